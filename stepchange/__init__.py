@@ -1,0 +1,1 @@
+"""Step-Change: the protective-security programme's web service."""

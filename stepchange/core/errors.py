@@ -1,0 +1,216 @@
+"""Errors the services raise, and how the HTTP layer turns every error into RFC 9457 problem details.
+
+Services raise the domain errors below and never touch HTTP; :func:`exception_handlers` maps them
+(and the framework's and the database's own) to problem details that name the field or the rule.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from advanced_alchemy import exceptions as aa
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+from sqlalchemy.orm.exc import StaleDataError
+
+logger = logging.getLogger("stepchange.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://stepchange.example/problems/"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid field, named as the client sent it (``choices[1].project``)."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BrokenRule:
+    """One programme rule a request breaks, with a stable name clients can test for."""
+
+    rule: str
+    message: str
+
+
+class DomainError(Exception):
+    """Base of the errors services raise."""
+
+    title = "Request refused"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    title = "Not found"
+
+    def __init__(self, thing: str, key: object) -> None:
+        super().__init__(f"No {thing} with {key!s}")
+        self.thing = thing
+        self.key = key
+
+
+class InvalidInput(DomainError):
+    title = "Invalid input"
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = list(errors)
+
+    @classmethod
+    def one(cls, field: str, message: str) -> InvalidInput:
+        return cls([FieldError(field, message)])
+
+
+class RuleViolation(DomainError):
+    """A request that is well formed but breaks one or more programme rules (409)."""
+
+    title = "Refused by a programme rule"
+
+    def __init__(self, rules: Sequence[BrokenRule], **extra: Any) -> None:
+        super().__init__("; ".join(r.message for r in rules))
+        self.rules = list(rules)
+        self.extra = extra
+
+
+class StaleVersion(DomainError):
+    title = "Changed by someone else"
+
+    def __init__(self, thing: str, sent: int | None, current: int) -> None:
+        super().__init__(
+            f"This {thing} was changed by someone else (you sent version {sent}, it is now at "
+            f"version {current}); reload it and make your change again"
+        )
+        self.current = current
+
+
+@dataclass
+class Problem:
+    """The body of a problem-details response."""
+
+    status: int
+    title: str
+    detail: str
+    type: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self, instance: str) -> dict[str, Any]:
+        body = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
+        body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+def _http_problem(exc: HTTPException) -> Problem:
+    extra: dict[str, Any] = {}
+    errors = exc.extra if isinstance(exc.extra, list) else None
+    if exc.status_code == HTTP_400_BAD_REQUEST and errors:
+        extra["errors"] = [
+            {"field": str(e.get("key") or e.get("source") or "body"), "message": str(e.get("message"))}
+            for e in errors
+            if isinstance(e, Mapping)
+        ]
+        named = ", ".join(e["field"] for e in extra["errors"])
+        detail = f"Invalid input: {named}" if named else str(exc.detail)
+    else:
+        detail = str(exc.detail)
+        if isinstance(exc.extra, Mapping):
+            extra.update(exc.extra)
+    title = {400: "Invalid input", 401: "Not signed in", 403: "Not allowed", 404: "Not found"}.get(
+        exc.status_code, "Request refused"
+    )
+    return Problem(exc.status_code, title, detail, PROBLEM_TYPE_BASE + str(exc.status_code), extra)
+
+
+def to_problem(exc: Exception) -> Problem:
+    """Translate any exception into a problem; unknown ones become an opaque 500."""
+    match exc:
+        case NotFound():
+            return Problem(HTTP_404_NOT_FOUND, exc.title, exc.detail, PROBLEM_TYPE_BASE + "not-found")
+        case InvalidInput():
+            errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+            return Problem(
+                HTTP_400_BAD_REQUEST, exc.title, exc.detail, PROBLEM_TYPE_BASE + "invalid", {"errors": errors}
+            )
+        case RuleViolation():
+            rules = [{"rule": r.rule, "message": r.message} for r in exc.rules]
+            return Problem(
+                HTTP_409_CONFLICT,
+                exc.title,
+                exc.detail,
+                PROBLEM_TYPE_BASE + "rule",
+                {"rules": rules, **exc.extra},
+            )
+        case StaleVersion():
+            return Problem(
+                HTTP_409_CONFLICT, exc.title, exc.detail, PROBLEM_TYPE_BASE + "stale", {"version": exc.current}
+            )
+        case StaleDataError():
+            return Problem(
+                HTTP_409_CONFLICT,
+                "Changed by someone else",
+                "This record was changed by someone else at the same time; reload it and try again",
+                PROBLEM_TYPE_BASE + "stale",
+            )
+        case aa.NotFoundError():
+            return Problem(HTTP_404_NOT_FOUND, "Not found", "No such record", PROBLEM_TYPE_BASE + "not-found")
+        case aa.IntegrityError():
+            return Problem(
+                HTTP_409_CONFLICT,
+                "Conflicts with existing data",
+                "This conflicts with a record that already exists",
+                PROBLEM_TYPE_BASE + "conflict",
+            )
+        case HTTPException():
+            return _http_problem(exc)
+    logger.error("Unhandled error", exc_info=exc)
+    return Problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Something went wrong on our side; nothing you sent was kept. Please try again later.",
+        PROBLEM_TYPE_BASE + "internal",
+    )
+
+
+HtmlRenderer = Callable[[Request[Any, Any, Any], Problem], Response[Any]]
+
+
+def exception_handlers(render_html: HtmlRenderer) -> dict[type[Exception], Callable[..., Response[Any]]]:
+    """One handler for every error: problem JSON for API clients, an HTML page for browsers."""
+
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        problem = to_problem(exc)
+        headers = getattr(exc, "headers", None) or {}
+        if wants_html(request):
+            response = render_html(request, problem)
+            response.headers.update(headers)
+            return response
+        return Response(
+            problem.as_dict(request.url.path),
+            status_code=problem.status,
+            media_type=PROBLEM_MEDIA_TYPE,
+            headers=headers,
+        )
+
+    return {Exception: handle}
+
+
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    """Pages get HTML errors; the API, health and schema always answer in JSON."""
+    path = request.url.path
+    if path.startswith(("/api/", "/schema", "/health")) or path == "/api":
+        return False
+    return MediaType.HTML in (request.headers.get("accept") or "")

@@ -1,0 +1,40 @@
+"""List responses: ``{items, total, limit, offset}`` with ``limit``/``offset`` query parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from advanced_alchemy.filters import LimitOffset
+from advanced_alchemy.service import OffsetPagination
+from litestar.params import QueryParameter
+
+T = TypeVar("T")
+
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which slice of a list the client asked for."""
+
+    limit: int
+    offset: int
+
+    def filter(self) -> LimitOffset:
+        return LimitOffset(limit=self.limit, offset=self.offset)
+
+    def page(self, items: Sequence[T], total: int) -> OffsetPagination[T]:
+        return OffsetPagination(items=list(items), total=total, limit=self.limit, offset=self.offset)
+
+    def slice(self, items: Sequence[T]) -> OffsetPagination[T]:
+        """Page a list already held in memory."""
+        return self.page(items[self.offset : self.offset + self.limit], len(items))
+
+
+async def provide_window(
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="How many items at most")] = 100,
+    offset: Annotated[int, QueryParameter(ge=0, description="How many items to skip")] = 0,
+) -> Window:
+    return Window(limit=limit, offset=offset)

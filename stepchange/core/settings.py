@@ -1,0 +1,97 @@
+"""Settings read once from the ``STEPCHANGE_*`` environment (see the README's table)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me!!"  # noqa: S105 - a known placeholder
+DEVELOPMENT_ENCRYPTION_KEY = "development-only-encryption-key"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+Environment = Literal["development", "production"]
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or unsafe: the service refuses to start."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"STEPCHANGE_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"STEPCHANGE_{name} must be a whole number, not {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    env: Environment = "development"
+    database_url: str = "sqlite+aiosqlite:///stepchange.db"
+    secret_key: str = DEVELOPMENT_SECRET
+    encryption_key: str = DEVELOPMENT_ENCRYPTION_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    mail_from: str = "Step-Change <stepchange@localhost>"
+    redis_url: str | None = None
+    rate_limit_per_minute: int = 20
+    outbox_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
+    seeds_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "seeds")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = _env("ENV", "development")
+        if env not in ("development", "production"):
+            raise SettingsError(f"STEPCHANGE_ENV must be 'development' or 'production', not {env!r}")
+        settings = cls(
+            env=env,  # type: ignore[arg-type]
+            database_url=_env("DATABASE_URL", cls.database_url) or cls.database_url,
+            secret_key=_env("SECRET_KEY", DEVELOPMENT_SECRET) or DEVELOPMENT_SECRET,
+            encryption_key=_env("ENCRYPTION_KEY", DEVELOPMENT_ENCRYPTION_KEY) or DEVELOPMENT_ENCRYPTION_KEY,
+            base_url=(_env("BASE_URL", cls.base_url) or cls.base_url).rstrip("/"),
+            smtp_host=_env("SMTP_HOST"),
+            smtp_port=_env_int("SMTP_PORT", 25),
+            mail_from=_env("MAIL_FROM", cls.mail_from) or cls.mail_from,
+            redis_url=_env("REDIS_URL"),
+            rate_limit_per_minute=_env_int("RATE_LIMIT_PER_MINUTE", cls.rate_limit_per_minute),
+            outbox_dir=Path(_env("OUTBOX_DIR") or PROJECT_ROOT / "var" / "outbox"),
+            seeds_dir=Path(_env("SEEDS_DIR") or PROJECT_ROOT / "seeds"),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse unsafe production settings; development runs on the placeholders."""
+        if not self.is_production:
+            return
+        if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
+            raise SettingsError("STEPCHANGE_SECRET_KEY must be set to a random value of 32+ characters")
+        if self.encryption_key == DEVELOPMENT_ENCRYPTION_KEY or len(self.encryption_key) < 32:
+            raise SettingsError("STEPCHANGE_ENCRYPTION_KEY must be set to a stable random value of 32+ characters")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings (tests clear the cache after changing the environment)."""
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""Expressions of interest: calls to action and the volunteers' answers to them."""

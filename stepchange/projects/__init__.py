@@ -1,0 +1,1 @@
+"""Projects: the priority projects, their lifecycle, updates and amendments."""

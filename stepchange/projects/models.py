@@ -1,0 +1,55 @@
+"""Project tables."""
+
+from __future__ import annotations
+
+import enum
+from uuid import UUID
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stepchange.core.database import Base, enum_type
+from stepchange.workstreams.models import Workstream
+
+
+class ProjectStatus(enum.StrEnum):
+    """Where a project is in its life (DESIGN.md, "Project lifecycle")."""
+
+    PIPELINE = "pipeline"
+    PROVISIONAL = "provisional"
+    RECRUITING = "recruiting"
+    STAFFED = "staffed"
+    DELIVERING = "delivering"
+    DELIVERED = "delivered"
+    PAUSED = "paused"
+    WITHDRAWN = "withdrawn"
+
+
+class Rag(enum.StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Project(Base):
+    """A project of a work-stream: one of the 25 priority projects or a later pipeline project."""
+
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("workstream_id", "number", name="uq_project_workstream_number"),)
+
+    code: Mapped[str] = mapped_column(String(8), unique=True, index=True)
+    workstream_id: Mapped[UUID] = mapped_column(ForeignKey("workstream.id", ondelete="RESTRICT"), index=True)
+    number: Mapped[int] = mapped_column(Integer, doc="Position in the work-stream's series: T1 is 1")
+    title: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(Text)
+    vision: Mapped[str] = mapped_column(Text, doc="The Call to Action's 'Vision for Success'")
+    status: Mapped[ProjectStatus] = mapped_column(
+        enum_type(ProjectStatus, "project_status"), default=ProjectStatus.PROVISIONAL, index=True
+    )
+    rag: Mapped[Rag | None] = mapped_column(enum_type(Rag, "project_rag"), default=None, nullable=True)
+    is_priority: Mapped[bool] = mapped_column(Boolean, default=False, doc="One of the original 25")
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+    workstream: Mapped[Workstream] = relationship(back_populates="projects", lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": version}

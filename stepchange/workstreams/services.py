@@ -1,0 +1,40 @@
+"""Work-stream rules and queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy.orm import selectinload
+
+from stepchange.core.errors import NotFound
+from stepchange.workstreams.models import Workstream
+
+
+class WorkstreamRepository(SQLAlchemyAsyncRepository[Workstream]):
+    model_type = Workstream
+
+
+class WorkstreamService(SQLAlchemyAsyncRepositoryService[Workstream, WorkstreamRepository]):
+    """Read the work-streams; they are seeded and change rarely."""
+
+    repository_type = WorkstreamRepository
+
+    async def all_with_projects(self) -> Sequence[Workstream]:
+        """Every work-stream in the document's order, with its projects loaded."""
+        return await self.get_many(
+            order_by=[(Workstream.position, False)], load=[selectinload(Workstream.projects)]
+        )
+
+    async def by_code(self, code: str) -> Workstream:
+        """The work-stream with this code (any letter case), with its projects."""
+        found = await self.get_one_or_none(
+            Workstream.code == code.upper(), load=[selectinload(Workstream.projects)]
+        )
+        if found is None:
+            raise NotFound("work-stream", f"code {code!r}")
+        return found
+
+    async def codes(self) -> list[str]:
+        return [w.code for w in await self.get_many(order_by=[(Workstream.position, False)])]

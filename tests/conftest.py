@@ -1,0 +1,150 @@
+"""Test fixtures: a real database per test (SQLite or PostgreSQL), migrated and seeded once as a template.
+
+``STEPCHANGE_TEST_ENGINE=postgresql`` runs the suite on the local PostgreSQL server
+(``STEPCHANGE_TEST_PG_URL``, default ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import asyncpg
+import pytest
+from advanced_alchemy.alembic.commands import AlembicCommands
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from stepchange.app import create_app
+from stepchange.core.database import build_database_config, session_scope
+from stepchange.core.settings import PROJECT_ROOT, Settings
+from stepchange.seeds import seed
+
+ENGINE = os.environ.get("STEPCHANGE_TEST_ENGINE", "sqlite")
+PG_URL = os.environ.get("STEPCHANGE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_dsn(database: str) -> str:
+    base = PG_URL.replace("postgresql+asyncpg://", "postgresql://")
+    return base.rsplit("/", 1)[0] + "/" + database
+
+
+def _pg_url(database: str) -> str:
+    return PG_URL.rsplit("/", 1)[0] + "/" + database
+
+
+async def _pg_admin(*statements: str) -> None:
+    conn = await asyncpg.connect(_pg_dsn(PG_URL.rsplit("/", 1)[1]))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def migrate(database_url: str) -> None:
+    """Run the real Alembic migrations to head (outside any running event loop)."""
+    config = build_database_config(Settings(database_url=database_url))
+    AlembicCommands(sqlalchemy_config=config).upgrade(revision="head")
+
+
+async def _seed(database_url: str) -> None:
+    config = build_database_config(Settings(database_url=database_url))
+    async with session_scope(config) as session:
+        await seed(session, PROJECT_ROOT / "seeds")
+    await config.get_engine().dispose()
+
+
+class Databases:
+    """Makes empty and seeded databases for one test session on the chosen engine."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.prefix = f"sc_{WORKER}_{uuid.uuid4().hex[:8]}"
+        self.made: list[str] = []
+        self.template: str | None = None
+
+    def empty(self) -> str:
+        """A new, empty database; returns its URL."""
+        name = f"{self.prefix}_{len(self.made)}"
+        self.made.append(name)
+        if ENGINE == "sqlite":
+            return f"sqlite+aiosqlite:///{self.workdir / name}.db"
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        return _pg_url(name)
+
+    def seeded_template(self) -> str:
+        if self.template is None:
+            url = self.empty()
+            migrate(url)
+            asyncio.run(_seed(url))
+            self.template = url
+        return self.template
+
+    def copy_of_template(self) -> str:
+        template = self.seeded_template()
+        name = f"{self.prefix}_{len(self.made)}"
+        self.made.append(name)
+        if ENGINE == "sqlite":
+            target = self.workdir / f"{name}.db"
+            shutil.copyfile(template.removeprefix("sqlite+aiosqlite:///"), target)
+            return f"sqlite+aiosqlite:///{target}"
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"'))
+        return _pg_url(name)
+
+    def drop_all(self) -> None:
+        if ENGINE == "sqlite":
+            return
+        asyncio.run(_pg_admin(*(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in self.made)))
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    made = Databases(tmp_path_factory.mktemp("db"))
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture
+def database_url(databases: Databases) -> str:
+    """A migrated, seeded database of this test's own."""
+    return databases.copy_of_template()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return replace(
+        Settings(),
+        database_url=database_url,
+        outbox_dir=tmp_path / "outbox",
+        rate_limit_per_minute=0,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+class Client(AsyncTestClient[Litestar]):
+    """A test client that sends the CSRF token the way a browser's JavaScript or an API client would."""
+
+    async def csrf(self) -> str:
+        token = self.cookies.get("csrftoken")
+        if token is None:
+            await self.get("/health")
+            token = self.cookies.get("csrftoken")
+        assert token, "the service sets a csrftoken cookie"
+        return token
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[Client]:
+    async with Client(app=app) as test_client:
+        yield test_client
