@@ -9,6 +9,7 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -23,9 +24,9 @@ from stepchange.core.pagination import provide_window
 from stepchange.core.security import SecurityHeadersMiddleware
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
+from stepchange.programme.pages import ProgrammePages
 from stepchange.projects.controllers import ProjectController
 from stepchange.projects.pages import ProjectPages
-from stepchange.programme.pages import ProgrammePages
 from stepchange.workstreams.controllers import WorkstreamController
 from stepchange.workstreams.pages import WorkstreamPages
 
@@ -55,7 +56,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProjectPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
-        dependencies={"window": Provide(provide_window), "settings": Provide(lambda: settings, sync_to_thread=False)},
+        dependencies={
+            "window": Provide(provide_window),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
         plugins=[SQLAlchemyPlugin(config=db_config)],
         template_config=template_config(),
         csrf_config=CSRFConfig(
@@ -77,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log_exceptions="debug" if not settings.is_production else "always",
         ),
         debug=False,
-        state={"settings": settings},
+        state=State({"settings": settings}),
     )
 
 

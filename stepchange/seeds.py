@@ -37,7 +37,9 @@ class SeedReport:
         return any(self.added.values())
 
     def lines(self) -> list[str]:
-        out = [f"{table}: {self.added[table]} added, {self.kept[table]} already there" for table in self.added]
+        out = [
+            f"{table}: {self.added[table]} added, {self.kept[table]} already there" for table in self.added
+        ]
         out += [f"warning: {w.where}: {w.message}" for w in self.warnings]
         return out
 
@@ -49,7 +51,7 @@ def _read(seeds_dir: Path, name: str) -> dict[str, Any]:
 
 async def _ids_by(session: AsyncSession, model: Any, key: str) -> dict[Any, Any]:
     column = getattr(model, key)
-    return {key: id_ for key, id_ in (await session.execute(select(column, model.id))).all()}
+    return dict((await session.execute(select(column, model.id))).all())
 
 
 async def seed(session: AsyncSession, seeds_dir: Path) -> SeedReport:
@@ -80,7 +82,9 @@ async def seed(session: AsyncSession, seeds_dir: Path) -> SeedReport:
 
     programme = _read(seeds_dir, "programme")
     report.record("milestones", await insert_missing(session, Milestone, "key", programme["milestone"]))
-    report.record("key activity", await insert_missing(session, KeyActivity, "position", programme["key_activity"]))
+    report.record(
+        "key activity", await insert_missing(session, KeyActivity, "position", programme["key_activity"])
+    )
     activities = (await session.scalars(select(KeyActivity).order_by(KeyActivity.position))).all()
     report.warnings.extend(key_activity_warnings(activities))
 
@@ -90,7 +94,11 @@ async def seed(session: AsyncSession, seeds_dir: Path) -> SeedReport:
 
 async def _seed_calls(session: AsyncSession, calls: list[dict[str, Any]]) -> tuple[int, int]:
     rows = [
-        {"name": c["name"], "opens_at": start_of_day_uk(c["opens_on"]), "closes_at": end_of_day_uk(c["closes_on"])}
+        {
+            "name": c["name"],
+            "opens_at": start_of_day_uk(c["opens_on"]),
+            "closes_at": end_of_day_uk(c["closes_on"]),
+        }
         for c in calls
     ]
     before = await _ids_by(session, Call, "name")

@@ -17,6 +17,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from advanced_alchemy.alembic.commands import AlembicCommands
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -148,3 +149,11 @@ class Client(AsyncTestClient[Litestar]):
 async def client(app: Litestar) -> AsyncIterator[Client]:
     async with Client(app=app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def db_config(settings: Settings) -> AsyncIterator[SQLAlchemyAsyncConfig]:
+    """The database config for direct service-level work in a test (engine disposed after)."""
+    config = build_database_config(settings)
+    yield config
+    await config.get_engine().dispose()

@@ -6,9 +6,9 @@ transactions that will write); PostgreSQL through asyncpg is the production engi
 
 from __future__ import annotations
 
+import enum
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-import enum
 from typing import Any
 
 from advanced_alchemy.base import UUIDAuditBase
@@ -28,7 +28,6 @@ __all__ = ("Base", "build_database_config", "enum_type", "immediate_transaction"
 
 Base = UUIDAuditBase
 """Every table has a UUID ``id`` and ``created_at``/``updated_at`` in UTC."""
-
 
 
 def enum_type(kind: type[enum.Enum], name: str) -> Enum:

@@ -156,7 +156,11 @@ def to_problem(exc: Exception) -> Problem:
             )
         case StaleVersion():
             return Problem(
-                HTTP_409_CONFLICT, exc.title, exc.detail, PROBLEM_TYPE_BASE + "stale", {"version": exc.current}
+                HTTP_409_CONFLICT,
+                exc.title,
+                exc.detail,
+                PROBLEM_TYPE_BASE + "stale",
+                {"version": exc.current},
             )
         case StaleDataError():
             return Problem(

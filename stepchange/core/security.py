@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 NONCE_KEY = "csp_nonce"
@@ -34,11 +35,11 @@ class SecurityHeadersMiddleware:
         self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         nonce = secrets.token_urlsafe(18)
-        scope.setdefault("state", {})[NONCE_KEY] = nonce  # type: ignore[typeddict-unknown-key]
+        scope.setdefault("state", {})[NONCE_KEY] = nonce
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -36,4 +36,6 @@ class Call(Base):
         DateTimeUTC(timezone=True), nullable=True, default=None
     )
 
-    projects: Mapped[list[Project]] = relationship(secondary=call_project, lazy="selectin", order_by="Project.code")
+    projects: Mapped[list[Project]] = relationship(
+        secondary=call_project, lazy="selectin", order_by="Project.code"
+    )

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import cast
 
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 
 from stepchange.core.errors import InvalidInput, NotFound
 from stepchange.projects.models import Project, ProjectStatus
 from stepchange.workstreams.models import Workstream
+from stepchange.workstreams.services import WORKSTREAM_CODE
+
+PROJECT_CODE = re.compile(r"[A-Z]{1,4}[0-9]{1,3}")
 
 
 class ProjectRepository(SQLAlchemyAsyncRepository[Project]):
@@ -25,7 +30,8 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project, ProjectRepository
 
     async def by_code(self, code: str) -> Project:
         """The project with this code (any letter case)."""
-        found = await self.get_one_or_none(Project.code == code.upper())
+        code = code.strip().upper()
+        found = await self.get_one_or_none(Project.code == code) if PROJECT_CODE.fullmatch(code) else None
         if found is None:
             raise NotFound("project", f"code {code!r}")
         return found
@@ -44,8 +50,11 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project, ProjectRepository
         """
         filters: list[ColumnElement[bool]] = []
         if workstream is not None:
-            workstream_id = await self.repository.session.scalar(
-                select(Workstream.id).where(Workstream.code == workstream.upper())
+            code = workstream.strip().upper()
+            workstream_id = (
+                await self.repository.session.scalar(select(Workstream.id).where(Workstream.code == code))
+                if WORKSTREAM_CODE.fullmatch(code)
+                else None
             )
             if workstream_id is None:
                 raise InvalidInput.one("workstream", f"There is no work-stream with code {workstream!r}")
@@ -56,5 +65,8 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project, ProjectRepository
             *filters,
             LimitOffset(limit=limit, offset=offset),
             order_by=[(Workstream.position, False), (Project.number, False)],
-            statement=select(Project).join(Workstream, Project.workstream_id == Workstream.id),
+            statement=cast(
+                "Select[tuple[Project]]",
+                select(Project).join(Workstream, Project.workstream_id == Workstream.id),
+            ),
         )

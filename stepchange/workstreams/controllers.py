@@ -40,5 +40,7 @@ class WorkstreamController(Controller):
         return window.slice(items)
 
     @get("/{code:str}", summary="One work-stream and its projects")
-    async def get_workstream(self, workstreams: NamedDependency[WorkstreamService], code: FromPath[str]) -> WorkstreamDetail:
+    async def get_workstream(
+        self, workstreams: NamedDependency[WorkstreamService], code: FromPath[str]
+    ) -> WorkstreamDetail:
         return workstream_detail(await workstreams.by_code(code))

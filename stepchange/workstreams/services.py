@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
@@ -10,6 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from stepchange.core.errors import NotFound
 from stepchange.workstreams.models import Workstream
+
+WORKSTREAM_CODE = re.compile(r"[A-Z]{1,4}")
 
 
 class WorkstreamRepository(SQLAlchemyAsyncRepository[Workstream]):
@@ -29,8 +32,11 @@ class WorkstreamService(SQLAlchemyAsyncRepositoryService[Workstream, WorkstreamR
 
     async def by_code(self, code: str) -> Workstream:
         """The work-stream with this code (any letter case), with its projects."""
-        found = await self.get_one_or_none(
-            Workstream.code == code.upper(), load=[selectinload(Workstream.projects)]
+        code = code.strip().upper()
+        found = (
+            await self.get_one_or_none(Workstream.code == code, load=[selectinload(Workstream.projects)])
+            if WORKSTREAM_CODE.fullmatch(code)
+            else None
         )
         if found is None:
             raise NotFound("work-stream", f"code {code!r}")
