@@ -1,10 +1,10 @@
-"""The application factory: wires settings, the database, templates, errors, security and routes."""
+"""The application factory: wires settings, the database, sessions, templates, errors, security and routes."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, get
@@ -15,13 +15,19 @@ from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_401_UNAUTHORIZED
 
-from stepchange.core.database import build_database_config
+from stepchange.accounts.controllers import AuditController, AuthController, StaffController
+from stepchange.accounts.pages import AccountPages
+from stepchange.accounts.services import load_staff_principal
+from stepchange.core.database import TransactionMiddleware, build_database_config
 from stepchange.core.errors import Problem, exception_handlers
+from stepchange.core.mailbox import MailboxPages
 from stepchange.core.pagination import provide_window
 from stepchange.core.security import SecurityHeadersMiddleware
+from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
 from stepchange.programme.pages import ProgrammePages
@@ -33,12 +39,15 @@ from stepchange.workstreams.pages import WorkstreamPages
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-@get("/health", tags=["Service"], summary="Is the service up?", include_in_schema=True)
+@get("/health", tags=["Service"], summary="Is the service up?")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
 def render_error_page(request: Request[Any, Any, Any], problem: Problem) -> Response[Any]:
+    """Browsers get a page; one that needs signing in sends them to sign in and brings them back."""
+    if problem.status == HTTP_401_UNAUTHORIZED and request.method == "GET":
+        return Redirect(f"/login?{urlencode({'next': request.url.path})}", status_code=HTTP_303_SEE_OTHER)
     return Template("errors/problem.html", context={"problem": problem}, status_code=problem.status)
 
 
@@ -46,14 +55,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Build the service; tests pass their own settings, the CLI and servers read the environment."""
     settings = settings or get_settings()
     db_config = build_database_config(settings)
+    sessions = session_config(settings)
     return Litestar(
         route_handlers=[
             health,
+            AuthController,
+            StaffController,
+            AuditController,
             WorkstreamController,
             ProjectController,
             ProgrammePages,
             WorkstreamPages,
             ProjectPages,
+            AccountPages,
+            MailboxPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         dependencies={
@@ -61,6 +76,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
+        stores={
+            "sessions": build_store(settings, db_config, "sessions"),
+            "throttle": build_store(settings, db_config, "throttle"),
+        },
         template_config=template_config(),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -68,7 +87,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
             cookie_httponly=False,
         ),
-        middleware=[DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.is_production)],
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.is_production),
+            sessions.middleware,
+            DefineMiddleware(
+                AuthenticationMiddleware,
+                db_config=db_config,
+                settings=settings,
+                loaders={"staff": load_staff_principal},
+            ),
+            DefineMiddleware(TransactionMiddleware, finish=db_config.before_send_handler),
+        ],
         exception_handlers=exception_handlers(render_error_page),  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Step-Change",
@@ -78,11 +107,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
-            log_exceptions="debug" if not settings.is_production else "always",
+            log_exceptions="always" if settings.is_production else "debug",
         ),
         debug=False,
         state=State({"settings": settings}),
     )
-
-
-logging.getLogger("stepchange").setLevel(logging.INFO)

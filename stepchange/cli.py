@@ -11,7 +11,7 @@ from typing import TypeVar
 import click
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, get_database_migration_plugin
 from litestar import Litestar
-from litestar.cli._utils import LitestarEnv
+from litestar.cli._utils import LitestarGroup
 
 from stepchange.core.database import session_scope
 from stepchange.core.settings import get_settings
@@ -21,9 +21,8 @@ T = TypeVar("T")
 APP_PATH = "stepchange.app:create_app"
 
 
-def database_config(ctx: click.Context) -> SQLAlchemyAsyncConfig:
-    env: LitestarEnv = ctx.obj
-    app: Litestar = env.app
+def database_config(app: Litestar) -> SQLAlchemyAsyncConfig:
+    """The app's database config (Litestar's CLI passes ``app`` to commands that ask for it)."""
     config = get_database_migration_plugin(app).config
     return config[0] if isinstance(config, list | tuple) else config  # type: ignore[return-value]
 
@@ -33,11 +32,10 @@ def run_async(work: Callable[[], Awaitable[T]]) -> T:
 
 
 @click.command(name="seed", help="Add the programme's data from seeds/ (idempotent: never overwrites edits).")
-@click.pass_context
-def seed_command(ctx: click.Context) -> None:
+def seed_command(app: Litestar) -> None:
     from stepchange.seeds import seed
 
-    config = database_config(ctx)
+    config = database_config(app)
 
     async def work() -> list[str]:
         async with session_scope(config) as session:
@@ -48,9 +46,109 @@ def seed_command(ctx: click.Context) -> None:
         click.echo(line)
 
 
+@click.group(cls=LitestarGroup, name="users", help="Manage staff accounts.")
+def users_group() -> None:
+    """Staff accounts from the command line."""
+
+
+@users_group.command(
+    name="create", help="Create a member of staff with a password (read from standard input)."
+)
+@click.option("--email", required=True, help="Their e-mail address (they sign in with it)")
+@click.option("--name", required=True, help="Their full name")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["coordinator", "co_chair", "ethics", "board"]),
+    help="What they may do",
+)
+@click.option("--workstream", default=None, help="For a co-chair: the work-stream code, e.g. CP")
+@click.option("--organisation", default="", help="Their organisation")
+def create_user_command(
+    app: Litestar, email: str, name: str, role: str, workstream: str | None, organisation: str
+) -> None:
+    from stepchange.accounts.models import StaffRole
+    from stepchange.accounts.services import StaffDetails, StaffService
+    from stepchange.core.audit import SYSTEM
+    from stepchange.core.errors import DomainError
+
+    password = read_password()
+    config = database_config(app)
+    details = StaffDetails(email, name, StaffRole(role), workstream, organisation)
+
+    async def work() -> str:
+        async with session_scope(config) as session:
+            user = await StaffService(session=session).add_staff(
+                SYSTEM, details, password=password, cost=get_settings().password_hash_cost
+            )
+            return f"Created {user.role.value} {user.email}"
+
+    try:
+        click.echo(run_async(work))
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+
+
+def read_password() -> str:
+    """From standard input when it is not a terminal (scripts, CI); otherwise ask twice, hidden."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105 - development only; refused in production
+DEMO_STAFF = [
+    ("coordinator@stepchange.example", "Casey Coordinator", "coordinator", None),
+    ("co-chair.cp@stepchange.example", "Chris Co-chair", "co_chair", "CP"),
+    ("ethics@stepchange.example", "Erin Ethics", "ethics", None),
+    ("board@stepchange.example", "Blake Board", "board", None),
+]
+
+
+@click.group(cls=LitestarGroup, name="demo", help="Demonstration data for development.")
+def demo_group() -> None:
+    """Demonstration data."""
+
+
+@demo_group.command(
+    name="accounts", help="Create one demo account per role (if missing) and print how to sign in."
+)
+def demo_accounts_command(app: Litestar) -> None:
+    from stepchange.accounts.models import StaffRole
+    from stepchange.accounts.services import StaffDetails, StaffService
+    from stepchange.core.audit import SYSTEM
+
+    settings = get_settings()
+    if settings.is_production:
+        raise click.ClickException("Demo accounts are for development only")
+    config = database_config(app)
+
+    async def work() -> None:
+        async with session_scope(config) as session:
+            staff = StaffService(session=session)
+            for email, name, role, workstream in DEMO_STAFF:
+                if await staff.by_email(email) is None:
+                    details = StaffDetails(email, name, StaffRole(role), workstream, "Step-Change demo")
+                    await staff.add_staff(
+                        SYSTEM, details, password=DEMO_PASSWORD, cost=settings.password_hash_cost
+                    )
+
+    run_async(work)
+    click.echo(
+        f"Demo accounts ready. Sign in at {settings.base_url}/login with password {DEMO_PASSWORD!r} as:"
+    )
+    for email, _, role, workstream in DEMO_STAFF:
+        click.echo(f"  {email:<34} {role}{' of ' + workstream if workstream else ''}")
+
+
 def register(cli: click.Group) -> None:
     """Add the programme's commands to Litestar's command group."""
+    from stepchange.mail_cli import mail_group
+
     cli.add_command(seed_command)
+    cli.add_command(users_group)
+    cli.add_command(mail_group)
+    cli.add_command(demo_group)
 
 
 def main() -> None:

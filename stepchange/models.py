@@ -1,8 +1,25 @@
 """Every table, imported in one place so the mapper registry and Alembic see them all."""
 
+from stepchange.accounts.models import StaffUser
+from stepchange.core.audit import AuditEntry
+from stepchange.core.links import OneTimeLink
+from stepchange.core.mail import OutboxMessage
+from stepchange.core.sessions import StoredValue
 from stepchange.interest.models import Call, call_project
 from stepchange.programme.models import KeyActivity, Milestone
 from stepchange.projects.models import Project
 from stepchange.workstreams.models import Workstream
 
-__all__ = ("Call", "KeyActivity", "Milestone", "Project", "Workstream", "call_project")
+__all__ = (
+    "AuditEntry",
+    "Call",
+    "KeyActivity",
+    "Milestone",
+    "OneTimeLink",
+    "OutboxMessage",
+    "Project",
+    "StaffUser",
+    "StoredValue",
+    "Workstream",
+    "call_project",
+)

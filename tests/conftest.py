@@ -10,7 +10,8 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,9 +20,13 @@ import pytest
 from advanced_alchemy.alembic.commands import AlembicCommands
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Litestar
+from httpx import Response
 from litestar.testing import AsyncTestClient
 
+from stepchange.accounts.models import StaffRole, StaffUser
+from stepchange.accounts.services import StaffDetails, StaffService
 from stepchange.app import create_app
+from stepchange.core.audit import SYSTEM
 from stepchange.core.database import build_database_config, session_scope
 from stepchange.core.settings import PROJECT_ROOT, Settings
 from stepchange.seeds import seed
@@ -125,6 +130,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         outbox_dir=tmp_path / "outbox",
         rate_limit_per_minute=0,
+        password_hash_cost="fast",
+        mail_sender_enabled=False,
     )
 
 
@@ -149,6 +156,42 @@ class Client(AsyncTestClient[Litestar]):
 async def client(app: Litestar) -> AsyncIterator[Client]:
     async with Client(app=app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def browsers(app: Litestar) -> AsyncIterator[Callable[[], Awaitable[Client]]]:
+    """Open more clients on the same app: each is another person's browser with its own cookies."""
+    async with AsyncExitStack() as stack:
+
+        async def open_browser() -> Client:
+            return await stack.enter_async_context(Client(app=app))
+
+        yield open_browser
+
+
+PASSWORD = "correct horse battery staple"
+
+
+async def make_staff(
+    config: SQLAlchemyAsyncConfig,
+    email: str,
+    role: str,
+    *,
+    workstream: str | None = None,
+    name: str | None = None,
+    password: str | None = PASSWORD,
+) -> StaffUser:
+    """A member of staff straight into the database (as `stepchange users create` does)."""
+    async with session_scope(config) as session:
+        details = StaffDetails(email, name or email.split("@")[0].title(), StaffRole(role), workstream, "Test Org")
+        return await StaffService(session=session).add_staff(SYSTEM, details, password=password, cost="fast")
+
+
+async def sign_in(client: Client, email: str, password: str = PASSWORD) -> Response:
+    response = await client.post(
+        "/api/auth/login", json={"email": email, "password": password}, headers={"x-csrftoken": await client.csrf()}
+    )
+    return response
 
 
 @pytest.fixture

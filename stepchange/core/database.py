@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from advanced_alchemy.base import UUIDAuditBase
@@ -18,16 +19,31 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
-from sqlalchemy import Enum, event
+from advanced_alchemy.extensions.litestar import async_autocommit_handler_maker as autocommit_handler_maker
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, BeforeMessageSendHookHandler, Message, Receive, Scope, Send
+from sqlalchemy import JSON, Enum, event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from stepchange.core.settings import PROJECT_ROOT, Settings
 
-__all__ = ("Base", "build_database_config", "enum_type", "immediate_transaction", "session_scope")
+__all__ = (
+    "Base",
+    "JsonDocument",
+    "TransactionMiddleware",
+    "build_database_config",
+    "enum_type",
+    "immediate_transaction",
+    "session_scope",
+)
 
 Base = UUIDAuditBase
 """Every table has a UUID ``id`` and ``created_at``/``updated_at`` in UTC."""
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+"""JSON, stored as JSONB on PostgreSQL (advanced-alchemy's JsonB does not yet work with SQLAlchemy 2.1)."""
 
 
 def enum_type(kind: type[enum.Enum], name: str) -> Enum:
@@ -45,6 +61,10 @@ def enum_type(kind: type[enum.Enum], name: str) -> Enum:
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "stepchange_immediate"
+WRITE_INTENT: ContextVar[bool] = ContextVar("stepchange_write_intent", default=False)
+"""Set for requests that change things: on SQLite their transaction takes the write lock at BEGIN,
+so a read-then-write never fails half-way because another writer committed in between."""
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
@@ -63,8 +83,8 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        mode = "IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "DEFERRED"
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        immediate = conn.get_execution_options().get(IMMEDIATE) or WRITE_INTENT.get()
+        conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if immediate else 'DEFERRED'}")
 
 
 def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
@@ -74,7 +94,6 @@ def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
         connection_string=settings.database_url,
         engine_config=engine_config,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
         create_all=False,
         alembic_config=AlembicAsyncConfig(
             script_location=str(PROJECT_ROOT / "migrations"),
@@ -83,9 +102,40 @@ def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
             render_as_batch=True,
         ),
     )
+    # Commit on 2xx and on redirects (forms answer 303), roll back otherwise.
+    config.before_send_handler = autocommit_handler_maker(
+        commit_on_redirect=True, session_scope_key=config.session_scope_key
+    )
     if settings.is_sqlite:
         _install_sqlite_pragmas(config.get_engine())
     return config
+
+
+class TransactionMiddleware:
+    """Commits (2xx/3xx) or rolls back the request's transaction before anything else is sent.
+
+    It sits inside the session middleware, so the request's own changes are committed before the
+    session store writes (one writer at a time on SQLite), and nothing is acknowledged uncommitted.
+    """
+
+    def __init__(self, app: ASGIApp, *, finish: BeforeMessageSendHookHandler) -> None:
+        self.app = app
+        self.finish = finish
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_after_commit(message: Message) -> None:
+            await self.finish(message, scope)  # type: ignore[call-arg]
+            await send(message)
+
+        token = WRITE_INTENT.set(scope.get("method", "GET") in UNSAFE_METHODS)
+        try:
+            await self.app(scope, receive, send_after_commit)
+        finally:
+            WRITE_INTENT.reset(token)
 
 
 @asynccontextmanager

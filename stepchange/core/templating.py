@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
@@ -31,6 +33,22 @@ def uk_datetime(value: dt.datetime | None) -> str:
     return local.strftime("%-I:%M") + local.strftime("%p").lower() + local.strftime(" on %A %-d %B %Y")
 
 
+def error_list(errors: Sequence[Any]) -> list[dict[str, str]]:
+    """Field errors as govukErrorSummary's ``errorList``: each links to its field."""
+    return [{"text": e.message, "href": f"#{_field_id(e.field)}"} for e in errors]
+
+
+def error_for(errors: Sequence[Any], field: str) -> dict[str, str] | None:
+    """The ``errorMessage`` for one field's component, or ``None`` when it is fine."""
+    messages = [e.message for e in errors if e.field == field or e.field.startswith(f"{field}[")]
+    return {"text": " ".join(messages)} if messages else None
+
+
+def _field_id(field: str) -> str:
+    """Form field ids: ``choices[1].project`` becomes ``choices-1-project``."""
+    return "".join(c if c.isalnum() else "-" for c in field).strip("-") or "form"
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader(
@@ -45,6 +63,9 @@ def build_environment() -> Environment:
     )
     env.filters["uk_date"] = uk_date
     env.filters["uk_datetime"] = uk_datetime
+    env.filters["field_id"] = _field_id
+    env.globals["error_list"] = error_list
+    env.globals["error_for"] = error_for
     return env
 
 

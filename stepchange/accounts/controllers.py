@@ -1,0 +1,297 @@
+"""The accounts API: signing in and out, setting passwords by link, and staff management."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated, Any
+from uuid import UUID
+
+from advanced_alchemy.extensions.litestar.providers import create_service_provider
+from advanced_alchemy.service import OffsetPagination
+from litestar import Controller, Request, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
+from litestar.params import FromPath, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.accounts.models import StaffRole, StaffUser
+from stepchange.accounts.schemas import (
+    Accepted,
+    AuditEntryOut,
+    InviteIn,
+    LoginIn,
+    ResetRequestIn,
+    SetPasswordIn,
+    StaffChangeIn,
+    StaffOut,
+)
+from stepchange.accounts.services import (
+    INVITATION,
+    PASSWORD_RESET,
+    LoginFailed,
+    StaffDetails,
+    StaffPrincipal,
+    StaffService,
+)
+from stepchange.core import audit
+from stepchange.core.audit import AuditEntry, AuditQuery
+from stepchange.core.errors import InvalidInput
+from stepchange.core.guards import current_principal, requires_role, signed_in
+from stepchange.core.pagination import Window
+from stepchange.core.sessions import end_session, start_session
+from stepchange.core.settings import Settings
+from stepchange.core.templating import UK
+from stepchange.core.throttle import Throttle
+from stepchange.core.validation import normalise_email
+
+provide_staff = create_service_provider(StaffService)
+
+WRONG_CREDENTIALS = "Wrong email address or password"
+LOGIN_WINDOW_SECONDS = 15 * 60
+FAILED_LOGINS_PER_ACCOUNT = 5
+FAILED_LOGINS_PER_ADDRESS = 30
+
+
+def staff_out(user: StaffUser) -> StaffOut:
+    return StaffOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        workstream=user.workstream_code,
+        organisation=user.organisation,
+        is_active=user.is_active,
+        has_password=user.password_hash is not None,
+        last_login_at=user.last_login_at,
+    )
+
+
+def _login_keys(request: Request[Any, Any, Any], email: str) -> list[tuple[Throttle, str]]:
+    store = request.app.stores.get("throttle")
+    account = hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    address = request.client.host if request.client else "unknown"
+    return [
+        (Throttle(store, FAILED_LOGINS_PER_ACCOUNT, LOGIN_WINDOW_SECONDS), f"login:account:{account}"),
+        (Throttle(store, FAILED_LOGINS_PER_ADDRESS, LOGIN_WINDOW_SECONDS), f"login:address:{address}"),
+    ]
+
+
+async def sign_in(
+    request: Request[Any, Any, Any], staff: StaffService, settings: Settings, email: str, password: str
+) -> StaffUser:
+    """Check credentials with throttling; on success start a fresh session. Shared by the API and the page."""
+    keys = _login_keys(request, email)
+    for throttle, key in keys:
+        if (wait := await throttle.retry_after(key)) is not None:
+            raise TooManyRequestsException(
+                "Too many failed sign-in attempts; wait and try again", headers={"Retry-After": str(wait)}
+            )
+    try:
+        user = await staff.authenticate(email, password, settings.password_hash_cost)
+    except LoginFailed:
+        await staff.repository.session.commit()  # keep the failed-login audit entry: the request itself fails
+        for throttle, key in keys:
+            await throttle.hit(key)
+        raise NotAuthorizedException(WRONG_CREDENTIALS) from None
+    await staff.repository.session.commit()  # record the sign-in before resetting the shared counter
+    await keys[0][0].clear(keys[0][1])
+    start_session(request, "staff", user.id, user.session_epoch)
+    return user
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["Sign-in"]
+    dependencies = {"staff": Provide(provide_staff)}
+
+    @post("/login", status_code=HTTP_200_OK, summary="Sign in with e-mail and password")
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        data: LoginIn,
+        staff: NamedDependency[StaffService],
+        settings: NamedDependency[Settings],
+    ) -> StaffOut:
+        return staff_out(await sign_in(request, staff, settings, data.email, data.password))
+
+    @post("/logout", status_code=HTTP_200_OK, summary="Sign out (the session ends on the server)")
+    async def logout(self, request: Request[Any, Any, Any]) -> Accepted:
+        end_session(request)
+        return Accepted(message="Signed out")
+
+    @get("/me", guards=[signed_in], summary="Who is signed in")
+    async def me(self, request: Request[Any, Any, Any], staff: NamedDependency[StaffService]) -> StaffOut:
+        principal = current_principal(request)
+        if not isinstance(principal, StaffPrincipal):
+            raise NotAuthorizedException("Sign in to do this")
+        return staff_out(await staff.by_id(principal.id))
+
+    @post("/invitations/accept", status_code=HTTP_200_OK, summary="Set a password from an invitation link")
+    async def accept_invitation(
+        self, data: SetPasswordIn, staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
+    ) -> StaffOut:
+        return staff_out(
+            await staff.set_password_by_link(
+                INVITATION, data.token, data.password, settings.password_hash_cost
+            )
+        )
+
+    @post("/password-reset", status_code=HTTP_202_ACCEPTED, summary="E-mail a password-reset link")
+    async def request_reset(
+        self, data: ResetRequestIn, staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
+    ) -> Accepted:
+        await staff.request_password_reset(data.email, settings)
+        return Accepted(message="If that address has an account, a link to reset its password is on its way")
+
+    @post("/password-reset/complete", status_code=HTTP_200_OK, summary="Set a new password from a reset link")
+    async def complete_reset(
+        self, data: SetPasswordIn, staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
+    ) -> StaffOut:
+        return staff_out(
+            await staff.set_password_by_link(
+                PASSWORD_RESET, data.token, data.password, settings.password_hash_cost
+            )
+        )
+
+
+class StaffController(Controller):
+    path = "/api/users"
+    tags = ["Staff"]
+    guards = [requires_role(StaffRole.COORDINATOR)]
+    dependencies = {"staff": Provide(provide_staff)}
+
+    @get("/", summary="Members of staff")
+    async def list_staff(
+        self,
+        staff: NamedDependency[StaffService],
+        window: NamedDependency[Window],
+        role: Annotated[StaffRole | None, QueryParameter(description="Only this role")] = None,
+        active: Annotated[
+            bool | None, QueryParameter(description="Only active (true) or closed (false)")
+        ] = None,
+    ) -> OffsetPagination[StaffOut]:
+        return window.slice([staff_out(u) for u in await staff.roster(role=role, active=active)])
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Invite a member of staff by e-mail")
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        data: InviteIn,
+        staff: NamedDependency[StaffService],
+        settings: NamedDependency[Settings],
+    ) -> StaffOut:
+        details = StaffDetails(data.email, data.name, data.role, data.workstream, data.organisation)
+        return staff_out(await staff.invite(acting_staff(request), details, settings))
+
+    @get("/{user_id:uuid}", summary="One member of staff")
+    async def get_staff(self, staff: NamedDependency[StaffService], user_id: FromPath[UUID]) -> StaffOut:
+        return staff_out(await staff.by_id(user_id))
+
+    @patch("/{user_id:uuid}", summary="Change name, role, work-stream or organisation")
+    async def change_staff(
+        self,
+        request: Request[Any, Any, Any],
+        staff: NamedDependency[StaffService],
+        user_id: FromPath[UUID],
+        data: StaffChangeIn,
+    ) -> StaffOut:
+        return staff_out(
+            await staff.change(
+                acting_staff(request),
+                user_id,
+                name=data.name,
+                role=data.role,
+                workstream=data.workstream,
+                organisation=data.organisation,
+            )
+        )
+
+    @post("/{user_id:uuid}/deactivate", status_code=HTTP_200_OK, summary="Close a leaver's account now")
+    async def deactivate(
+        self, request: Request[Any, Any, Any], staff: NamedDependency[StaffService], user_id: FromPath[UUID]
+    ) -> StaffOut:
+        return staff_out(await staff.set_active(acting_staff(request), user_id, False))
+
+    @post("/{user_id:uuid}/reactivate", status_code=HTTP_200_OK, summary="Reopen an account")
+    async def reactivate(
+        self, request: Request[Any, Any, Any], staff: NamedDependency[StaffService], user_id: FromPath[UUID]
+    ) -> StaffOut:
+        return staff_out(await staff.set_active(acting_staff(request), user_id, True))
+
+
+def acting_staff(request: Request[Any, Any, Any]) -> StaffPrincipal:
+    principal = current_principal(request)
+    assert isinstance(principal, StaffPrincipal), "guarded routes always have a staff principal"
+    return principal
+
+
+def audit_out(entry: AuditEntry) -> AuditEntryOut:
+    return AuditEntryOut(
+        id=entry.id,
+        at=entry.created_at,
+        actor_id=entry.actor_id,
+        actor=entry.actor_label,
+        action=entry.action,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+        summary=entry.summary,
+        changes=entry.changes,
+    )
+
+
+async def provide_audit_query(
+    actor: Annotated[UUID | None, QueryParameter(description="Who acted (a staff id)")] = None,
+    action: Annotated[
+        str | None, QueryParameter(max_length=80, description="Action, or its start: 'auth.'")
+    ] = None,
+    subject_type: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    subject_id: Annotated[str | None, QueryParameter(max_length=80)] = None,
+    q: Annotated[
+        str | None, QueryParameter(max_length=100, description="Words in the summary or actor")
+    ] = None,
+    since: Annotated[
+        str | None, QueryParameter(max_length=40, description="From this date or time (UK)")
+    ] = None,
+    until: Annotated[
+        str | None, QueryParameter(max_length=40, description="Before this date or time (UK)")
+    ] = None,
+) -> AuditQuery:
+    return AuditQuery(
+        actor_id=actor,
+        action=action or None,
+        subject_type=subject_type or None,
+        subject_id=subject_id or None,
+        text=q or None,
+        since=_moment("since", since),
+        until=_moment("until", until),
+    )
+
+
+def _moment(name: str, value: str | None) -> dt.datetime | None:
+    """An ISO date or date-time; without a zone it is UK time, as people type it."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput.one(name, "Enter a date like 2026-11-22, or a date and time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UK)
+
+
+class AuditController(Controller):
+    path = "/api/audit"
+    tags = ["Audit"]
+    guards = [requires_role(StaffRole.COORDINATOR)]
+    dependencies = {"audit_query": Provide(provide_audit_query)}
+
+    @get("/", summary="Search the audit trail, newest first")
+    async def search_audit(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        window: NamedDependency[Window],
+        audit_query: NamedDependency[AuditQuery],
+    ) -> OffsetPagination[AuditEntryOut]:
+        entries, total = await audit.search(db_session, audit_query, limit=window.limit, offset=window.offset)
+        return window.page([audit_out(e) for e in entries], total)

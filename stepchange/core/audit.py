@@ -1,0 +1,141 @@
+"""The audit trail: who did what, when, and what changed.
+
+Ordinary fields keep their before and after values; personal or encrypted fields keep only their
+names, so the audit never undoes encryption or erasure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, String, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from stepchange.core.database import Base, JsonDocument
+from stepchange.core.guards import Principal
+
+CHANGED = "(changed)"
+
+
+class AuditEntry(Base):
+    """One recorded action. ``created_at`` (from the base) is when it happened."""
+
+    __tablename__ = "audit_entry"
+
+    actor_id: Mapped[UUID | None] = mapped_column(index=True, nullable=True)
+    actor_label: Mapped[str] = mapped_column(String(200), doc="Role and id, or 'system' / 'anonymous'")
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    subject_type: Mapped[str] = mapped_column(String(40), index=True)
+    subject_id: Mapped[str | None] = mapped_column(String(80), index=True, nullable=True)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    changes: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+
+@dataclass(frozen=True)
+class System:
+    """The actor for work the service does by itself (seeding, imports, the mail sender)."""
+
+    id: UUID | None = None
+    role: str = "system"
+    workstream_id: UUID | None = None
+    label: str = "system"
+
+
+SYSTEM = System()
+
+
+def _plain(value: Any) -> Any:
+    """Values as JSON can hold them."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date | dt.datetime | UUID):
+        return str(value)
+    return value
+
+
+def diff(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, personal: Iterable[str] = ()
+) -> dict[str, Any]:
+    """What changed between two snapshots: ``{field: {before, after}}``, or ``(changed)`` when personal."""
+    hidden = set(personal)
+    out: dict[str, Any] = {}
+    for field in sorted(set(before) | set(after)):
+        old, new = before.get(field), after.get(field)
+        if old == new:
+            continue
+        out[field] = CHANGED if field in hidden else {"before": _plain(old), "after": _plain(new)}
+    return out
+
+
+async def record(
+    session: AsyncSession,
+    actor: Principal | None,
+    action: str,
+    *,
+    subject_type: str,
+    subject_id: object | None = None,
+    summary: str = "",
+    changes: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the caller's transaction: it is kept exactly when the change is."""
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor.label if actor is not None else "anonymous",
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id) if subject_id is not None else None,
+        summary=summary[:300],
+        changes=dict(changes or {}),
+    )
+    session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What the coordinator's audit page searches by."""
+
+    actor_id: UUID | None = None
+    action: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    text: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if self.actor_id is not None:
+            where.append(AuditEntry.actor_id == self.actor_id)
+        if self.action:
+            where.append(AuditEntry.action.startswith(self.action))
+        if self.subject_type:
+            where.append(AuditEntry.subject_type == self.subject_type)
+        if self.subject_id:
+            where.append(AuditEntry.subject_id == self.subject_id)
+        if self.text:
+            like = f"%{self.text}%"
+            where.append(or_(AuditEntry.summary.ilike(like), AuditEntry.actor_label.ilike(like)))
+        if self.since is not None:
+            where.append(AuditEntry.created_at >= self.since)
+        if self.until is not None:
+            where.append(AuditEntry.created_at < self.until)
+        return where
+
+
+async def search(
+    session: AsyncSession, query: AuditQuery, *, limit: int, offset: int
+) -> tuple[Sequence[AuditEntry], int]:
+    """Entries matching ``query``, newest first, and how many match in all."""
+    where = query.conditions()
+    total = await session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
+    rows = await session.scalars(
+        select(AuditEntry).where(*where).order_by(AuditEntry.created_at.desc()).limit(limit).offset(offset)
+    )
+    return rows.all(), int(total)

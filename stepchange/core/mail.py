@@ -1,0 +1,432 @@
+"""The mail outbox: messages are queued in the caller's transaction and sent by a background sender.
+
+``queue_mail`` adds a row to the business transaction (committed with it, or not at all);
+``send_due`` claims due rows (safe across several processes), sends them over SMTP, or writes them as
+``.eml`` files to the outbox folder when no SMTP server is configured, and retries failures with
+exponential backoff. Logs carry counts and exception classes only: never addresses, subjects, bodies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import logging
+import os
+import random
+import secrets
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import aiosmtplib
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import ColumnElement, Index, String, Text, event, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from stepchange.core.database import Base, enum_type, immediate_transaction, session_scope
+from stepchange.core.errors import NotFound
+from stepchange.core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+__all__ = (
+    "MailStatus",
+    "MailboxEntry",
+    "OutboxMessage",
+    "SendReport",
+    "list_mailbox",
+    "mail_sender_lifespan",
+    "queue_mail",
+    "read_mailbox",
+    "send_due",
+)
+
+logger = logging.getLogger("stepchange.mail")
+
+MAX_ATTEMPTS = 8
+CLAIM_FOR = dt.timedelta(minutes=2)
+FIRST_RETRY_SECONDS = 10.0
+MAX_RETRY_SECONDS = 3600.0
+SMTP_TIMEOUT_SECONDS = 30.0
+"""aiosmtplib's limit for each step (connect, each command)."""
+SEND_TIMEOUT_SECONDS = 60.0
+"""The limit for one whole message, so a claim never runs out while a message is on its way."""
+CLAIM_MARGIN = dt.timedelta(seconds=SEND_TIMEOUT_SECONDS + 10)
+POLL_SECONDS = 2.0
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+_wake_events: dict[asyncio.Event, asyncio.AbstractEventLoop] = {}
+"""Each running sender's wake-up event and its loop; a commit that queued mail sets them all."""
+
+
+class MailStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """One e-mail waiting to be sent, sent, or given up on (the transactional outbox)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text, default=None)
+    category: Mapped[str] = mapped_column(String(40))
+    status: Mapped[MailStatus] = mapped_column(
+        enum_type(MailStatus, "outbox_message_status"), default=MailStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    claim_token: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+@dataclass
+class SendReport:
+    """What one ``send_due`` round did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+    def count(self, status: MailStatus) -> None:
+        match status:
+            case MailStatus.SENT:
+                self.sent += 1
+            case MailStatus.FAILED:
+                self.failed += 1
+            case MailStatus.QUEUED:
+                self.retrying += 1
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _check_headers(to: str, subject: str) -> None:
+    """Refuse a recipient that is not exactly one address, and line breaks (header injection)."""
+    probe = EmailMessage()
+    probe["Subject"] = subject  # raises ValueError on CR/LF
+    probe["To"] = to
+    header = probe["To"]
+    if len(header.addresses) != 1 or header.defects or not header.addresses[0].domain:
+        raise ValueError("The recipient must be one e-mail address")
+
+
+def _message_id_domain() -> str:
+    return parseaddr(get_settings().mail_from)[1].rpartition("@")[2] or "localhost"
+
+
+def _wake_senders(*_: object) -> None:
+    """Wake every sender in this process, whichever thread or event loop it runs in."""
+    for wake, loop in list(_wake_events.items()):
+        with suppress(RuntimeError):  # its loop has just closed
+            loop.call_soon_threadsafe(wake.set)
+
+
+async def queue_mail(
+    session: AsyncSession, *, to: str, subject: str, text: str, html: str | None = None, category: str
+) -> OutboxMessage:
+    """Add a message to the caller's transaction; it is sent only if that transaction commits.
+
+    The commit wakes this process's background sender, so the message leaves within moments.
+    """
+    _check_headers(to, subject)
+    message = OutboxMessage(
+        recipient=to,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        category=category,
+        status=MailStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=_now(),
+        message_id=make_msgid(domain=_message_id_domain()),
+    )
+    session.add(message)
+    await session.flush()
+    if not event.contains(session.sync_session, "after_commit", _wake_senders):
+        event.listen(session.sync_session, "after_commit", _wake_senders)  # send within moments
+    return message
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+def _is_claimable(now: dt.datetime) -> list[ColumnElement[bool]]:
+    return [
+        OutboxMessage.status == MailStatus.QUEUED,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    ]
+
+
+async def _claim(config: SQLAlchemyAsyncConfig, limit: int) -> tuple[str, Sequence[OutboxMessage]]:
+    """Mark up to ``limit`` due messages as ours for a while; other senders skip them meanwhile."""
+    async with session_scope(config) as session:
+        due = select(OutboxMessage.id).where(*_is_claimable(_now()))
+        ids = list((await session.scalars(due.order_by(OutboxMessage.next_attempt_at).limit(limit))).all())
+    if not ids:
+        return "", []
+    token = secrets.token_hex(16)
+    async with session_scope(config) as session:
+        await immediate_transaction(session)
+        now = _now()
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), *_is_claimable(now))
+            .values(claimed_until=now + CLAIM_FOR, claim_token=token, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.claim_token == token))
+        ).all()
+    return token, claimed
+
+
+def build_email(message: OutboxMessage, settings: Settings, now: dt.datetime) -> EmailMessage:
+    """The RFC 5322 message: plain text, with an HTML alternative when there is one."""
+    email = EmailMessage()
+    email["From"] = settings.mail_from
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = message.message_id
+    email["Date"] = format_datetime(now)
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.text_body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+def _write_eml(directory: Path, name: str, data: bytes) -> None:
+    """Write atomically, so the development mailbox never lists half a message."""
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / f".{name}.partial"
+    partial.write_bytes(data)
+    os.replace(partial, directory / name)
+
+
+async def _deliver(message: OutboxMessage, settings: Settings) -> Exception | None:
+    """Send one message (STARTTLS when the server offers it), or write it to the outbox folder."""
+    now = _now()
+    email = build_email(message, settings, now)
+    try:
+        async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+            if settings.smtp_host:
+                await aiosmtplib.send(
+                    email, hostname=settings.smtp_host, port=settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS
+                )
+            else:
+                name = f"{now:%Y%m%dT%H%M%S%fZ}-{message.id}.eml"
+                await asyncio.to_thread(_write_eml, settings.outbox_dir, name, email.as_bytes())
+    except Exception as exc:  # any failure: keep the message and try again later
+        return exc
+    return None
+
+
+def describe_error(exc: BaseException) -> str:
+    """The exception class and any SMTP codes: never the server's text, which may quote addresses."""
+    codes: list[int] = []
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        codes.append(exc.code)
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes.extend(refused.code for refused in exc.recipients)
+    return " ".join([type(exc).__name__, *map(str, codes)])[:200]
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """10 s, 20 s, 40 s, … capped at an hour, with up to 10 % jitter so senders spread out."""
+    seconds = min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
+    return dt.timedelta(seconds=seconds * (1 + random.random() / 10))  # noqa: S311 - jitter, not security
+
+
+def _outcome(
+    message: OutboxMessage, error: Exception | None, now: dt.datetime
+) -> tuple[MailStatus, dict[str, object]]:
+    """The new status and columns after one attempt: sent, retry later, or give up after the last."""
+    if error is None:
+        return MailStatus.SENT, {"sent_at": now, "last_error": None}
+    attempts = message.attempts + 1
+    status = MailStatus.FAILED if attempts >= MAX_ATTEMPTS else MailStatus.QUEUED
+    retry_at = now + retry_delay(attempts)
+    return status, {"attempts": attempts, "last_error": describe_error(error), "next_attempt_at": retry_at}
+
+
+async def _record(
+    config: SQLAlchemyAsyncConfig, message: OutboxMessage, token: str, error: Exception | None
+) -> MailStatus:
+    """Commit one message's outcome on its own and release our claim; returns its new status."""
+    now = _now()
+    status, values = _outcome(message, error, now)
+    values |= {"status": status, "claimed_until": None, "claim_token": None, "updated_at": now}
+    async with session_scope(config) as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == token)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    return status
+
+
+async def _release(config: SQLAlchemyAsyncConfig, token: str) -> None:
+    """Give back the claims this round did not get to, so the next round can take them at once."""
+    async with session_scope(config) as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.claim_token == token)
+            .values(claimed_until=None, claim_token=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def send_due(config: SQLAlchemyAsyncConfig, settings: Settings, *, limit: int = 50) -> SendReport:
+    """Send (or write to the outbox folder) the messages due now, up to ``limit``; each one commits alone.
+
+    The round stops early, handing back the rest, when its claim would soon run out or the SMTP
+    server cannot be reached (the others would only fail the same way).
+    """
+    safe_until = _now() + CLAIM_FOR - CLAIM_MARGIN
+    token, claimed = await _claim(config, limit)
+    report = SendReport()
+    for message in claimed:
+        if _now() > safe_until:
+            break
+        error = await _deliver(message, settings)
+        report.count(await _record(config, message, token, error))
+        if isinstance(error, aiosmtplib.SMTPConnectError):
+            break
+    if report.total < len(claimed):
+        await _release(config, token)
+    return report
+
+
+# --- the background sender -----------------------------------------------------------------------
+
+
+async def _send_round(config: SQLAlchemyAsyncConfig, settings: Settings, limit: int) -> int:
+    """One ``send_due`` that never raises; returns how many messages it handled."""
+    try:
+        report = await send_due(config, settings, limit=limit)
+    except Exception as exc:
+        logger.warning("Mail sender round failed: %s", type(exc).__name__)
+        return 0
+    if report.total:
+        logger.info("Mail: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+    return report.total
+
+
+async def run_sender(
+    config: SQLAlchemyAsyncConfig,
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    poll_seconds: float = POLL_SECONDS,
+    limit: int = 50,
+) -> None:
+    """Send due mail until ``stop`` is set, waking early whenever ``queue_mail`` is called."""
+    wake = asyncio.Event()
+    _wake_events[wake] = asyncio.get_running_loop()
+    try:
+        while not stop.is_set():
+            wake.clear()
+            if await _send_round(config, settings, limit) >= limit:
+                continue  # there may be more due right now
+            with suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), poll_seconds)
+    finally:
+        _wake_events.pop(wake, None)
+
+
+def mail_sender_lifespan(
+    config: SQLAlchemyAsyncConfig, settings: Settings, *, poll_seconds: float = POLL_SECONDS
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """A Litestar lifespan running the background sender (a no-op when the sender is turned off)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        if not settings.mail_sender_enabled:
+            yield
+            return
+        stop = asyncio.Event()
+        sender = run_sender(config, settings, stop, poll_seconds=poll_seconds)
+        task = asyncio.create_task(sender, name="stepchange-mail-sender")
+        try:
+            yield
+        finally:
+            stop.set()
+            _wake_senders()
+            with suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, SHUTDOWN_GRACE_SECONDS)  # cancels it after the grace
+
+    return lifespan
+
+
+# --- the development mailbox ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailboxEntry:
+    """One ``.eml`` file of the development outbox, parsed."""
+
+    name: str
+    date: dt.datetime | None
+    to: str
+    subject: str
+    text: str
+
+
+def _parse_eml(path: Path) -> MailboxEntry:
+    with path.open("rb") as handle:
+        email = BytesParser(policy=policy.default).parse(handle)
+    assert isinstance(email, EmailMessage)
+    body = email.get_body(preferencelist=("plain",))
+    date = email["Date"]
+    return MailboxEntry(
+        name=path.name,
+        date=date.datetime if date is not None else None,
+        to=str(email["To"] or ""),
+        subject=str(email["Subject"] or ""),
+        text=body.get_content() if isinstance(body, EmailMessage) else "",
+    )
+
+
+def list_mailbox(settings: Settings, *, limit: int = 200) -> list[MailboxEntry]:
+    """The newest ``limit`` messages written to the outbox folder, newest first (blocking I/O)."""
+    if not settings.outbox_dir.is_dir():
+        return []
+    names = sorted(
+        (p.name for p in settings.outbox_dir.glob("*.eml") if not p.name.startswith(".")), reverse=True
+    )
+    return [_parse_eml(settings.outbox_dir / name) for name in names[:limit]]
+
+
+def read_mailbox(settings: Settings, name: str) -> MailboxEntry:
+    """One message by file name; anything but a plain ``*.eml`` name in the folder is not found."""
+    path = settings.outbox_dir / name
+    plain = name == Path(name).name and "\\" not in name and not name.startswith(".")
+    if not (plain and name.endswith(".eml") and path.is_file()):
+        raise NotFound("message", "that name")
+    return _parse_eml(path)

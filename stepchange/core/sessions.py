@@ -1,0 +1,187 @@
+"""Server-side sessions: kept in the database (or Redis), a new id at every sign-in, nothing stored for
+visitors who are not signed in.
+
+Litestar's backend keeps whatever session id the browser sent, which allows session fixation; this
+backend issues a fresh id whenever :func:`rotate_session` is called and deletes the old one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.stores.base import Store
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, ScopeSession, Send
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import declared_attr
+
+from stepchange.core.settings import Settings
+
+if TYPE_CHECKING:
+    from stepchange.core.guards import Principal
+
+SESSION_COOKIE = "stepchange_session"
+_ROTATE = "stepchange_rotate_session"
+_NEW_ID = "stepchange_new_session_id"
+_LOADED = "stepchange_loaded_session"
+
+
+class StoredValue(StoreModelMixin):
+    """Key/value rows behind sessions and rate limits when Redis is not configured."""
+
+    __tablename__ = "kv_store"
+
+    @declared_attr.directive
+    @classmethod
+    def __table_args__(cls) -> Any:
+        # The mixin also declares a Spanner-only index; one unique constraint is all we need.
+        return (UniqueConstraint(cls.key, cls.namespace, name="uq_kv_store_key_namespace"),)
+
+
+def _state(scope: Scope) -> dict[str, Any]:
+    return scope.setdefault("state", {})
+
+
+def rotate_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Give this connection's session a brand-new id when the response is sent (call at sign-in)."""
+    _state(connection.scope)[_ROTATE] = True
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Rotates ids on request and skips writes (and cookies) when nothing in the session changed."""
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        state = _state(connection.scope)
+        if state.get(_ROTATE):
+            state.setdefault(_NEW_ID, self.generate_session_id())
+            return str(state[_NEW_ID])
+        return super().get_session_id(connection)
+
+    async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        _state(connection.scope)[_LOADED] = dict(data)
+        return data
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        state = _state(connection.scope)
+        old_id = connection.cookies.get(self.config.key)
+        if state.get(_ROTATE):
+            if old_id:
+                await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        elif scope_session is not Empty and scope_session == state.get(_LOADED, {}):
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+
+def session_config(settings: Settings) -> RotatingSessionConfig:
+    return RotatingSessionConfig(
+        key=SESSION_COOKIE,
+        max_age=settings.session_absolute_minutes * 60,
+        secure=settings.is_production,
+        httponly=True,
+        samesite="lax",
+        store="sessions",
+        exclude=["^/static/", "^/health$", "^/schema"],
+    )
+
+
+def build_store(settings: Settings, db_config: SQLAlchemyAsyncConfig, namespace: str) -> Store:
+    """Redis when ``STEPCHANGE_REDIS_URL`` is set (shared by several workers), else the database."""
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        return RedisStore.with_client(url=settings.redis_url, namespace=f"stepchange:{namespace}")
+    return SQLAlchemyStore(config=db_config, model=StoredValue, namespace=namespace)
+
+
+# --- Who is signed in --------------------------------------------------------------------------
+# A session holds {"kind", "id", "epoch", "iat", "seen"}; each kind of principal (staff, volunteer)
+# registers a loader that turns the stored id and epoch back into a Principal, or None when the
+# account has closed or its sessions were ended.
+
+PrincipalLoader = Callable[[AsyncSession, UUID, int], Awaitable["Principal | None"]]
+TOUCH_EVERY_SECONDS = 60
+
+
+def start_session(
+    connection: ASGIConnection[Any, Any, Any, Any], kind: str, principal_id: UUID, epoch: int
+) -> None:
+    """Sign someone in: a new session id (no fixation) holding only who they are and when it began."""
+    now = time.time()
+    rotate_session(connection)
+    connection.scope["session"] = {
+        "kind": kind,
+        "id": str(principal_id),
+        "epoch": epoch,
+        "iat": now,
+        "seen": now,
+    }
+
+
+def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Sign out: the session is deleted from the store and the cookie cleared."""
+    connection.scope["session"] = Empty
+
+
+class AuthenticationMiddleware:
+    """Sets ``scope["user"]`` to the signed-in principal or ``None``; guards decide what that allows.
+
+    Ends sessions past the idle or absolute timeout, and those whose account says they are over.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        db_config: SQLAlchemyAsyncConfig,
+        settings: Settings,
+        loaders: dict[str, PrincipalLoader],
+    ) -> None:
+        self.app = app
+        self.db_config = db_config
+        self.idle = settings.session_idle_minutes * 60
+        self.absolute = settings.session_absolute_minutes * 60
+        self.loaders = loaders
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            scope["user"] = await self._principal(scope)
+        await self.app(scope, receive, send)
+
+    async def _principal(self, scope: Scope) -> Principal | None:
+        data = scope.get("session")
+        if not isinstance(data, dict) or "id" not in data:
+            return None
+        now = time.time()
+        loader = self.loaders.get(str(data.get("kind")))
+        fresh = (
+            now - float(data.get("iat", 0)) < self.absolute and now - float(data.get("seen", 0)) < self.idle
+        )
+        principal = None
+        if loader is not None and fresh:
+            try:
+                principal_id = UUID(str(data["id"]))
+            except ValueError:
+                principal_id = None
+            if principal_id is not None:
+                async with self.db_config.get_session() as db:
+                    principal = await loader(db, principal_id, int(data.get("epoch", -1)))
+        if principal is None:
+            scope["session"] = Empty
+        elif now - float(data["seen"]) > TOUCH_EVERY_SECONDS:
+            scope["session"] = {**data, "seen": now}
+        return principal

@@ -1,0 +1,51 @@
+"""``stepchange mail …``: flush the outbox by hand."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import cast
+
+import click
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, get_database_migration_plugin
+from litestar import Litestar
+from litestar.cli._utils import LitestarEnv
+
+from stepchange.core.mail import SendReport, send_due
+from stepchange.core.settings import Settings
+
+
+@click.group(name="mail", help="The mail outbox.")
+def mail_group() -> None:
+    """Commands for the mail outbox."""
+
+
+def _app(ctx: click.Context) -> Litestar:
+    """The app Litestar's CLI loaded (``ctx.obj`` may still be its lazy loader)."""
+    env = ctx.obj if isinstance(ctx.obj, LitestarEnv) else ctx.obj()
+    return cast(LitestarEnv, env).app
+
+
+def _database_config(app: Litestar) -> SQLAlchemyAsyncConfig:
+    config = get_database_migration_plugin(app).config
+    return cast(SQLAlchemyAsyncConfig, config[0] if isinstance(config, list | tuple) else config)
+
+
+async def send_all(config: SQLAlchemyAsyncConfig, settings: Settings) -> SendReport:
+    """Run ``send_due`` until nothing more is due; the totals of every round."""
+    total = SendReport()
+    try:
+        while (report := await send_due(config, settings)).total:
+            total.sent += report.sent
+            total.retrying += report.retrying
+            total.failed += report.failed
+    finally:
+        await config.get_engine().dispose()
+    return total
+
+
+@mail_group.command(name="send", help="Send every queued message that is due now.")
+@click.pass_context
+def send_command(ctx: click.Context) -> None:
+    app = _app(ctx)
+    report = asyncio.run(send_all(_database_config(app), cast(Settings, app.state.settings)))
+    click.echo(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} failed")
