@@ -9,7 +9,8 @@ PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 .PHONY: run setup install assets migrate seed test test-sqlite test-postgres lint typecheck postgres-up clean
 
-run: setup migrate seed  ## install, migrate, seed and serve on SQLite
+run: setup migrate seed  ## install, migrate, seed, create demo accounts and serve on SQLite
+	$(BIN)/stepchange demo accounts
 	$(BIN)/stepchange run --host $(HOST) --port $(PORT)
 
 setup: install assets

@@ -24,6 +24,7 @@ from stepchange.accounts.pages import AccountPages
 from stepchange.accounts.services import load_staff_principal
 from stepchange.core.database import TransactionMiddleware, build_database_config
 from stepchange.core.errors import Problem, exception_handlers
+from stepchange.core.mail import mail_sender_lifespan
 from stepchange.core.mailbox import MailboxPages
 from stepchange.core.pagination import provide_window
 from stepchange.core.security import SecurityHeadersMiddleware
@@ -107,8 +108,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
+            # Database drivers log statements with their parameters (addresses, tokens) at DEBUG.
+            loggers={name: {"level": "WARNING"} for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine")},
             log_exceptions="always" if settings.is_production else "debug",
         ),
+        lifespan=[mail_sender_lifespan(db_config, settings)],
         debug=False,
         state=State({"settings": settings}),
     )

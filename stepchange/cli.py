@@ -51,9 +51,7 @@ def users_group() -> None:
     """Staff accounts from the command line."""
 
 
-@users_group.command(
-    name="create", help="Create a member of staff with a password (read from standard input)."
-)
+@users_group.command(name="create", help="Create a member of staff with a password (read from standard input).")
 @click.option("--email", required=True, help="Their e-mail address (they sign in with it)")
 @click.option("--name", required=True, help="Their full name")
 @click.option(
@@ -110,9 +108,7 @@ def demo_group() -> None:
     """Demonstration data."""
 
 
-@demo_group.command(
-    name="accounts", help="Create one demo account per role (if missing) and print how to sign in."
-)
+@demo_group.command(name="accounts", help="Create one demo account per role (if missing) and print how to sign in.")
 def demo_accounts_command(app: Litestar) -> None:
     from stepchange.accounts.models import StaffRole
     from stepchange.accounts.services import StaffDetails, StaffService
@@ -129,14 +125,10 @@ def demo_accounts_command(app: Litestar) -> None:
             for email, name, role, workstream in DEMO_STAFF:
                 if await staff.by_email(email) is None:
                     details = StaffDetails(email, name, StaffRole(role), workstream, "Step-Change demo")
-                    await staff.add_staff(
-                        SYSTEM, details, password=DEMO_PASSWORD, cost=settings.password_hash_cost
-                    )
+                    await staff.add_staff(SYSTEM, details, password=DEMO_PASSWORD, cost=settings.password_hash_cost)
 
     run_async(work)
-    click.echo(
-        f"Demo accounts ready. Sign in at {settings.base_url}/login with password {DEMO_PASSWORD!r} as:"
-    )
+    click.echo(f"Demo accounts ready. Sign in at {settings.base_url}/login with password {DEMO_PASSWORD!r} as:")
     for email, _, role, workstream in DEMO_STAFF:
         click.echo(f"  {email:<34} {role}{' of ' + workstream if workstream else ''}")
 

@@ -37,9 +37,7 @@ class SeedReport:
         return any(self.added.values())
 
     def lines(self) -> list[str]:
-        out = [
-            f"{table}: {self.added[table]} added, {self.kept[table]} already there" for table in self.added
-        ]
+        out = [f"{table}: {self.added[table]} added, {self.kept[table]} already there" for table in self.added]
         out += [f"warning: {w.where}: {w.message}" for w in self.warnings]
         return out
 
@@ -82,9 +80,7 @@ async def seed(session: AsyncSession, seeds_dir: Path) -> SeedReport:
 
     programme = _read(seeds_dir, "programme")
     report.record("milestones", await insert_missing(session, Milestone, "key", programme["milestone"]))
-    report.record(
-        "key activity", await insert_missing(session, KeyActivity, "position", programme["key_activity"])
-    )
+    report.record("key activity", await insert_missing(session, KeyActivity, "position", programme["key_activity"]))
     activities = (await session.scalars(select(KeyActivity).order_by(KeyActivity.position))).all()
     report.warnings.extend(key_activity_warnings(activities))
 

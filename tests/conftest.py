@@ -19,8 +19,8 @@ import asyncpg
 import pytest
 from advanced_alchemy.alembic.commands import AlembicCommands
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from litestar import Litestar
 from httpx import Response
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from stepchange.accounts.models import StaffRole, StaffUser
@@ -30,6 +30,7 @@ from stepchange.core.audit import SYSTEM
 from stepchange.core.database import build_database_config, session_scope
 from stepchange.core.settings import PROJECT_ROOT, Settings
 from stepchange.seeds import seed
+from tests.smtp import smtp, smtp_down  # noqa: F401 - fixtures shared by every test module
 
 ENGINE = os.environ.get("STEPCHANGE_TEST_ENGINE", "sqlite")
 PG_URL = os.environ.get("STEPCHANGE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -159,12 +160,13 @@ async def client(app: Litestar) -> AsyncIterator[Client]:
 
 
 @pytest.fixture
-async def browsers(app: Litestar) -> AsyncIterator[Callable[[], Awaitable[Client]]]:
-    """Open more clients on the same app: each is another person's browser with its own cookies."""
+async def browsers(settings: Settings) -> AsyncIterator[Callable[[], Awaitable[Client]]]:
+    """Open more browsers: each is another person with their own cookies, on their own app instance
+    (the test client runs each app on its own event loop, so apps never share a connection pool)."""
     async with AsyncExitStack() as stack:
 
         async def open_browser() -> Client:
-            return await stack.enter_async_context(Client(app=app))
+            return await stack.enter_async_context(Client(app=create_app(settings)))
 
         yield open_browser
 
@@ -188,10 +190,11 @@ async def make_staff(
 
 
 async def sign_in(client: Client, email: str, password: str = PASSWORD) -> Response:
-    response = await client.post(
-        "/api/auth/login", json={"email": email, "password": password}, headers={"x-csrftoken": await client.csrf()}
+    return await client.post(
+        "/api/auth/login",
+        json={"email": email, "password": password},
+        headers={"x-csrftoken": await client.csrf()},
     )
-    return response
 
 
 @pytest.fixture

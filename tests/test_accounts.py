@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from redis.asyncio import Redis
 from sqlalchemy import select
 
+from stepchange.app import create_app
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope
 from stepchange.core.sessions import SESSION_COOKIE
+from stepchange.core.settings import Settings
 from tests.conftest import PASSWORD, Client, make_staff, sign_in
 
 Browsers = Callable[[], Awaitable[Client]]
@@ -168,9 +172,7 @@ async def test_deactivating_a_leaver_ends_their_sessions_at_once(
     assert (await their_browser.get("/api/auth/me")).status_code == 200
 
     await sign_in(client, coordinator)
-    response = await client.post(
-        f"/api/users/{leaver.id}/deactivate", headers={"x-csrftoken": await client.csrf()}
-    )
+    response = await client.post(f"/api/users/{leaver.id}/deactivate", headers={"x-csrftoken": await client.csrf()})
     assert response.status_code == 200
     assert response.json()["is_active"] is False
     assert (await their_browser.get("/api/auth/me")).status_code == 401
@@ -193,7 +195,7 @@ async def test_a_role_change_ends_the_old_sessions(
     assert (response.json()["role"], response.json()["workstream"]) == ("board", None)
     assert (await theirs.get("/api/auth/me")).status_code == 401
     assert (await sign_in(theirs, "chair@example.org")).json()["role"] == "board"
-    change = [e for e in await audit_actions(db_config) if e.action == "staff.changed"][0]
+    change = next(e for e in await audit_actions(db_config) if e.action == "staff.changed")
     assert change.changes == {
         "role": {"before": "co_chair", "after": "board"},
         "workstream": {"before": "T", "after": None},
@@ -290,3 +292,24 @@ async def test_coordinator_pages_render(client: Client, db_config: SQLAlchemyAsy
     assert audit.status_code == 200 and "auth.login" in audit.text
     bad = await client.get("/api/audit?since=yesterday")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "since"
+
+
+async def test_sessions_live_in_redis_when_configured(settings: Settings, db_config: SQLAlchemyAsyncConfig) -> None:
+    """Several workers share sessions through Redis (the real server on 127.0.0.1:6379)."""
+    await make_staff(db_config, "office@example.org", "coordinator")
+    shared = replace(settings, redis_url="redis://127.0.0.1:6379/15")
+    redis = Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        await redis.flushdb()
+        async with Client(app=create_app(shared)) as worker_one, Client(app=create_app(shared)) as worker_two:
+            await sign_in(worker_one, "office@example.org")
+            session_id = worker_one.cookies.get(SESSION_COOKIE)
+            assert session_id
+            assert [k async for k in redis.scan_iter("stepchange:sessions*")], "the session is stored in Redis"
+            worker_two.cookies.set(SESSION_COOKIE, session_id, domain="testserver.local")
+            assert (await worker_two.get("/api/auth/me")).status_code == 200, "another worker sees the session"
+            await worker_one.post("/api/auth/logout", headers={"x-csrftoken": await worker_one.csrf()})
+            assert (await worker_two.get("/api/auth/me")).status_code == 401
+    finally:
+        await redis.flushdb()
+        await redis.aclose()

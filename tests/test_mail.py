@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import socket
-import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
@@ -18,7 +15,6 @@ from uuid import UUID, uuid4
 
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from litestar import Litestar
 from litestar.datastructures import State
@@ -44,75 +40,11 @@ from stepchange.core.settings import Settings
 from stepchange.core.templating import template_config
 from stepchange.mail_cli import mail_group
 from tests.conftest import Client
+from tests.smtp import SmtpServer, plain_text, with_smtp
 
 TO = "ada.lovelace@example.org"
 SUBJECT = "Confirm your interest in SC-PRIVATE-SUBJECT"
 TEXT = "Hello Ada,\n\nConfirm here: https://step.example/interest/verify/SECRET-TOKEN-123.\n"
-
-
-class Collector:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.lock = threading.Lock()
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        assert isinstance(message, EmailMessage)
-        with self.lock:
-            self.messages.append(message)
-        self.arrived.set()
-        return "250 Message accepted"
-
-
-class SmtpServer:
-    """A real SMTP server on a free local port, which tests can stop and start."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.collector = Collector()
-        self.controller: Controller | None = None
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return self.collector.messages
-
-    def start(self) -> None:
-        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp_down() -> Iterator[SmtpServer]:
-    """A port with no server yet (the test starts it when it wants)."""
-    server = SmtpServer()
-    yield server
-    server.stop()
-
-
-def with_smtp(settings: Settings, server: SmtpServer) -> Settings:
-    return replace(settings, smtp_host="127.0.0.1", smtp_port=server.port)
 
 
 async def queue(config: SQLAlchemyAsyncConfig, to: str = TO, **kwargs: Any) -> OutboxMessage:
@@ -137,12 +69,6 @@ async def make_due(config: SQLAlchemyAsyncConfig) -> None:
     past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     async with session_scope(config) as session:
         await session.execute(update(OutboxMessage).values(next_attempt_at=past))
-
-
-def plain_text(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert isinstance(body, EmailMessage)
-    return str(body.get_content())
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -425,9 +351,7 @@ async def test_the_mailbox_lists_and_reads_the_outbox_newest_first(
     assert "SECRET-TOKEN-123" in one.text
 
 
-@pytest.mark.parametrize(
-    "name", ["../outbox.eml", "a/b.eml", "x.txt", ".hidden.eml", "missing.eml", "..\\x.eml"]
-)
+@pytest.mark.parametrize("name", ["../outbox.eml", "a/b.eml", "x.txt", ".hidden.eml", "missing.eml", "..\\x.eml"])
 async def test_the_mailbox_reads_only_eml_files_in_the_outbox(
     db_config: SQLAlchemyAsyncConfig, settings: Settings, name: str
 ) -> None:
@@ -458,9 +382,7 @@ async def test_the_mailbox_needs_a_coordinator(client: Client) -> None:
         {"smtp_host": "127.0.0.1"},
     ],
 )
-async def test_the_mailbox_exists_only_in_development_without_smtp(
-    settings: Settings, change: dict[str, Any]
-) -> None:
+async def test_the_mailbox_exists_only_in_development_without_smtp(settings: Settings, change: dict[str, Any]) -> None:
     async with Client(app=create_app(replace(settings, **change))) as client:
         assert (await client.get("/dev/mailbox")).status_code == 404
         assert (await client.get("/dev/mailbox/x.eml")).status_code == 404
@@ -470,9 +392,7 @@ def as_coordinator(app: ASGIApp) -> ASGIApp:
     """Stands in for the sign-in middleware: every request comes from a coordinator."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        scope["user"] = SimpleNamespace(
-            id=uuid4(), role="coordinator", workstream_id=None, label="Coordinator"
-        )
+        scope["user"] = SimpleNamespace(id=uuid4(), role="coordinator", workstream_id=None, label="Coordinator")
         await app(scope, receive, send)
 
     return middleware

@@ -15,9 +15,7 @@ from stepchange.core.settings import Settings
 from tests.conftest import Databases, migrate
 
 
-def compare_type(
-    _context: Any, _column: Any, _reflected: Any, _reflected_type: Any, model_type: Any
-) -> bool | None:
+def compare_type(_context: Any, _column: Any, _reflected: Any, _reflected_type: Any, model_type: Any) -> bool | None:
     """Compare column types, except advanced-alchemy's decorators, which reflect as their storage type."""
     if isinstance(model_type, TypeDecorator) and type(model_type).__module__.startswith("advanced_alchemy"):
         return False

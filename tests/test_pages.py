@@ -230,9 +230,7 @@ async def test_only_the_templates_inline_script_runs_and_it_carries_the_nonce(cl
         csp = response.headers["content-security-policy"]
         nonce = re.search(r"'nonce-([^']+)'", csp)
         assert nonce, path
-        inline = [
-            attrs for attrs, body in SCRIPT.findall(response.text) if "src=" not in attrs or body.strip()
-        ]
+        inline = [attrs for attrs, body in SCRIPT.findall(response.text) if "src=" not in attrs or body.strip()]
         assert inline == [f' nonce="{nonce.group(1)}"'], path
         external = [attrs for attrs, _ in SCRIPT.findall(response.text) if "src=" in attrs]
         assert external == [

@@ -55,9 +55,7 @@ async def test_a_second_run_changes_nothing(db_config: SQLAlchemyAsyncConfig) ->
 
 async def test_later_edits_survive_and_missing_rows_come_back(db_config: SQLAlchemyAsyncConfig) -> None:
     async with session_scope(db_config) as session:
-        await session.execute(
-            update(Project).where(Project.code == "T1").values(title="Edited by a co-chair")
-        )
+        await session.execute(update(Project).where(Project.code == "T1").values(title="Edited by a co-chair"))
         await session.execute(delete(Milestone).where(Milestone.key == "delivery_starts"))
     async with session_scope(db_config) as session:
         report = await seed(session, SEEDS)

@@ -133,9 +133,7 @@ class AuthController(Controller):
         self, data: SetPasswordIn, staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
     ) -> StaffOut:
         return staff_out(
-            await staff.set_password_by_link(
-                INVITATION, data.token, data.password, settings.password_hash_cost
-            )
+            await staff.set_password_by_link(INVITATION, data.token, data.password, settings.password_hash_cost)
         )
 
     @post("/password-reset", status_code=HTTP_202_ACCEPTED, summary="E-mail a password-reset link")
@@ -150,9 +148,7 @@ class AuthController(Controller):
         self, data: SetPasswordIn, staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
     ) -> StaffOut:
         return staff_out(
-            await staff.set_password_by_link(
-                PASSWORD_RESET, data.token, data.password, settings.password_hash_cost
-            )
+            await staff.set_password_by_link(PASSWORD_RESET, data.token, data.password, settings.password_hash_cost)
         )
 
 
@@ -168,9 +164,7 @@ class StaffController(Controller):
         staff: NamedDependency[StaffService],
         window: NamedDependency[Window],
         role: Annotated[StaffRole | None, QueryParameter(description="Only this role")] = None,
-        active: Annotated[
-            bool | None, QueryParameter(description="Only active (true) or closed (false)")
-        ] = None,
+        active: Annotated[bool | None, QueryParameter(description="Only active (true) or closed (false)")] = None,
     ) -> OffsetPagination[StaffOut]:
         return window.slice([staff_out(u) for u in await staff.roster(role=role, active=active)])
 
@@ -243,20 +237,12 @@ def audit_out(entry: AuditEntry) -> AuditEntryOut:
 
 async def provide_audit_query(
     actor: Annotated[UUID | None, QueryParameter(description="Who acted (a staff id)")] = None,
-    action: Annotated[
-        str | None, QueryParameter(max_length=80, description="Action, or its start: 'auth.'")
-    ] = None,
+    action: Annotated[str | None, QueryParameter(max_length=80, description="Action, or its start: 'auth.'")] = None,
     subject_type: Annotated[str | None, QueryParameter(max_length=40)] = None,
     subject_id: Annotated[str | None, QueryParameter(max_length=80)] = None,
-    q: Annotated[
-        str | None, QueryParameter(max_length=100, description="Words in the summary or actor")
-    ] = None,
-    since: Annotated[
-        str | None, QueryParameter(max_length=40, description="From this date or time (UK)")
-    ] = None,
-    until: Annotated[
-        str | None, QueryParameter(max_length=40, description="Before this date or time (UK)")
-    ] = None,
+    q: Annotated[str | None, QueryParameter(max_length=100, description="Words in the summary or actor")] = None,
+    since: Annotated[str | None, QueryParameter(max_length=40, description="From this date or time (UK)")] = None,
+    until: Annotated[str | None, QueryParameter(max_length=40, description="Before this date or time (UK)")] = None,
 ) -> AuditQuery:
     return AuditQuery(
         actor_id=actor,

@@ -40,9 +40,7 @@ class StaffUser(Base):
     session_epoch: Mapped[int] = mapped_column(
         Integer, default=0, doc="Raised to end every session at once (role change, deactivation)"
     )
-    last_login_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTimeUTC(timezone=True), nullable=True, default=None
-    )
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)
 
     workstream: Mapped[Workstream | None] = relationship(lazy="joined")
 

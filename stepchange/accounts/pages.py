@@ -86,17 +86,13 @@ class AccountPages(Controller):
         return see_other("/")
 
     @get("/account", name="account", guards=[signed_in])
-    async def account(
-        self, request: Request[Any, Any, Any], staff: NamedDependency[StaffService]
-    ) -> Template:
+    async def account(self, request: Request[Any, Any, Any], staff: NamedDependency[StaffService]) -> Template:
         return page("accounts/home.html", user=await staff.by_id(acting_staff(request).id))
 
     # --- passwords by link ---------------------------------------------------------------
 
     @get("/account/invitation/{token:str}", name="invitation")
-    async def invitation_form(
-        self, db_session: NamedDependency[AsyncSession], token: FromPath[str]
-    ) -> Template:
+    async def invitation_form(self, db_session: NamedDependency[AsyncSession], token: FromPath[str]) -> Template:
         await check_link(db_session, INVITATION, token[:200])
         return page("accounts/set_password.html", heading="Set your password", errors=[])
 
@@ -274,9 +270,7 @@ class AccountPages(Controller):
 
     # --- the audit trail ---------------------------------------------------------------------
 
-    @get(
-        "/audit", name="audit", guards=COORDINATOR, dependencies={"audit_query": Provide(provide_audit_query)}
-    )
+    @get("/audit", name="audit", guards=COORDINATOR, dependencies={"audit_query": Provide(provide_audit_query)})
     async def audit_page(
         self,
         request: Request[Any, Any, Any],
@@ -284,12 +278,8 @@ class AccountPages(Controller):
         window: NamedDependency[Window],
         audit_query: NamedDependency[AuditQuery],
     ) -> Template:
-        entries, total = await audit.search(
-            db_session, audit_query, limit=min(window.limit, 50), offset=window.offset
-        )
-        return page(
-            "accounts/audit.html", entries=entries, total=total, query=request.query_params, window=window
-        )
+        entries, total = await audit.search(db_session, audit_query, limit=min(window.limit, 50), offset=window.offset)
+        return page("accounts/audit.html", entries=entries, total=total, query=request.query_params, window=window)
 
 
 def _role_missing() -> DomainError:

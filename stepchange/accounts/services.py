@@ -98,9 +98,7 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
     async def by_email(self, email: str) -> StaffUser | None:
         return await self.get_one_or_none(StaffUser.email == normalise_email(email))
 
-    async def roster(
-        self, *, role: StaffRole | None = None, active: bool | None = None
-    ) -> Sequence[StaffUser]:
+    async def roster(self, *, role: StaffRole | None = None, active: bool | None = None) -> Sequence[StaffUser]:
         filters = []
         if role is not None:
             filters.append(StaffUser.role == role)
@@ -116,9 +114,7 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
             return None
         if not code:
             raise InvalidInput.one("workstream", "Choose the work-stream this co-chair chairs")
-        workstream_id = await self.session.scalar(
-            select(Workstream.id).where(Workstream.code == code.strip().upper())
-        )
+        workstream_id = await self.session.scalar(select(Workstream.id).where(Workstream.code == code.strip().upper()))
         if workstream_id is None:
             raise InvalidInput.one("workstream", f"There is no work-stream with code {code!r}")
         return workstream_id  # type: ignore[no-any-return]
@@ -127,9 +123,7 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
         problems = [
             email_problem(details.email),
             text_problem(details.name, "name", label="a name", max_length=200),
-            text_problem(
-                details.organisation, "organisation", label="an organisation", max_length=200, required=False
-            ),
+            text_problem(details.organisation, "organisation", label="an organisation", max_length=200, required=False),
         ]
         errors = [p for p in problems if p is not None]
         if errors:
@@ -142,9 +136,7 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
         self._check_details(details)
         email = normalise_email(details.email)
         if await self.by_email(email) is not None:
-            raise RuleViolation(
-                [BrokenRule("email_taken", f"There is already a member of staff with {email}")]
-            )
+            raise RuleViolation([BrokenRule("email_taken", f"There is already a member of staff with {email}")])
         if password is not None:
             self._check_password(password, email)
         user = StaffUser(
@@ -175,9 +167,7 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
         await self._send_link(user, INVITATION, INVITATION_LIFETIME, settings)
         return user
 
-    async def _send_link(
-        self, user: StaffUser, purpose: str, lifetime: dt.timedelta, settings: Settings
-    ) -> None:
+    async def _send_link(self, user: StaffUser, purpose: str, lifetime: dt.timedelta, settings: Settings) -> None:
         token = await issue_link(self.session, purpose, user.id, lifetime=lifetime)
         if purpose == INVITATION:
             url = f"{settings.base_url}/account/invitation/{token}"
@@ -244,9 +234,7 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
                 "auth.login_failed",
                 subject_type="staff",
                 subject_id=user.id if user else None,
-                summary="unknown account"
-                if user is None
-                else ("inactive account" if ok else "wrong password"),
+                summary="unknown account" if user is None else ("inactive account" if ok else "wrong password"),
                 changes={"email_sha256": hashlib.sha256(normalise_email(email).encode()).hexdigest()[:16]},
             )
             raise LoginFailed
@@ -286,9 +274,7 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
             user.name = name.strip()
         if organisation is not None:
             self._raise_if(
-                text_problem(
-                    organisation, "organisation", label="an organisation", max_length=200, required=False
-                )
+                text_problem(organisation, "organisation", label="an organisation", max_length=200, required=False)
             )
             user.organisation = organisation.strip()
         await self.session.flush()
@@ -313,11 +299,7 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
     def _refuse_last_coordinator(user: StaffUser, actor: Principal, new_role: StaffRole | None) -> None:
         if user.id == actor.id and new_role is not StaffRole.COORDINATOR:
             raise RuleViolation(
-                [
-                    BrokenRule(
-                        "own_access", "You cannot remove your own coordinator access; ask another coordinator"
-                    )
-                ]
+                [BrokenRule("own_access", "You cannot remove your own coordinator access; ask another coordinator")]
             )
 
     async def set_active(self, actor: Principal, user_id: UUID, active: bool) -> StaffUser:

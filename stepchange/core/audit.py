@@ -21,6 +21,7 @@ from stepchange.core.database import Base, JsonDocument
 from stepchange.core.guards import Principal
 
 CHANGED = "(changed)"
+SYSTEM_ID = UUID(int=0)
 
 
 class AuditEntry(Base):
@@ -41,7 +42,7 @@ class AuditEntry(Base):
 class System:
     """The actor for work the service does by itself (seeding, imports, the mail sender)."""
 
-    id: UUID | None = None
+    id: UUID = SYSTEM_ID
     role: str = "system"
     workstream_id: UUID | None = None
     label: str = "system"
@@ -59,9 +60,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def diff(
-    before: Mapping[str, Any], after: Mapping[str, Any], *, personal: Iterable[str] = ()
-) -> dict[str, Any]:
+def diff(before: Mapping[str, Any], after: Mapping[str, Any], *, personal: Iterable[str] = ()) -> dict[str, Any]:
     """What changed between two snapshots: ``{field: {before, after}}``, or ``(changed)`` when personal."""
     hidden = set(personal)
     out: dict[str, Any] = {}

@@ -128,7 +128,9 @@ class TransactionMiddleware:
             return
 
         async def send_after_commit(message: Message) -> None:
-            await self.finish(message, scope)  # type: ignore[call-arg]
+            pending = self.finish(message, scope)
+            if pending is not None:
+                await pending
             await send(message)
 
         token = WRITE_INTENT.set(scope.get("method", "GET") in UNSAFE_METHODS)

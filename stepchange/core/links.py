@@ -31,9 +31,7 @@ class OneTimeLink(Base):
     subject_id: Mapped[UUID] = mapped_column(index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
-    used_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTimeUTC(timezone=True), nullable=True, default=None
-    )
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
 
 
@@ -89,9 +87,7 @@ async def check_link(session: AsyncSession, purpose: str, token: str) -> OneTime
     if link is None:
         raise NotFound("link", "that address; check you copied the whole link from the e-mail")
     if link.used_at is not None:
-        raise RuleViolation(
-            [BrokenRule("link_used", "This link has already been used; each link works once")]
-        )
+        raise RuleViolation([BrokenRule("link_used", "This link has already been used; each link works once")])
     if link.expires_at <= _now():
         raise RuleViolation([BrokenRule("link_expired", "This link has expired; ask for a new one")])
     return link
@@ -107,8 +103,6 @@ async def use_link(session: AsyncSession, purpose: str, token: str) -> OneTimeLi
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise RuleViolation(
-            [BrokenRule("link_used", "This link has already been used; each link works once")]
-        )
+        raise RuleViolation([BrokenRule("link_used", "This link has already been used; each link works once")])
     await session.refresh(link)
     return link

@@ -199,9 +199,7 @@ async def _claim(config: SQLAlchemyAsyncConfig, limit: int) -> tuple[str, Sequen
             .values(claimed_until=now + CLAIM_FOR, claim_token=token, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        claimed = (
-            await session.scalars(select(OutboxMessage).where(OutboxMessage.claim_token == token))
-        ).all()
+        claimed = (await session.scalars(select(OutboxMessage).where(OutboxMessage.claim_token == token))).all()
     return token, claimed
 
 
@@ -262,9 +260,7 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds * (1 + random.random() / 10))  # noqa: S311 - jitter, not security
 
 
-def _outcome(
-    message: OutboxMessage, error: Exception | None, now: dt.datetime
-) -> tuple[MailStatus, dict[str, object]]:
+def _outcome(message: OutboxMessage, error: Exception | None, now: dt.datetime) -> tuple[MailStatus, dict[str, object]]:
     """The new status and columns after one attempt: sent, retry later, or give up after the last."""
     if error is None:
         return MailStatus.SENT, {"sent_at": now, "last_error": None}
@@ -417,9 +413,7 @@ def list_mailbox(settings: Settings, *, limit: int = 200) -> list[MailboxEntry]:
     """The newest ``limit`` messages written to the outbox folder, newest first (blocking I/O)."""
     if not settings.outbox_dir.is_dir():
         return []
-    names = sorted(
-        (p.name for p in settings.outbox_dir.glob("*.eml") if not p.name.startswith(".")), reverse=True
-    )
+    names = sorted((p.name for p in settings.outbox_dir.glob("*.eml") if not p.name.startswith(".")), reverse=True)
     return [_parse_eml(settings.outbox_dir / name) for name in names[:limit]]
 
 

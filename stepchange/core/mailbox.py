@@ -34,9 +34,7 @@ def development_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
 
 def link_lines(text: str) -> list[TextLine]:
     """Each line as (text, is_link) parts: the template links http(s) URLs and escapes everything."""
-    return [
-        [(part, i % 2 == 1) for i, part in enumerate(URL.split(line)) if part] for line in text.splitlines()
-    ]
+    return [[(part, i % 2 == 1) for i, part in enumerate(URL.split(line)) if part] for line in text.splitlines()]
 
 
 class MailboxPages(Controller):

@@ -117,9 +117,7 @@ PrincipalLoader = Callable[[AsyncSession, UUID, int], Awaitable["Principal | Non
 TOUCH_EVERY_SECONDS = 60
 
 
-def start_session(
-    connection: ASGIConnection[Any, Any, Any, Any], kind: str, principal_id: UUID, epoch: int
-) -> None:
+def start_session(connection: ASGIConnection[Any, Any, Any, Any], kind: str, principal_id: UUID, epoch: int) -> None:
     """Sign someone in: a new session id (no fixation) holding only who they are and when it began."""
     now = time.time()
     rotate_session(connection)
@@ -168,9 +166,7 @@ class AuthenticationMiddleware:
             return None
         now = time.time()
         loader = self.loaders.get(str(data.get("kind")))
-        fresh = (
-            now - float(data.get("iat", 0)) < self.absolute and now - float(data.get("seen", 0)) < self.idle
-        )
+        fresh = now - float(data.get("iat", 0)) < self.absolute and now - float(data.get("seen", 0)) < self.idle
         principal = None
         if loader is not None and fresh:
             try:

@@ -95,9 +95,7 @@ class Settings:
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
             raise SettingsError("STEPCHANGE_SECRET_KEY must be set to a random value of 32+ characters")
         if self.encryption_key == DEVELOPMENT_ENCRYPTION_KEY or len(self.encryption_key) < 32:
-            raise SettingsError(
-                "STEPCHANGE_ENCRYPTION_KEY must be set to a stable random value of 32+ characters"
-            )
+            raise SettingsError("STEPCHANGE_ENCRYPTION_KEY must be set to a stable random value of 32+ characters")
 
 
 @lru_cache(maxsize=1)

@@ -25,9 +25,7 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
-def text_problem(
-    value: str, field: str, *, label: str, max_length: int, required: bool = True
-) -> FieldError | None:
+def text_problem(value: str, field: str, *, label: str, max_length: int, required: bool = True) -> FieldError | None:
     """Why free text is not acceptable: missing, too long, or carrying control characters."""
     if required and not value.strip():
         return FieldError(field, f"Enter {label}")

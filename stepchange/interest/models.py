@@ -32,10 +32,6 @@ class Call(Base):
     closes_at: Mapped[dt.datetime] = mapped_column(
         DateTimeUTC(timezone=True), doc="The first instant the call is closed"
     )
-    closed_early_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTimeUTC(timezone=True), nullable=True, default=None
-    )
+    closed_early_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)
 
-    projects: Mapped[list[Project]] = relationship(
-        secondary=call_project, lazy="selectin", order_by="Project.code"
-    )
+    projects: Mapped[list[Project]] = relationship(secondary=call_project, lazy="selectin", order_by="Project.code")

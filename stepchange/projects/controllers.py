@@ -50,7 +50,5 @@ class ProjectController(Controller):
         return window.page([project_public(p) for p in found], total)
 
     @get("/{code:str}", summary="One project")
-    async def get_project(
-        self, projects: NamedDependency[ProjectService], code: FromPath[str]
-    ) -> ProjectPublic:
+    async def get_project(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> ProjectPublic:
         return project_public(await projects.by_code(code))

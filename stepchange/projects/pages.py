@@ -40,9 +40,7 @@ class ProjectPages(Controller):
         found: list[object] = []
         if not errors:
             try:
-                rows, _ = await projects.search(
-                    workstream=workstream or None, status=chosen_status, limit=500
-                )
+                rows, _ = await projects.search(workstream=workstream or None, status=chosen_status, limit=500)
                 found = list(rows)
             except InvalidInput as exc:
                 errors.extend(exc.errors)

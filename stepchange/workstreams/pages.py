@@ -18,9 +18,7 @@ class WorkstreamPages(Controller):
 
     @get("/", name="workstreams")
     async def index(self, workstreams: NamedDependency[WorkstreamService]) -> Template:
-        return Template(
-            "workstreams/index.html", context={"workstreams": await workstreams.all_with_projects()}
-        )
+        return Template("workstreams/index.html", context={"workstreams": await workstreams.all_with_projects()})
 
     @get("/{code:str}", name="workstream")
     async def detail(self, workstreams: NamedDependency[WorkstreamService], code: FromPath[str]) -> Template:

@@ -26,9 +26,7 @@ class WorkstreamService(SQLAlchemyAsyncRepositoryService[Workstream, WorkstreamR
 
     async def all_with_projects(self) -> Sequence[Workstream]:
         """Every work-stream in the document's order, with its projects loaded."""
-        return await self.get_many(
-            order_by=[(Workstream.position, False)], load=[selectinload(Workstream.projects)]
-        )
+        return await self.get_many(order_by=[(Workstream.position, False)], load=[selectinload(Workstream.projects)])
 
     async def by_code(self, code: str) -> Workstream:
         """The work-stream with this code (any letter case), with its projects."""
