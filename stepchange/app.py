@@ -31,6 +31,7 @@ from stepchange.core.security import SecurityHeadersMiddleware
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
+from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import ProgrammePages
 from stepchange.projects.controllers import ProjectController
 from stepchange.projects.pages import ProjectPages
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditController,
             WorkstreamController,
             ProjectController,
+            MilestoneController,
             ProgrammePages,
             WorkstreamPages,
             ProjectPages,

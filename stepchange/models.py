@@ -7,7 +7,7 @@ from stepchange.core.mail import OutboxMessage
 from stepchange.core.sessions import StoredValue
 from stepchange.interest.models import Call, call_project
 from stepchange.programme.models import KeyActivity, Milestone
-from stepchange.projects.models import Project
+from stepchange.projects.models import Project, ProjectVersion, StatusUpdate
 from stepchange.workstreams.models import Workstream
 
 __all__ = (
@@ -18,7 +18,9 @@ __all__ = (
     "OneTimeLink",
     "OutboxMessage",
     "Project",
+    "ProjectVersion",
     "StaffUser",
+    "StatusUpdate",
     "StoredValue",
     "Workstream",
     "call_project",

@@ -19,7 +19,8 @@ from stepchange.interest.models import Call, call_project
 from stepchange.interest.services import end_of_day_uk, start_of_day_uk
 from stepchange.programme.models import KeyActivity, Milestone
 from stepchange.programme.services import DataWarning, key_activity_warnings
-from stepchange.projects.models import Project, ProjectStatus
+from stepchange.projects.models import Project, ProjectStatus, ProjectVersion
+from stepchange.projects.services import SEEDED_AUTHOR
 from stepchange.workstreams.models import Workstream
 
 
@@ -77,6 +78,7 @@ async def seed(session: AsyncSession, seeds_dir: Path) -> SeedReport:
         for p in _read(seeds_dir, "projects")["project"]
     ]
     report.record("projects", await insert_missing(session, Project, "code", projects))
+    await _seed_first_versions(session)
 
     programme = _read(seeds_dir, "programme")
     report.record("milestones", await insert_missing(session, Milestone, "key", programme["milestone"]))
@@ -86,6 +88,25 @@ async def seed(session: AsyncSession, seeds_dir: Path) -> SeedReport:
 
     report.record("calls", await _seed_calls(session, _read(seeds_dir, "calls")["call"]))
     return report
+
+
+async def _seed_first_versions(session: AsyncSession) -> None:
+    """Version 1 of each project as the Call to Action wrote it, for projects with no version kept yet."""
+    unversioned = (
+        await session.execute(
+            select(Project.id, Project.title, Project.action, Project.vision).where(
+                ~select(ProjectVersion.id).where(ProjectVersion.project_id == Project.id).exists()
+            )
+        )
+    ).all()
+    if unversioned:
+        await session.execute(
+            insert(ProjectVersion),
+            [
+                {"project_id": pid, "version": 1, "title": t, "action": a, "vision": v, "author": SEEDED_AUTHOR}
+                for pid, t, a, v in unversioned
+            ],
+        )
 
 
 async def _seed_calls(session: AsyncSession, calls: list[dict[str, Any]]) -> tuple[int, int]:

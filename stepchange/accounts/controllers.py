@@ -12,10 +12,11 @@ from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.accounts.models import StaffRole, StaffUser
 from stepchange.accounts.schemas import (
     Accepted,
@@ -38,7 +39,7 @@ from stepchange.accounts.services import (
 from stepchange.core import audit
 from stepchange.core.audit import AuditEntry, AuditQuery
 from stepchange.core.errors import InvalidInput
-from stepchange.core.guards import current_principal, requires_role, signed_in
+from stepchange.core.guards import current_principal, signed_in
 from stepchange.core.pagination import Window
 from stepchange.core.sessions import end_session, start_session
 from stepchange.core.settings import Settings
@@ -110,7 +111,7 @@ class AuthController(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        data: LoginIn,
+        data: JSONBody[LoginIn],
         staff: NamedDependency[StaffService],
         settings: NamedDependency[Settings],
     ) -> StaffOut:
@@ -130,7 +131,7 @@ class AuthController(Controller):
 
     @post("/invitations/accept", status_code=HTTP_200_OK, summary="Set a password from an invitation link")
     async def accept_invitation(
-        self, data: SetPasswordIn, staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
+        self, data: JSONBody[SetPasswordIn], staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
     ) -> StaffOut:
         return staff_out(
             await staff.set_password_by_link(INVITATION, data.token, data.password, settings.password_hash_cost)
@@ -138,14 +139,14 @@ class AuthController(Controller):
 
     @post("/password-reset", status_code=HTTP_202_ACCEPTED, summary="E-mail a password-reset link")
     async def request_reset(
-        self, data: ResetRequestIn, staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
+        self, data: JSONBody[ResetRequestIn], staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
     ) -> Accepted:
         await staff.request_password_reset(data.email, settings)
         return Accepted(message="If that address has an account, a link to reset its password is on its way")
 
     @post("/password-reset/complete", status_code=HTTP_200_OK, summary="Set a new password from a reset link")
     async def complete_reset(
-        self, data: SetPasswordIn, staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
+        self, data: JSONBody[SetPasswordIn], staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
     ) -> StaffOut:
         return staff_out(
             await staff.set_password_by_link(PASSWORD_RESET, data.token, data.password, settings.password_hash_cost)
@@ -155,7 +156,7 @@ class AuthController(Controller):
 class StaffController(Controller):
     path = "/api/users"
     tags = ["Staff"]
-    guards = [requires_role(StaffRole.COORDINATOR)]
+    guards = [coordinator_only]
     dependencies = {"staff": Provide(provide_staff)}
 
     @get("/", summary="Members of staff")
@@ -172,7 +173,7 @@ class StaffController(Controller):
     async def invite(
         self,
         request: Request[Any, Any, Any],
-        data: InviteIn,
+        data: JSONBody[InviteIn],
         staff: NamedDependency[StaffService],
         settings: NamedDependency[Settings],
     ) -> StaffOut:
@@ -189,7 +190,7 @@ class StaffController(Controller):
         request: Request[Any, Any, Any],
         staff: NamedDependency[StaffService],
         user_id: FromPath[UUID],
-        data: StaffChangeIn,
+        data: JSONBody[StaffChangeIn],
     ) -> StaffOut:
         return staff_out(
             await staff.change(
@@ -213,12 +214,6 @@ class StaffController(Controller):
         self, request: Request[Any, Any, Any], staff: NamedDependency[StaffService], user_id: FromPath[UUID]
     ) -> StaffOut:
         return staff_out(await staff.set_active(acting_staff(request), user_id, True))
-
-
-def acting_staff(request: Request[Any, Any, Any]) -> StaffPrincipal:
-    principal = current_principal(request)
-    assert isinstance(principal, StaffPrincipal), "guarded routes always have a staff principal"
-    return principal
 
 
 def audit_out(entry: AuditEntry) -> AuditEntryOut:
@@ -269,7 +264,7 @@ def _moment(name: str, value: str | None) -> dt.datetime | None:
 class AuditController(Controller):
     path = "/api/audit"
     tags = ["Audit"]
-    guards = [requires_role(StaffRole.COORDINATOR)]
+    guards = [coordinator_only]
     dependencies = {"audit_query": Provide(provide_audit_query)}
 
     @get("/", summary="Search the audit trail, newest first")

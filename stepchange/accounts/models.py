@@ -47,3 +47,6 @@ class StaffUser(Base):
     @property
     def workstream_code(self) -> str | None:
         return self.workstream.code if self.workstream is not None else None
+
+
+STAFF_ROLES = tuple(role.value for role in StaffRole)

@@ -13,14 +13,15 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.controllers import acting_staff, provide_audit_query, provide_staff, sign_in
+from stepchange.accounts.controllers import provide_audit_query, provide_staff, sign_in
+from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.accounts.models import StaffRole
 from stepchange.accounts.services import INVITATION, PASSWORD_RESET, StaffDetails, StaffService
 from stepchange.core import audit
 from stepchange.core.audit import AuditQuery
 from stepchange.core.errors import DomainError, FieldError, InvalidInput
 from stepchange.core.forms import Form, field, form_errors, safe_next
-from stepchange.core.guards import requires_role, signed_in
+from stepchange.core.guards import signed_in
 from stepchange.core.links import check_link
 from stepchange.core.pagination import Window
 from stepchange.core.sessions import end_session
@@ -28,7 +29,7 @@ from stepchange.core.settings import Settings
 from stepchange.workstreams.controllers import provide_workstreams
 from stepchange.workstreams.services import WorkstreamService
 
-COORDINATOR = [requires_role(StaffRole.COORDINATOR)]
+COORDINATOR = [coordinator_only]
 ROLE_LABELS = {
     StaffRole.COORDINATOR: "Programme coordination office",
     StaffRole.CO_CHAIR: "Work-stream co-chair",

@@ -10,17 +10,17 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.models import StaffRole, StaffUser
+from stepchange.accounts.models import STAFF_ROLES, StaffRole, StaffUser
 from stepchange.core import audit
 from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.links import issue_link, use_link
 from stepchange.core.mail import queue_mail
 from stepchange.core.passwords import hash_password, password_problems, verify_password
+from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings
 from stepchange.core.validation import email_problem, normalise_email, text_problem
 from stepchange.workstreams.models import Workstream
@@ -80,14 +80,10 @@ class StaffRepository(SQLAlchemyAsyncRepository[StaffUser]):
     model_type = StaffUser
 
 
-class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository]):
+class StaffService(DomainService[StaffUser, StaffRepository]):
     """Everything about staff accounts; every change is audited."""
 
     repository_type = StaffRepository
-
-    @property
-    def session(self) -> Any:
-        return self.repository.session
 
     async def by_id(self, user_id: UUID) -> StaffUser:
         user = await self.get_one_or_none(StaffUser.id == user_id)
@@ -117,7 +113,7 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
         workstream_id = await self.session.scalar(select(Workstream.id).where(Workstream.code == code.strip().upper()))
         if workstream_id is None:
             raise InvalidInput.one("workstream", f"There is no work-stream with code {code!r}")
-        return workstream_id  # type: ignore[no-any-return]
+        return workstream_id
 
     def _check_details(self, details: StaffDetails) -> None:
         problems = [
@@ -334,3 +330,8 @@ class StaffService(SQLAlchemyAsyncRepositoryService[StaffUser, StaffRepository])
 async def load_staff_principal(db: AsyncSession, user_id: UUID, epoch: int) -> StaffPrincipal | None:
     """Session loader for staff (registered with the authentication middleware)."""
     return await StaffService(session=db).principal(user_id, epoch)
+
+
+def is_staff(principal: Principal | None) -> bool:
+    """Anyone signed in with a staff role (not a volunteer, not the public)."""
+    return principal is not None and principal.role in STAFF_ROLES

@@ -7,6 +7,7 @@ Services raise the domain errors below and never touch HTTP; :func:`exception_ha
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,8 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -61,6 +64,21 @@ class NotFound(DomainError):
         super().__init__(f"No {thing} with {key!s}")
         self.thing = thing
         self.key = key
+
+
+class NotSignedIn(DomainError):
+    """Nobody is signed in and the rule needs someone (401)."""
+
+    title = "Not signed in"
+
+    def __init__(self, detail: str = "Sign in to do this") -> None:
+        super().__init__(detail)
+
+
+class NotAllowed(DomainError):
+    """The signed-in person may not do this to this record (403): the rule, not the route, says no."""
+
+    title = "Not allowed"
 
 
 class InvalidInput(DomainError):
@@ -114,12 +132,31 @@ class Problem:
         return body
 
 
+_AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_NAMED_FIELD = re.compile(r"(?:missing required|unknown) field `(?P<name>[^`]+)`")
+
+
+def _field_of(error: Mapping[str, Any]) -> str:
+    """The field a framework validation error is about, as the client named it (``choices[0].project``).
+
+    Body errors arrive keyed ``data`` with msgspec's message, which carries the path: read it from there.
+    """
+    key = str(error.get("key") or "")
+    if key and key != "data":
+        return key
+    message = str(error.get("message") or "")
+    path = (m.group("path") if (m := _AT_PATH.search(message)) else "") or ""
+    if named := _NAMED_FIELD.search(message):
+        return f"{path}.{named.group('name')}" if path else named.group("name")
+    return path or "body"
+
+
 def _http_problem(exc: HTTPException) -> Problem:
     extra: dict[str, Any] = {}
     errors = exc.extra if isinstance(exc.extra, list) else None
     if exc.status_code == HTTP_400_BAD_REQUEST and errors:
         extra["errors"] = [
-            {"field": str(e.get("key") or e.get("source") or "body"), "message": str(e.get("message"))}
+            {"field": _field_of(e), "message": _AT_PATH.sub("", str(e.get("message")))}
             for e in errors
             if isinstance(e, Mapping)
         ]
@@ -140,6 +177,10 @@ def to_problem(exc: Exception) -> Problem:
     match exc:
         case NotFound():
             return Problem(HTTP_404_NOT_FOUND, exc.title, exc.detail, PROBLEM_TYPE_BASE + "not-found")
+        case NotSignedIn():
+            return Problem(HTTP_401_UNAUTHORIZED, exc.title, exc.detail, PROBLEM_TYPE_BASE + "401")
+        case NotAllowed():
+            return Problem(HTTP_403_FORBIDDEN, exc.title, exc.detail, PROBLEM_TYPE_BASE + "403")
         case InvalidInput():
             errors = [{"field": e.field, "message": e.message} for e in exc.errors]
             return Problem(

@@ -1,19 +1,32 @@
-"""The project API."""
+"""The project API: public reading, and for staff the updates, amendments, versions and pipeline projects."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, get
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
 
+from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
+from stepchange.accounts.services import is_staff
+from stepchange.core.guards import current_principal
 from stepchange.core.pagination import Window
-from stepchange.projects.models import Project, ProjectStatus
-from stepchange.projects.schemas import ProjectPublic
-from stepchange.projects.services import ProjectService
+from stepchange.projects.lifecycle import allowed_moves
+from stepchange.projects.models import Project, ProjectStatus, ProjectVersion, StatusUpdate
+from stepchange.projects.schemas import (
+    AmendmentIn,
+    PipelineProjectIn,
+    ProjectPublic,
+    ProjectStaff,
+    StatusUpdateIn,
+    StatusUpdateOut,
+    VersionOut,
+)
+from stepchange.projects.services import Amendment, ProjectService
 
 provide_projects = create_service_provider(ProjectService)
 
@@ -28,6 +41,42 @@ def project_public(project: Project) -> ProjectPublic:
         vision=project.vision,
         status=project.status,
         is_priority=project.is_priority,
+    )
+
+
+def project_staff(project: Project) -> ProjectStaff:
+    public = project_public(project)
+    return ProjectStaff(
+        **{f: getattr(public, f) for f in public.__struct_fields__},
+        rag=project.rag,
+        version=project.version,
+        updated_at=project.updated_at,
+        allowed_moves=allowed_moves(project.status),
+    )
+
+
+def update_out(project: Project, update: StatusUpdate) -> StatusUpdateOut:
+    return StatusUpdateOut(
+        id=update.id,
+        project=project.code,
+        previous_status=update.previous_status,
+        status=update.status,
+        rag=update.rag,
+        summary=update.summary,
+        author=update.author,
+        created_at=update.created_at,
+    )
+
+
+def version_out(version: ProjectVersion) -> VersionOut:
+    return VersionOut(
+        version=version.version,
+        title=version.title,
+        action=version.action,
+        vision=version.vision,
+        author=version.author,
+        note=version.note,
+        created_at=version.created_at,
     )
 
 
@@ -49,6 +98,66 @@ class ProjectController(Controller):
         )
         return window.page([project_public(p) for p in found], total)
 
-    @get("/{code:str}", summary="One project")
-    async def get_project(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> ProjectPublic:
-        return project_public(await projects.by_code(code))
+    @get("/{code:str}", summary="One project (staff also see its RAG, version and the moves open to it)")
+    async def get_project(
+        self, request: Request[Any, Any, Any], projects: NamedDependency[ProjectService], code: FromPath[str]
+    ) -> ProjectStaff | ProjectPublic:
+        project = await projects.by_code(code)
+        return project_staff(project) if is_staff(current_principal(request)) else project_public(project)
+
+    @post("/", guards=[coordinator_only], status_code=HTTP_201_CREATED, summary="Add a pipeline project")
+    async def add_project(
+        self,
+        request: Request[Any, Any, Any],
+        projects: NamedDependency[ProjectService],
+        data: JSONBody[PipelineProjectIn],
+    ) -> ProjectStaff:
+        project = await projects.add_pipeline_project(
+            acting_staff(request), data.workstream, title=data.title, action=data.action, vision=data.vision
+        )
+        return project_staff(project)
+
+    @patch("/{code:str}", guards=[office_or_co_chair], summary="Amend title, Action or Vision (send the version)")
+    async def amend_project(
+        self,
+        request: Request[Any, Any, Any],
+        projects: NamedDependency[ProjectService],
+        code: FromPath[str],
+        data: JSONBody[AmendmentIn],
+    ) -> ProjectStaff:
+        change = Amendment(data.version, data.title, data.action, data.vision, data.note)
+        return project_staff(await projects.amend(acting_staff(request), code, change))
+
+    @post("/{code:str}/updates", guards=[office_or_co_chair], status_code=HTTP_201_CREATED, summary="Post an update")
+    async def post_update(
+        self,
+        request: Request[Any, Any, Any],
+        projects: NamedDependency[ProjectService],
+        code: FromPath[str],
+        data: JSONBody[StatusUpdateIn],
+    ) -> StatusUpdateOut:
+        update = await projects.post_update(
+            acting_staff(request), code, status=data.status, rag=data.rag, summary=data.summary
+        )
+        return update_out(await projects.by_code(code), update)
+
+    @get("/{code:str}/updates", guards=[any_staff], summary="The dated history of updates, newest first")
+    async def list_updates(
+        self, projects: NamedDependency[ProjectService], window: NamedDependency[Window], code: FromPath[str]
+    ) -> OffsetPagination[StatusUpdateOut]:
+        project, updates = await projects.updates(code)
+        return window.slice([update_out(project, u) for u in updates])
+
+    @get("/{code:str}/versions", guards=[any_staff], summary="Every version of title, Action and Vision")
+    async def list_versions(
+        self, projects: NamedDependency[ProjectService], window: NamedDependency[Window], code: FromPath[str]
+    ) -> OffsetPagination[VersionOut]:
+        _, versions = await projects.versions(code)
+        return window.slice([version_out(v) for v in versions])
+
+    @get("/{code:str}/versions/{number:int}", guards=[any_staff], summary="One version")
+    async def get_version(
+        self, projects: NamedDependency[ProjectService], code: FromPath[str], number: FromPath[int]
+    ) -> VersionOut:
+        _, version = await projects.version(code, number)
+        return version_out(version)

@@ -48,8 +48,41 @@ class Project(Base):
     )
     rag: Mapped[Rag | None] = mapped_column(enum_type(Rag, "project_rag"), default=None, nullable=True)
     is_priority: Mapped[bool] = mapped_column(Boolean, default=False, doc="One of the original 25")
-    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    version: Mapped[int] = mapped_column(
+        Integer,
+        default=1,
+        nullable=False,
+        doc="The content version: raised by each amendment of title, Action or Vision",
+    )
 
     workstream: Mapped[Workstream] = relationship(back_populates="projects", lazy="joined", innerjoin=True)
 
-    __mapper_args__ = {"version_id_col": version}
+
+class StatusUpdate(Base):
+    """One dated report on a project: its lifecycle status, RAG and narrative. Never changed once written."""
+
+    __tablename__ = "project_status_update"
+
+    project_id: Mapped[UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    previous_status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "project_status"))
+    status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "project_status"))
+    rag: Mapped[Rag] = mapped_column(enum_type(Rag, "project_rag"))
+    summary: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[UUID | None] = mapped_column(nullable=True)
+    author: Mapped[str] = mapped_column(String(200))
+
+
+class ProjectVersion(Base):
+    """The title, Action and Vision of one version of a project, with who wrote it and when (``created_at``)."""
+
+    __tablename__ = "project_version"
+    __table_args__ = (UniqueConstraint("project_id", "version", name="uq_project_version_project_version"),)
+
+    project_id: Mapped[UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(Text)
+    vision: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[UUID | None] = mapped_column(nullable=True)
+    author: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(String(500), default="", doc="Why it changed, in the author's words")

@@ -1,30 +1,73 @@
-"""Project rules and queries."""
+"""Project rules: the lifecycle with its dated updates, amendments with versions, and pipeline projects."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import cast
 
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select, update
 
-from stepchange.core.errors import InvalidInput, NotFound
-from stepchange.projects.models import Project, ProjectStatus
+from stepchange.core import audit
+from stepchange.core.errors import (
+    BrokenRule,
+    FieldError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    RuleViolation,
+    StaleVersion,
+)
+from stepchange.core.guards import Principal
+from stepchange.core.services import DomainService
+from stepchange.core.validation import text_problem
+from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, ProjectFacts, allowed_moves, broken_rules
+from stepchange.projects.models import Project, ProjectStatus, ProjectVersion, Rag, StatusUpdate
 from stepchange.workstreams.models import Workstream
-from stepchange.workstreams.services import WORKSTREAM_CODE
+from stepchange.workstreams.services import WORKSTREAM_CODE, require_runs_workstream
 
 PROJECT_CODE = re.compile(r"[A-Z]{1,4}[0-9]{1,3}")
+MAX_FURTHER_PROJECTS = 15
+"""The Call to Action: 25 projects "and another 15 which may be developed" over the programme's life."""
+SEEDED_AUTHOR = "Step-Change Call to Action (2018)"
+LIMITS = {"title": 200, "action": 5000, "vision": 5000, "summary": 5000, "note": 500}
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """What a co-chair or the office changes in a project; ``None`` leaves a field as it is."""
+
+    version: int
+    title: str | None = None
+    action: str | None = None
+    vision: str | None = None
+    note: str = ""
+
+
+def _check_texts(values: dict[str, str | None], *, required: bool) -> dict[str, str]:
+    """Trimmed texts, or InvalidInput naming every field that is empty, too long or holds control characters."""
+    errors, clean = [], {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        problem = text_problem(value, name, label=f"the {name}", max_length=LIMITS[name], required=required)
+        if problem is not None:
+            errors.append(problem)
+        clean[name] = value.strip()
+    if errors:
+        raise InvalidInput(errors)
+    return clean
 
 
 class ProjectRepository(SQLAlchemyAsyncRepository[Project]):
     model_type = Project
 
 
-class ProjectService(SQLAlchemyAsyncRepositoryService[Project, ProjectRepository]):
-    """The programme's projects."""
+class ProjectService(DomainService[Project, ProjectRepository]):
+    """The programme's projects; every change is audited."""
 
     repository_type = ProjectRepository
 
@@ -52,7 +95,7 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project, ProjectRepository
         if workstream is not None:
             code = workstream.strip().upper()
             workstream_id = (
-                await self.repository.session.scalar(select(Workstream.id).where(Workstream.code == code))
+                await self.session.scalar(select(Workstream.id).where(Workstream.code == code))
                 if WORKSTREAM_CODE.fullmatch(code)
                 else None
             )
@@ -66,7 +109,195 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[Project, ProjectRepository
             LimitOffset(limit=limit, offset=offset),
             order_by=[(Workstream.position, False), (Project.number, False)],
             statement=cast(
-                "Select[tuple[Project]]",
-                select(Project).join(Workstream, Project.workstream_id == Workstream.id),
+                "Select[tuple[Project]]", select(Project).join(Workstream, Project.workstream_id == Workstream.id)
             ),
         )
+
+    # --- the lifecycle ------------------------------------------------------------------------
+
+    async def facts(self, project: Project) -> ProjectFacts:
+        """What the lifecycle rules need beyond the status.
+
+        Assignments (with their accepted leads) and ethics reviews arrive with their own features; until
+        they exist no project can have an accepted lead or a cleared review, so moves that need them
+        are refused, as the rules say.
+        """
+        return ProjectFacts(lead_accepted=False, ethics_cleared=False)
+
+    async def post_update(
+        self, actor: Principal, code: str, *, status: ProjectStatus, rag: Rag, summary: str
+    ) -> StatusUpdate:
+        """Record a dated status report; the move must be legal and the project unchanged meanwhile."""
+        project = await self.by_code(code)
+        require_runs_workstream(actor, project.workstream_id, "post updates on this project")
+        text = _check_texts({"summary": summary}, required=True)["summary"]
+        current = project.status
+        broken = broken_rules(current, status, await self.facts(project))
+        if broken:
+            raise RuleViolation(broken, allowed=[s.value for s in allowed_moves(current)], status=current.value)
+        moved = await self.session.execute(
+            update(Project)
+            .where(Project.id == project.id, Project.status == current)
+            .values(status=status, rag=rag)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            raise RuleViolation([BrokenRule("changed_meanwhile", "Someone else updated this project; reload it")])
+        entry = StatusUpdate(
+            project_id=project.id,
+            previous_status=current,
+            status=status,
+            rag=rag,
+            summary=text,
+            author_id=actor.id,
+            author=actor.label,
+        )
+        self.session.add(entry)
+        await audit.record(
+            self.session,
+            actor,
+            "project.status_updated",
+            subject_type="project",
+            subject_id=project.code,
+            summary=f"{project.code}: {current.value} → {status.value}, {rag.value}",
+            changes=audit.diff({"status": current, "rag": project.rag}, {"status": status, "rag": rag}),
+        )
+        await self.session.flush()
+        await self.session.refresh(project)
+        return entry
+
+    async def updates(self, code: str) -> tuple[Project, Sequence[StatusUpdate]]:
+        """The project and its dated history of updates, newest first."""
+        project = await self.by_code(code)
+        rows = await self.session.scalars(
+            select(StatusUpdate)
+            .where(StatusUpdate.project_id == project.id)
+            .order_by(StatusUpdate.created_at.desc(), StatusUpdate.id)
+        )
+        return project, rows.all()
+
+    # --- amendments and versions ------------------------------------------------------------
+
+    async def amend(self, actor: Principal, code: str, change: Amendment) -> Project:
+        """Amend title, Action or Vision: the version must be the one the editor saw; every version is kept."""
+        project = await self.by_code(code)
+        require_runs_workstream(actor, project.workstream_id, "amend this project")
+        texts = _check_texts({"title": change.title, "action": change.action, "vision": change.vision}, required=True)
+        note = _check_texts({"note": change.note}, required=False).get("note", "")
+        if project.status not in OPEN_TO_AMENDMENT:
+            raise RuleViolation(
+                [BrokenRule("not_open_to_amendment", f"A {project.status.value} project can no longer be amended")]
+            )
+        before = {"title": project.title, "action": project.action, "vision": project.vision}
+        after = {**before, **texts}
+        if after == before:
+            raise InvalidInput.one("body", "Change at least one of title, action or vision")
+        amended = await self.session.execute(
+            update(Project)
+            .where(Project.id == project.id, Project.version == change.version)
+            .values(**after, version=Project.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if amended.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleVersion("project", change.version, project.version)
+        self.session.add(
+            ProjectVersion(
+                project_id=project.id,
+                version=change.version + 1,
+                author_id=actor.id,
+                author=actor.label,
+                note=note,
+                **after,
+            )
+        )
+        await audit.record(
+            self.session,
+            actor,
+            "project.amended",
+            subject_type="project",
+            subject_id=project.code,
+            summary=f"{project.code} amended to version {change.version + 1}",
+            changes=audit.diff(before, after),
+        )
+        await self.session.flush()
+        await self.session.refresh(project)
+        return project
+
+    async def versions(self, code: str) -> tuple[Project, Sequence[ProjectVersion]]:
+        """Every version of a project, newest first."""
+        project = await self.by_code(code)
+        rows = await self.session.scalars(
+            select(ProjectVersion)
+            .where(ProjectVersion.project_id == project.id)
+            .order_by(ProjectVersion.version.desc())
+        )
+        return project, rows.all()
+
+    async def version(self, code: str, number: int) -> tuple[Project, ProjectVersion]:
+        project = await self.by_code(code)
+        found = await self.session.scalar(
+            select(ProjectVersion).where(ProjectVersion.project_id == project.id, ProjectVersion.version == number)
+        )
+        if found is None:
+            raise NotFound("version", f"number {number} of {project.code}")
+        return project, found
+
+    # --- pipeline projects ------------------------------------------------------------------------
+
+    async def add_pipeline_project(
+        self, actor: Principal, workstream_code: str, *, title: str, action: str, vision: str
+    ) -> Project:
+        """Add one of the further projects to a work-stream, continuing its series of codes (T6, CP6 …)."""
+        if actor.role != "coordinator":
+            raise NotAllowed("Only the programme office adds projects")
+        texts = _check_texts({"title": title, "action": action, "vision": vision}, required=True)
+        workstream = await self._locked_workstream(workstream_code)
+        further = await self.session.scalar(
+            select(func.count()).select_from(Project).where(Project.is_priority.is_(False))
+        )
+        if (further or 0) >= MAX_FURTHER_PROJECTS:
+            raise RuleViolation(
+                [BrokenRule("pipeline_full", f"The programme has room for {MAX_FURTHER_PROJECTS} further projects")]
+            )
+        number = 1 + (
+            await self.session.scalar(select(func.max(Project.number)).where(Project.workstream_id == workstream.id))
+            or 0
+        )
+        project = Project(
+            code=f"{workstream.code}{number}",
+            workstream_id=workstream.id,
+            number=number,
+            status=ProjectStatus.PIPELINE,
+            is_priority=False,
+            version=1,
+            **texts,
+        )
+        self.session.add(project)
+        await self.session.flush()
+        self.session.add(
+            ProjectVersion(project_id=project.id, version=1, author_id=actor.id, author=actor.label, **texts)
+        )
+        await audit.record(
+            self.session,
+            actor,
+            "project.added",
+            subject_type="project",
+            subject_id=project.code,
+            summary=f"Added pipeline project {project.code}",
+            changes=audit.diff({}, {"workstream": workstream.code, **texts}),
+        )
+        await self.session.flush()
+        await self.session.refresh(project)
+        return project
+
+    async def _locked_workstream(self, code: str) -> Workstream:
+        """The work-stream, locked so two new projects cannot take the same number (SQLite: BEGIN IMMEDIATE)."""
+        code = code.strip().upper()
+        found = (
+            await self.session.scalar(select(Workstream).where(Workstream.code == code).with_for_update())
+            if WORKSTREAM_CODE.fullmatch(code)
+            else None
+        )
+        if found is None:
+            raise InvalidInput([FieldError("workstream", f"There is no work-stream with code {code!r}")])
+        return found
