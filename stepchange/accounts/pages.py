@@ -20,7 +20,7 @@ from stepchange.accounts.services import INVITATION, PASSWORD_RESET, StaffDetail
 from stepchange.core import audit
 from stepchange.core.audit import AuditQuery
 from stepchange.core.errors import DomainError, FieldError, InvalidInput
-from stepchange.core.forms import Form, field, form_errors, safe_next
+from stepchange.core.forms import Form, FormRefusal, field, form_errors, safe_next
 from stepchange.core.guards import signed_in
 from stepchange.core.links import check_link
 from stepchange.core.pagination import Window
@@ -154,7 +154,7 @@ class AccountPages(Controller):
             )
         try:
             await staff.set_password_by_link(purpose, token, password, settings.password_hash_cost)
-        except DomainError as exc:
+        except FormRefusal as exc:
             await staff.repository.session.rollback()
             return page("accounts/set_password.html", 400, heading=heading, errors=form_errors(exc))
         return see_other("/login?done=password")
@@ -203,7 +203,7 @@ class AccountPages(Controller):
                 ),
                 settings,
             )
-        except DomainError as exc:
+        except FormRefusal as exc:
             await staff.repository.session.rollback()
             return page(
                 "accounts/invite.html",
@@ -256,7 +256,7 @@ class AccountPages(Controller):
                     role=role,
                     workstream=field(data, "workstream") if role is StaffRole.CO_CHAIR else "",
                 )
-        except DomainError as exc:
+        except FormRefusal as exc:
             await staff.repository.session.rollback()
             return page(
                 "accounts/member.html",

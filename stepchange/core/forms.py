@@ -7,7 +7,10 @@ from typing import Annotated, Any
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from stepchange.core.errors import DomainError, FieldError, InvalidInput
+from stepchange.core.errors import DomainError, FieldError, InvalidInput, RuleViolation, StaleVersion, to_problem
+
+FormRefusal: tuple[type[DomainError], ...] = (InvalidInput, RuleViolation, StaleVersion)
+"""What a form shows on the page with its error summary; other errors (404, 403) get their own page."""
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 """A posted HTML form: field name to value (a list when a field repeats, as checkboxes do)."""
@@ -34,8 +37,15 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return default
 
 
-def form_errors(exc: DomainError) -> list[FieldError]:
-    """A refusal as the error summary shows it: field errors as they are, rules against the whole form."""
+def form_errors(exc: DomainError, field: str = "form") -> list[FieldError]:
+    """A refusal as the error summary shows it: field errors as they are, each broken rule against ``field``."""
     if isinstance(exc, InvalidInput):
         return exc.errors
-    return [FieldError("form", exc.detail)]
+    if isinstance(exc, RuleViolation):
+        return [FieldError(field, rule.message) for rule in exc.rules]
+    return [FieldError(field, exc.detail)]
+
+
+def refusal_status(exc: DomainError) -> int:
+    """The status code a page re-shown with this refusal answers with (400, or 409 for a rule)."""
+    return to_problem(exc).status

@@ -1,25 +1,61 @@
-"""Public project pages: the list with its filters, and each project."""
+"""Project pages: the public list and project page, and for staff the updates, amendments, versions,
+milestones and new pipeline projects."""
 
 from __future__ import annotations
 
-from litestar import Controller, get
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
-from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 
-from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
+from stepchange.accounts.services import is_staff
+from stepchange.core.errors import FieldError, InvalidInput, StaleVersion
+from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
+from stepchange.core.guards import current_principal
+from stepchange.programme.controllers import provide_milestones
+from stepchange.programme.services import MilestoneService
 from stepchange.projects.controllers import provide_projects
-from stepchange.projects.models import ProjectStatus
-from stepchange.projects.services import ProjectService
+from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, allowed_moves
+from stepchange.projects.models import Project, ProjectStatus, Rag
+from stepchange.projects.services import Amendment, ProjectService
 from stepchange.workstreams.controllers import provide_workstreams
-from stepchange.workstreams.services import WorkstreamService
+from stepchange.workstreams.services import WorkstreamService, runs_workstream
+
+
+def see_other(path: str) -> Redirect:
+    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
+
+
+def _choice(form: dict[str, Any], name: str, kind: type[ProjectStatus] | type[Rag], label: str) -> Any:
+    try:
+        return kind(field(form, name))
+    except ValueError:
+        raise InvalidInput.one(name, f"Choose {label}") from None
+
+
+def _date(form: dict[str, Any], name: str, label: str) -> dt.date:
+    try:
+        return dt.date(
+            int(field(form, f"{name}-year")), int(field(form, f"{name}-month")), int(field(form, f"{name}-day"))
+        )
+    except ValueError:
+        raise InvalidInput.one(name, f"{label} must be a real date, like 27 3 2027") from None
 
 
 class ProjectPages(Controller):
     path = "/projects"
     include_in_schema = False
-    dependencies = {"projects": Provide(provide_projects), "workstreams": Provide(provide_workstreams)}
+    dependencies = {
+        "projects": Provide(provide_projects),
+        "workstreams": Provide(provide_workstreams),
+        "milestones": Provide(provide_milestones),
+    }
 
     @get("/", name="projects")
     async def index(
@@ -56,6 +92,194 @@ class ProjectPages(Controller):
             status_code=HTTP_400_BAD_REQUEST if errors else HTTP_200_OK,
         )
 
+    @get("/new", name="new_project", guards=[coordinator_only])
+    async def new_form(self, workstreams: NamedDependency[WorkstreamService]) -> Template:
+        return Template(
+            "projects/new.html",
+            context={"workstreams": await workstreams.all_with_projects(), "errors": [], "values": {}},
+        )
+
+    @post("/new", guards=[coordinator_only])
+    async def new(
+        self,
+        request: Request[Any, Any, Any],
+        data: Form,
+        projects: NamedDependency[ProjectService],
+        workstreams: NamedDependency[WorkstreamService],
+    ) -> Template | Redirect:
+        values = {k: field(data, k) for k in ("workstream", "title", "action", "vision")}
+        try:
+            project = await projects.add_pipeline_project(
+                acting_staff(request),
+                values["workstream"],
+                title=values["title"],
+                action=values["action"],
+                vision=values["vision"],
+            )
+        except FormRefusal as exc:
+            await projects.session.rollback()
+            context = {
+                "workstreams": await workstreams.all_with_projects(),
+                "errors": form_errors(exc),
+                "values": values,
+            }
+            return Template("projects/new.html", context=context, status_code=refusal_status(exc))
+        return see_other(f"/projects/{project.code}?done=added")
+
     @get("/{code:str}", name="project")
-    async def detail(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> Template:
-        return Template("projects/detail.html", context={"project": await projects.by_code(code)})
+    async def detail(
+        self,
+        request: Request[Any, Any, Any],
+        projects: NamedDependency[ProjectService],
+        milestones: NamedDependency[MilestoneService],
+        code: FromPath[str],
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        return await self._detail(request, projects, milestones, code, done=done)
+
+    async def _detail(
+        self,
+        request: Request[Any, Any, Any],
+        projects: ProjectService,
+        milestones: MilestoneService,
+        code: str,
+        *,
+        errors: list[FieldError] | None = None,
+        values: dict[str, str] | None = None,
+        done: str | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        """The project page; staff also see RAG, the history, milestones and (if they run it) the forms."""
+        project = await projects.by_code(code)
+        principal = current_principal(request)
+        context: dict[str, Any] = {
+            "project": project,
+            "staff": is_staff(principal),
+            "errors": errors or [],
+            "done": done,
+        }
+        if context["staff"]:
+            _, updates = await projects.updates(code)
+            context |= {
+                "updates": updates,
+                "milestones": await milestones.timeline(project_code=project.code),
+                "may_run": runs_workstream(principal, project.workstream_id),
+                "moves": [project.status, *allowed_moves(project.status)],
+                "rags": list(Rag),
+                "open_to_amendment": project.status in OPEN_TO_AMENDMENT,
+                "values": values or {},
+            }
+        return Template("projects/detail.html", context=context, status_code=status_code)
+
+    @post("/{code:str}/updates", guards=[office_or_co_chair])
+    async def post_update(
+        self,
+        request: Request[Any, Any, Any],
+        data: Form,
+        projects: NamedDependency[ProjectService],
+        milestones: NamedDependency[MilestoneService],
+        code: FromPath[str],
+    ) -> Template | Redirect:
+        try:
+            await projects.post_update(
+                acting_staff(request),
+                code,
+                status=_choice(data, "status", ProjectStatus, "a status"),
+                rag=_choice(data, "rag", Rag, "a RAG rating"),
+                summary=field(data, "summary"),
+            )
+        except FormRefusal as exc:
+            await projects.session.rollback()
+            values = {k: field(data, k) for k in ("status", "rag", "summary")}
+            errors = form_errors(exc, "status")
+            return await self._detail(
+                request, projects, milestones, code, errors=errors, values=values, status_code=refusal_status(exc)
+            )
+        return see_other(f"/projects/{code.upper()}?done=update#updates")
+
+    @get("/{code:str}/amend", name="amend_project", guards=[office_or_co_chair])
+    async def amend_form(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> Template:
+        project = await projects.by_code(code)
+        return Template("projects/amend.html", context={"project": project, "errors": [], "values": _texts(project)})
+
+    @post("/{code:str}/amend", guards=[office_or_co_chair])
+    async def amend(
+        self,
+        request: Request[Any, Any, Any],
+        data: Form,
+        projects: NamedDependency[ProjectService],
+        code: FromPath[str],
+    ) -> Template | Redirect:
+        values = {k: field(data, k) for k in ("title", "action", "vision", "note", "version")}
+        try:
+            change = Amendment(
+                _version(values["version"]), values["title"], values["action"], values["vision"], values["note"]
+            )
+            await projects.amend(acting_staff(request), code, change)
+        except FormRefusal as exc:
+            await projects.session.rollback()
+            project = await projects.by_code(code)
+            context = {"project": project, "errors": form_errors(exc, "title"), "values": values}
+            if isinstance(exc, StaleVersion):
+                context["current"] = _texts(project)  # show theirs beside yours: nothing typed is lost
+            return Template("projects/amend.html", context=context, status_code=refusal_status(exc))
+        return see_other(f"/projects/{code.upper()}?done=amended")
+
+    @get("/{code:str}/versions", name="project_versions", guards=[any_staff])
+    async def versions(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> Template:
+        project, versions = await projects.versions(code)
+        return Template("projects/versions.html", context={"project": project, "versions": versions})
+
+    @get("/{code:str}/versions/{number:int}", name="project_version", guards=[any_staff])
+    async def version(
+        self, projects: NamedDependency[ProjectService], code: FromPath[str], number: FromPath[int]
+    ) -> Template:
+        project, version = await projects.version(code, number)
+        return Template("projects/version.html", context={"project": project, "version": version})
+
+    @post("/{code:str}/milestones", guards=[office_or_co_chair])
+    async def add_milestone(
+        self,
+        request: Request[Any, Any, Any],
+        data: Form,
+        projects: NamedDependency[ProjectService],
+        milestones: NamedDependency[MilestoneService],
+        code: FromPath[str],
+    ) -> Template | Redirect:
+        try:
+            due_on = _date(data, "due_on", "The due date")
+            await milestones.add(acting_staff(request), title=field(data, "title"), due_on=due_on, project_code=code)
+        except FormRefusal as exc:
+            await milestones.session.rollback()
+            values = {k: v for k, v in data.items() if isinstance(v, str) and k != "_csrf_token"}
+            return await self._detail(
+                request,
+                projects,
+                milestones,
+                code,
+                errors=form_errors(exc, "title"),
+                values=values,
+                status_code=refusal_status(exc),
+            )
+        return see_other(f"/projects/{code.upper()}?done=milestone#milestones")
+
+    @post("/{code:str}/milestones/{milestone_id:uuid}/done", guards=[office_or_co_chair])
+    async def milestone_done(
+        self,
+        request: Request[Any, Any, Any],
+        milestones: NamedDependency[MilestoneService],
+        code: FromPath[str],
+        milestone_id: FromPath[UUID],
+    ) -> Redirect:
+        await milestones.mark_done(acting_staff(request), milestone_id)
+        return see_other(f"/projects/{code.upper()}?done=milestone_done#milestones")
+
+
+def _version(value: str) -> int:
+    if not value.isdigit():
+        raise InvalidInput.one("version", "Reload the page and make your change again")
+    return int(value)
+
+
+def _texts(project: Project) -> dict[str, str]:
+    return {"title": project.title, "action": project.action, "vision": project.vision, "version": str(project.version)}
