@@ -32,7 +32,7 @@ from stepchange.core.sessions import AuthenticationMiddleware, build_store, sess
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
 from stepchange.programme.controllers import MilestoneController
-from stepchange.programme.pages import ProgrammePages
+from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController
 from stepchange.projects.pages import ProjectPages
 from stepchange.workstreams.controllers import WorkstreamController
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProjectController,
             MilestoneController,
             ProgrammePages,
+            MilestonePages,
             WorkstreamPages,
             ProjectPages,
             AccountPages,

@@ -135,3 +135,12 @@ async def test_the_office_adds_a_pipeline_project_by_form(browsers: Browsers, db
     assert added.headers["location"] == "/projects/TT6?done=added"  # type: ignore[attr-defined]
     board_page = await office.get("/projects/TT6")
     assert "Pipeline" in board_page.text
+
+
+async def test_the_milestones_page_is_for_staff(chair: Client, client: Client) -> None:
+    page = await chair.get("/milestones")
+    assert page.status_code == 200
+    assert "Delivery commences" in page.text
+    assert "Mark done" not in page.text, "programme milestones are the office's to keep"
+    anonymous = await client.get("/milestones", headers={"accept": "text/html"}, follow_redirects=False)
+    assert anonymous.status_code == 303

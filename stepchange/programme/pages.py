@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
-from litestar import Controller, get
-from litestar.di import NamedDependency, Provide
-from litestar.response import Template
+from typing import Any
+from uuid import UUID
 
+from advanced_alchemy.extensions.litestar.providers import create_service_provider
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from stepchange.accounts.guards import acting_staff, any_staff, office_or_co_chair
+from stepchange.core.guards import current_principal
 from stepchange.interest.services import CallService
+from stepchange.programme.controllers import provide_milestones
 from stepchange.programme.services import KeyActivityService, MilestoneService, today_uk
 from stepchange.workstreams.services import WorkstreamService
 
@@ -52,3 +60,32 @@ class ProgrammePages(Controller):
     @get("/contact", name="contact")
     async def contact(self) -> Template:
         return Template("contact.html")
+
+
+class MilestonePages(Controller):
+    """The programme's timeline for staff: every milestone, overdue ones flagged, done ones dated."""
+
+    path = "/milestones"
+    include_in_schema = False
+    dependencies = {"milestones": Provide(provide_milestones)}
+
+    @get("/", name="milestones", guards=[any_staff])
+    async def timeline(
+        self, request: Request[Any, Any, Any], milestones: NamedDependency[MilestoneService]
+    ) -> Template:
+        views = await milestones.timeline()
+        principal = current_principal(request)
+        return Template(
+            "milestones.html",
+            context={"views": views, "may_keep_programme": principal is not None and principal.role == "coordinator"},
+        )
+
+    @post("/{milestone_id:uuid}/done", guards=[office_or_co_chair])
+    async def mark_done(
+        self,
+        request: Request[Any, Any, Any],
+        milestones: NamedDependency[MilestoneService],
+        milestone_id: FromPath[UUID],
+    ) -> Redirect:
+        await milestones.mark_done(acting_staff(request), milestone_id)
+        return Redirect("/milestones", status_code=HTTP_303_SEE_OTHER)
