@@ -11,6 +11,7 @@ PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 run: setup migrate seed  ## install, migrate, seed, create demo accounts and serve on SQLite
 	$(BIN)/stepchange demo accounts
+	$(BIN)/stepchange demo call
 	$(BIN)/stepchange run --host $(HOST) --port $(PORT)
 
 setup: install assets

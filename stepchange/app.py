@@ -27,16 +27,18 @@ from stepchange.core.errors import Problem, exception_handlers
 from stepchange.core.mail import mail_sender_lifespan
 from stepchange.core.mailbox import MailboxPages
 from stepchange.core.pagination import provide_window
-from stepchange.core.security import SecurityHeadersMiddleware
+from stepchange.core.security import SecurityHeadersMiddleware, public_rate_limit
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
+from stepchange.interest.controllers import CallController, InterestController, VolunteerController
+from stepchange.interest.pages import InterestPages
 from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController
 from stepchange.projects.pages import ProjectPages
-from stepchange.workstreams.controllers import WorkstreamController
-from stepchange.workstreams.pages import WorkstreamPages
+from stepchange.workstreams.controllers import EscalationController, GovernanceController, WorkstreamController
+from stepchange.workstreams.pages import EscalationPages, WorkstreamOfficePages, WorkstreamPages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -65,13 +67,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffController,
             AuditController,
             WorkstreamController,
+            GovernanceController,
+            EscalationController,
             ProjectController,
             MilestoneController,
+            CallController,
+            InterestController,
+            VolunteerController,
             ProgrammePages,
             MilestonePages,
             WorkstreamPages,
+            WorkstreamOfficePages,
+            EscalationPages,
             ProjectPages,
             AccountPages,
+            InterestPages,
             MailboxPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
@@ -100,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 settings=settings,
                 loaders={"staff": load_staff_principal},
             ),
+            *public_rate_limit(settings.rate_limit_per_minute),
             DefineMiddleware(TransactionMiddleware, finish=db_config.before_send_handler),
         ],
         exception_handlers=exception_handlers(render_error_page),  # type: ignore[arg-type]

@@ -133,6 +133,39 @@ def demo_accounts_command(app: Litestar) -> None:
         click.echo(f"  {email:<34} {role}{' of ' + workstream if workstream else ''}")
 
 
+@demo_group.command(name="call", help="Open a demo call to action now (if none is open) so the form can be tried.")
+def demo_call_command(app: Litestar) -> None:
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from stepchange.interest.models import Call
+    from stepchange.interest.services import CallService, last_moment
+    from stepchange.projects.models import Project
+
+    if get_settings().is_production:
+        raise click.ClickException("Demo data is for development only")
+    config = database_config(app)
+
+    async def work() -> str:
+        async with session_scope(config) as session:
+            calls = CallService(session=session)
+            if (open_now := await calls.open_call()) is not None:
+                return f"{open_now.name} is already open until {last_moment(open_now)}"
+            now = dt.datetime.now(dt.UTC)
+            projects = list((await session.scalars(select(Project).where(Project.is_priority))).all())
+            call = Call(
+                name=f"Demo call to action {now:%Y-%m-%d %H:%M}",
+                opens_at=now,
+                closes_at=now + dt.timedelta(days=60),
+                projects=projects,
+            )
+            session.add(call)
+            return f"Opened {call.name} until {last_moment(call)}: try the form at {get_settings().base_url}/interest"
+
+    click.echo(run_async(work))
+
+
 def register(cli: click.Group) -> None:
     """Add the programme's commands to Litestar's command group."""
     from stepchange.mail_cli import mail_group

@@ -5,23 +5,60 @@ from stepchange.core.audit import AuditEntry
 from stepchange.core.links import OneTimeLink
 from stepchange.core.mail import OutboxMessage
 from stepchange.core.sessions import StoredValue
-from stepchange.interest.models import Call, call_project
+from stepchange.interest.models import (
+    Call,
+    Choice,
+    Declaration,
+    Expression,
+    HeldSubmission,
+    IdentityStep,
+    Volunteer,
+    call_project,
+    declaration_project,
+)
 from stepchange.programme.models import KeyActivity, Milestone
 from stepchange.projects.models import Project, ProjectVersion, StatusUpdate
-from stepchange.workstreams.models import Workstream
+from stepchange.workstreams.models import (
+    ActionItem,
+    AgendaItem,
+    Appointment,
+    Attendance,
+    Meeting,
+    Minutes,
+    MinutesRead,
+    RosterMember,
+    StandingAgendaItem,
+    Workstream,
+)
 
 __all__ = (
+    "ActionItem",
+    "AgendaItem",
+    "Appointment",
+    "Attendance",
     "AuditEntry",
     "Call",
+    "Choice",
+    "Declaration",
+    "Expression",
+    "HeldSubmission",
+    "IdentityStep",
     "KeyActivity",
+    "Meeting",
     "Milestone",
+    "Minutes",
+    "MinutesRead",
     "OneTimeLink",
     "OutboxMessage",
     "Project",
     "ProjectVersion",
+    "RosterMember",
     "StaffUser",
+    "StandingAgendaItem",
     "StatusUpdate",
     "StoredValue",
+    "Volunteer",
     "Workstream",
     "call_project",
+    "declaration_project",
 )

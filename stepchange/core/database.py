@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from stepchange.core.settings import PROJECT_ROOT, Settings
+from stepchange.core.settings import PROJECT_ROOT, Settings, get_settings
 
 __all__ = (
     "Base",
@@ -159,3 +159,8 @@ async def immediate_transaction(session: AsyncSession) -> None:
     """
     if not session.in_transaction():
         await session.connection(execution_options={IMMEDIATE: True})
+
+
+def encryption_key() -> str:
+    """The key for personal data at rest: read from settings when used, so it is stable across restarts."""
+    return get_settings().encryption_key

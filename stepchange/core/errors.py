@@ -21,6 +21,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 from sqlalchemy.orm.exc import StaleDataError
@@ -151,6 +152,11 @@ def _field_of(error: Mapping[str, Any]) -> str:
     return path or "body"
 
 
+def field_error(message: str) -> FieldError:
+    """A msgspec validation message as a field error: ``Expected int - at `$.hours``` is about ``hours``."""
+    return FieldError(_field_of({"message": message}), _AT_PATH.sub("", message))
+
+
 def _http_problem(exc: HTTPException) -> Problem:
     extra: dict[str, Any] = {}
     errors = exc.extra if isinstance(exc.extra, list) else None
@@ -238,7 +244,9 @@ def exception_handlers(render_html: HtmlRenderer) -> dict[type[Exception], Calla
 
     def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         problem = to_problem(exc)
-        headers = getattr(exc, "headers", None) or {}
+        headers = dict(getattr(exc, "headers", None) or {})
+        if problem.status == HTTP_429_TOO_MANY_REQUESTS and "RateLimit-Reset" in headers:
+            headers.setdefault("Retry-After", headers["RateLimit-Reset"])
         if wants_html(request):
             response = render_html(request, problem)
             response.headers.update(headers)

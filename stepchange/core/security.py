@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
+from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 NONCE_KEY = "csp_nonce"
@@ -54,3 +58,22 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+PUBLIC_RATE_LIMIT = "public_rate_limit"
+"""Route ``opt`` key marking the public writes (submissions, sign-in-link requests) that are rate-limited."""
+
+
+def _is_rate_limited(request: Request[Any, Any, Any]) -> bool:
+    return bool(request.route_handler.opt.get(PUBLIC_RATE_LIMIT))
+
+
+def public_rate_limit(per_minute: int) -> list[DefineMiddleware]:
+    """The rate-limit middleware: per client address, counted in the shared "throttle" store (the database,
+    or Redis with several workers); none at all when ``per_minute`` is 0 (load tests)."""
+    if per_minute <= 0:
+        return []
+    config = RateLimitConfig(
+        rate_limit=("minute", per_minute), store="throttle", check_throttle_handler=_is_rate_limited
+    )
+    return [config.middleware]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ def error_for(errors: Sequence[Any], field: str) -> dict[str, str] | None:
 
 def _field_id(field: str) -> str:
     """Form field ids: ``choices[1].project`` becomes ``choices-1-project``."""
-    return "".join(c if c.isalnum() else "-" for c in field).strip("-") or "form"
+    return re.sub(r"[^A-Za-z0-9_]+", "-", field).strip("-") or "form"
 
 
 def build_environment() -> Environment:

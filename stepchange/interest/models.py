@@ -1,15 +1,21 @@
-"""Interest tables: calls and the projects each offers."""
+"""Interest tables: calls, the people who answer them, their expressions of interest and declarations.
+
+Phone numbers, declarations and held submissions are encrypted at rest with ``STEPCHANGE_ENCRYPTION_KEY``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import enum
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
-from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Column, ForeignKey, String, Table
+import msgspec
+from advanced_alchemy.types import DateTimeUTC, EncryptedString, EncryptedText
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stepchange.core.database import Base
+from stepchange.core.database import Base, JsonDocument, encryption_key, enum_type
 
 if TYPE_CHECKING:
     from stepchange.projects.models import Project
@@ -35,3 +41,153 @@ class Call(Base):
     closed_early_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)
 
     projects: Mapped[list[Project]] = relationship(secondary=call_project, lazy="selectin", order_by="Project.code")
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """When the call actually stops taking submissions (its closing time, or earlier if closed early)."""
+        if self.closed_early_at is not None and self.closed_early_at < self.closes_at:
+            return self.closed_early_at
+        return self.closes_at
+
+
+class Identity(enum.StrEnum):
+    """How sure the office is that a person is who they say (DESIGN.md, "Identity confidence")."""
+
+    SUBMITTED = "submitted"
+    EMAIL_CONFIRMED = "email_confirmed"
+    ORGANISATION_CONFIRMED = "organisation_confirmed"
+    VALIDATED = "validated"
+    REJECTED = "rejected"
+
+
+class Volunteer(Base):
+    """One person, one record: matched by e-mail address in any letter case."""
+
+    __tablename__ = "volunteer"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True, doc="Lower case")
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(EncryptedString(key=encryption_key, length=255))
+    organisation: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(80))
+    identity: Mapped[Identity] = mapped_column(enum_type(Identity, "identity"), default=Identity.SUBMITTED, index=True)
+    hours_per_month: Mapped[int] = mapped_column(Integer, doc="The latest offer: a ceiling across assignments")
+
+
+class IdentityStep(Base):
+    """One step in how well the office knows a person: who took it, when (``created_at``) and how."""
+
+    __tablename__ = "identity_step"
+
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    step: Mapped[Identity] = mapped_column(enum_type(Identity, "identity"))
+    by_id: Mapped[UUID | None] = mapped_column(nullable=True)
+    by: Mapped[str] = mapped_column(String(200))
+    how: Mapped[str] = mapped_column(Text, default="")
+
+
+class ExpressionStatus(enum.StrEnum):
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+
+
+class ChoiceRole(enum.StrEnum):
+    LEAD = "lead"
+    MEMBER = "member"
+
+
+class Expression(Base):
+    """A person's expression of interest in one call: at most one per person per call."""
+
+    __tablename__ = "expression"
+    __table_args__ = (UniqueConstraint("volunteer_id", "call_id", name="uq_expression_volunteer_call"),)
+
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[UUID] = mapped_column(ForeignKey("call.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[ExpressionStatus] = mapped_column(
+        enum_type(ExpressionStatus, "expression_status"), default=ExpressionStatus.AWAITING_CONFIRMATION, index=True
+    )
+    hours_per_month: Mapped[int] = mapped_column(Integer)
+    experience: Mapped[str] = mapped_column(Text, default="")
+    credentials: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
+    no_conflicts: Mapped[bool] = mapped_column(Boolean, default=False)
+    statement_version: Mapped[str] = mapped_column(String(20))
+    statement_accepted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    late_reason: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[str] = mapped_column(String(20), default="form")
+
+    choices: Mapped[list[Choice]] = relationship(
+        lazy="selectin", order_by="Choice.rank", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Choice(Base):
+    """One ranked project choice, sought as lead or member."""
+
+    __tablename__ = "choice"
+    __table_args__ = (
+        UniqueConstraint("expression_id", "project_id", name="uq_choice_expression_project"),
+        UniqueConstraint("expression_id", "rank", name="uq_choice_expression_rank"),
+    )
+
+    expression_id: Mapped[UUID] = mapped_column(ForeignKey("expression.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[UUID] = mapped_column(ForeignKey("project.id", ondelete="RESTRICT"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    role: Mapped[ChoiceRole] = mapped_column(enum_type(ChoiceRole, "choice_role"))
+
+
+class ConflictKind(enum.StrEnum):
+    FINANCIAL = "financial"
+    PROFESSIONAL = "professional"
+    PERSONAL = "personal"
+    INDIRECT = "indirect"
+
+
+class ReviewState(enum.StrEnum):
+    PENDING = "pending"
+    NO_CONFLICT = "no_conflict"
+    MANAGED = "managed"
+    EXCLUDED = "excluded"
+
+
+declaration_project = Table(
+    "declaration_project",
+    Base.metadata,
+    Column("declaration_id", ForeignKey("declaration.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", ForeignKey("project.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Declaration(Base):
+    """A declared conflict of interest, naming the projects it touches; its text is encrypted at rest."""
+
+    __tablename__ = "declaration"
+
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ConflictKind] = mapped_column(enum_type(ConflictKind, "conflict_kind"))
+    description: Mapped[str] = mapped_column(EncryptedText(key=encryption_key))
+    organisation: Mapped[str] = mapped_column(EncryptedString(key=encryption_key, length=1024))
+    state: Mapped[ReviewState] = mapped_column(
+        enum_type(ReviewState, "review_state"), default=ReviewState.PENDING, index=True
+    )
+
+    projects: Mapped[list[Project]] = relationship(
+        secondary=declaration_project, lazy="selectin", order_by="Project.code"
+    )
+
+
+class HeldSubmission(Base):
+    """A repeat submission from a known address, held (encrypted) until that address confirms it."""
+
+    __tablename__ = "held_submission"
+
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[UUID] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    payload: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), doc="The submission as JSON")
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(msgspec.json.decode(self.payload))

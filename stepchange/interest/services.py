@@ -1,15 +1,71 @@
-"""Calls to action: their windows in UK time, and which call is open now."""
+"""Expressions of interest: calls and their windows, the submission rules, confirmation by e-mail and
+one person, one record (DESIGN.md, "Calls" and "One person, one record")."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
 
+import msgspec
+import phonenumbers
+from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import or_
+from sqlalchemy import delete, or_, select
 
-from stepchange.core.templating import UK
-from stepchange.interest.models import Call
+from stepchange.core import audit
+from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotFound, RuleViolation
+from stepchange.core.guards import Principal
+from stepchange.core.links import issue_link, use_link
+from stepchange.core.mail import queue_mail
+from stepchange.core.services import DomainService
+from stepchange.core.settings import Settings
+from stepchange.core.templating import UK, uk_datetime
+from stepchange.core.validation import email_problem, normalise_email, text_problem
+from stepchange.interest.models import (
+    Call,
+    Choice,
+    ChoiceRole,
+    ConflictKind,
+    Declaration,
+    Expression,
+    ExpressionStatus,
+    HeldSubmission,
+    Identity,
+    IdentityStep,
+    Volunteer,
+)
+from stepchange.projects.models import Project
+
+CONFIRMATION = "interest_confirmation"
+CONFIRMATION_LIFETIME = dt.timedelta(days=7)
+STATEMENT_VERSION = "2018-1"
+STATEMENT = (
+    "Work undertaken for Step-Change is not classified, but it is in confidence. I will not share what I "
+    "learn through the programme outside it without the programme office's agreement."
+)
+MIN_HOURS, MAX_HOURS = 1, 160
+CREDENTIALS = ("SIA licence", "CSAS", "CPIW", "CTSSR")
+SECTORS = (
+    "Transport",
+    "Retail",
+    "Hospitality and leisure",
+    "Sport and events",
+    "Travel and tourism",
+    "Finance and insurance",
+    "Technology and telecoms",
+    "Security services",
+    "Property and facilities",
+    "Health",
+    "Education",
+    "Government and public sector",
+    "Policing",
+    "Charity and community",
+    "Other",
+)
+ANSWER = "Thank you. Check your email: we have sent a link to confirm your expression of interest."
 
 
 def start_of_day_uk(day: dt.date) -> dt.datetime:
@@ -22,16 +78,39 @@ def end_of_day_uk(day: dt.date) -> dt.datetime:
     return start_of_day_uk(day + dt.timedelta(days=1))
 
 
+def uk_moment(value: str, field_name: str, *, end_of_day: bool) -> dt.datetime:
+    """An ISO date or date-time typed in UK time; a bare date is its start, or its end for closing times."""
+    try:
+        if len(value.strip()) == 10:
+            day = dt.date.fromisoformat(value.strip())
+            return end_of_day_uk(day) if end_of_day else start_of_day_uk(day)
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput.one(
+            field_name, "Enter a date like 2026-12-01, or a date and time like 2026-12-01T17:00"
+        ) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UK)).astimezone(dt.UTC)
+
+
 def is_open(call: Call, at: dt.datetime) -> bool:
-    closes = min(call.closes_at, call.closed_early_at) if call.closed_early_at else call.closes_at
-    return call.opens_at <= at < closes
+    return call.opens_at <= at < call.ends_at
+
+
+def last_moment(call: Call) -> str:
+    """The last minute a call is open, as people read it: "11:59pm on Friday 25 May 2018"."""
+    return uk_datetime(call.ends_at - dt.timedelta(minutes=1))
+
+
+# --- calls ----------------------------------------------------------------------------------------
 
 
 class CallRepository(SQLAlchemyAsyncRepository[Call]):
     model_type = Call
 
 
-class CallService(SQLAlchemyAsyncRepositoryService[Call, CallRepository]):
+class CallService(DomainService[Call, CallRepository]):
+    """Calls to action: the office opens, extends and closes them; the public answers while they are open."""
+
     repository_type = CallRepository
 
     async def open_call(self, at: dt.datetime | None = None) -> Call | None:
@@ -48,3 +127,520 @@ class CallService(SQLAlchemyAsyncRepositoryService[Call, CallRepository]):
     async def latest(self) -> Call | None:
         found = await self.get_many(order_by=[(Call.opens_at, True)])
         return found[0] if found else None
+
+    async def by_id(self, call_id: UUID) -> Call:
+        call = await self.get_one_or_none(Call.id == call_id)
+        if call is None:
+            raise NotFound("call", f"id {call_id}")
+        return call
+
+    async def all_calls(self) -> Sequence[Call]:
+        return await self.get_many(order_by=[(Call.opens_at, True)])
+
+    async def create_call(
+        self, actor: Principal, *, name: str, opens_at: str, closes_at: str, projects: Sequence[str]
+    ) -> Call:
+        """Open a call (UK times) offering the given projects."""
+        errors = [p for p in [text_problem(name, "name", label="a name", max_length=200)] if p]
+        window: dict[str, dt.datetime] = {}
+        for label, value in (("opens_at", opens_at), ("closes_at", closes_at)):
+            try:
+                window[label] = uk_moment(value, label, end_of_day=label == "closes_at")
+            except InvalidInput as exc:
+                errors.extend(exc.errors)
+        if len(window) == 2 and window["closes_at"] <= window["opens_at"]:
+            errors.append(FieldError("closes_at", "The closing time must be after the opening time"))
+        offered = await self._projects(projects, errors)
+        if errors:
+            raise InvalidInput(errors)
+        if await self.get_one_or_none(Call.name == name.strip()) is not None:
+            raise RuleViolation([BrokenRule("name_taken", f"There is already a call named {name.strip()!r}")])
+        opens, closes = window["opens_at"], window["closes_at"]
+        call = Call(name=name.strip(), opens_at=opens, closes_at=closes, projects=offered)
+        self.session.add(call)
+        await self.session.flush()
+        await audit.record(
+            self.session,
+            actor,
+            "call.created",
+            subject_type="call",
+            subject_id=call.id,
+            summary=call.name,
+            changes=audit.diff({}, {"opens_at": opens, "closes_at": closes, "projects": ", ".join(projects)}),
+        )
+        return call
+
+    async def _projects(self, codes: Sequence[str], errors: list[FieldError]) -> list[Project]:
+        if not codes:
+            errors.append(FieldError("projects", "Choose at least one project for the call"))
+            return []
+        wanted = [c.strip().upper() for c in codes]
+        found = {p.code: p for p in (await self.session.scalars(select(Project).where(Project.code.in_(wanted)))).all()}
+        for i, code in enumerate(wanted):
+            if code not in found:
+                errors.append(FieldError(f"projects[{i}]", f"There is no project {code!r}"))
+        return [found[c] for c in dict.fromkeys(wanted) if c in found]
+
+    async def extend(self, actor: Principal, call_id: UUID, closes_at: str) -> Call:
+        """Move the closing time later (an extension); to close early use :meth:`close_now`."""
+        call = await self.by_id(call_id)
+        new_close = uk_moment(closes_at, "closes_at", end_of_day=True)
+        if new_close <= call.closes_at:
+            raise InvalidInput.one("closes_at", f"An extension must close after {last_moment(call)}")
+        before = {"closes_at": call.closes_at, "closed_early_at": call.closed_early_at}
+        call.closes_at, call.closed_early_at = new_close, None
+        await audit.record(
+            self.session,
+            actor,
+            "call.extended",
+            subject_type="call",
+            subject_id=call.id,
+            summary=call.name,
+            changes=audit.diff(before, {"closes_at": new_close, "closed_early_at": None}),
+        )
+        return call
+
+    async def close_now(self, actor: Principal, call_id: UUID) -> Call:
+        call = await self.by_id(call_id)
+        now = dt.datetime.now(dt.UTC)
+        if not is_open(call, now):
+            raise RuleViolation([BrokenRule("call_closed", f"This call already closed at {last_moment(call)}")])
+        call.closed_early_at = now
+        await audit.record(
+            self.session,
+            actor,
+            "call.closed_early",
+            subject_type="call",
+            subject_id=call.id,
+            summary=call.name,
+            changes={"closed_early_at": {"before": None, "after": str(now)}},
+        )
+        return call
+
+
+# --- submissions ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CleanSubmission:
+    """A submission that passed every rule: trimmed, normalised, projects resolved."""
+
+    name: str
+    email: str
+    phone: str
+    organisation: str
+    job_title: str
+    sector: str
+    hours_per_month: int
+    experience: str
+    credentials: list[str]
+    no_conflicts: bool
+    choices: list[tuple[UUID, int, ChoiceRole]]
+    declarations: list[tuple[ConflictKind, str, str, list[UUID]]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return msgspec.json.encode(self).decode()
+
+    @classmethod
+    def from_json(cls, raw: str) -> CleanSubmission:
+        return msgspec.json.decode(raw, type=cls)
+
+
+def phone_problem(value: str) -> tuple[str | None, FieldError | None]:
+    """The number in E.164 form, or why it is not a phone number (UK numbers need no +44)."""
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        return None, FieldError(
+            "phone", "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def credential_problem(value: str, index: int) -> FieldError | None:
+    if value in CREDENTIALS:
+        return None
+    if value.lower().startswith("other:") and value[6:].strip():
+        return text_problem(value, f"credentials[{index}]", label="the credential", max_length=200)
+    return FieldError(f"credentials[{index}]", f"Choose from {', '.join(CREDENTIALS)}, or write 'Other: …'")
+
+
+class SubmissionRules:
+    """Checks a submission against a call and names every failing field at once."""
+
+    def __init__(self, call: Call, projects_by_code: dict[str, Project]) -> None:
+        self.call = call
+        self.offered = {p.id for p in call.projects}
+        self.projects = projects_by_code
+        self.errors: list[FieldError] = []
+
+    def _text(self, value: str, name: str, label: str, limit: int = 200, required: bool = True) -> str:
+        if problem := text_problem(value, name, label=label, max_length=limit, required=required):
+            self.errors.append(problem)
+        return value.strip()
+
+    def check(self, data: Any) -> CleanSubmission:
+        name = self._text(data.name, "name", "your full name")
+        if problem := email_problem(data.email):
+            self.errors.append(problem)
+        phone, problem = phone_problem(data.phone)
+        if problem:
+            self.errors.append(problem)
+        organisation = self._text(data.organisation, "organisation", "your organisation")
+        job_title = self._text(data.job_title, "job_title", "your job title")
+        if data.sector not in SECTORS:
+            self.errors.append(FieldError("sector", "Choose your sector from the list"))
+        choices = self._choices(data.choices)
+        if not MIN_HOURS <= data.hours_per_month <= MAX_HOURS:
+            self.errors.append(
+                FieldError("hours_per_month", f"Enter the hours you can offer a month, from {MIN_HOURS} to {MAX_HOURS}")
+            )
+        experience = self._text(data.experience, "experience", "your experience", 5000, required=False)
+        for i, credential in enumerate(data.credentials):
+            if problem := credential_problem(credential.strip(), i):
+                self.errors.append(problem)
+        declarations = self._declarations(data.conflicts, data.no_conflicts)
+        if not data.confidentiality_accepted:
+            self.errors.append(
+                FieldError("confidentiality_accepted", "Accept the in-confidence statement to take part")
+            )
+        if self.errors:
+            raise InvalidInput(self.errors)
+        return CleanSubmission(
+            name=name,
+            email=normalise_email(data.email),
+            phone=phone or "",
+            organisation=organisation,
+            job_title=job_title,
+            sector=data.sector,
+            hours_per_month=data.hours_per_month,
+            experience=experience,
+            credentials=[c.strip() for c in data.credentials],
+            no_conflicts=bool(data.no_conflicts),
+            choices=choices,
+            declarations=declarations,
+        )
+
+    def _project(self, code: str, where: str, *, in_call: bool) -> Project | None:
+        project = self.projects.get(code.strip().upper())
+        if project is None:
+            self.errors.append(FieldError(where, f"There is no project {code!r}"))
+        elif in_call and project.id not in self.offered:
+            self.errors.append(FieldError(where, f"{project.code} is not offered in {self.call.name}"))
+            return None
+        return project
+
+    def _choices(self, choices: Sequence[Any]) -> list[tuple[UUID, int, ChoiceRole]]:
+        if not choices:
+            self.errors.append(FieldError("choices", "Choose at least one project"))
+        seen_projects: set[UUID] = set()
+        seen_ranks: set[int] = set()
+        out = []
+        for i, choice in enumerate(choices):
+            project = self._project(choice.project, f"choices[{i}].project", in_call=True)
+            if project is not None and project.id in seen_projects:
+                self.errors.append(FieldError(f"choices[{i}].project", f"{project.code} is chosen more than once"))
+            if choice.rank in seen_ranks:
+                self.errors.append(FieldError(f"choices[{i}].rank", f"Rank {choice.rank} is used more than once"))
+            seen_ranks.add(choice.rank)
+            if project is not None and project.id not in seen_projects:
+                seen_projects.add(project.id)
+                out.append((project.id, choice.rank, ChoiceRole(choice.role)))
+        return out
+
+    def _declarations(
+        self, conflicts: Sequence[Any], no_conflicts: bool
+    ) -> list[tuple[ConflictKind, str, str, list[UUID]]]:
+        if not conflicts and not no_conflicts:
+            self.errors.append(
+                FieldError("conflicts", "Declare any conflicts of interest, or confirm you have nothing to declare")
+            )
+        if conflicts and no_conflicts:
+            self.errors.append(FieldError("no_conflicts", "You said you have nothing to declare but listed conflicts"))
+        out = []
+        for i, conflict in enumerate(conflicts):
+            description = self._text(conflict.description, f"conflicts[{i}].description", "what the conflict is", 5000)
+            organisation = self._text(
+                conflict.organisation, f"conflicts[{i}].organisation", "the organisation", required=False
+            )
+            touched = [self._project(code, f"conflicts[{i}].projects", in_call=False) for code in conflict.projects]
+            out.append((ConflictKind(conflict.kind), description, organisation, [p.id for p in touched if p]))
+        return out
+
+
+class VolunteerRepository(SQLAlchemyAsyncRepository[Volunteer]):
+    model_type = Volunteer
+
+
+class InterestService(DomainService[Volunteer, VolunteerRepository]):
+    """Submissions, confirmation by e-mail and the people behind them; every change audited."""
+
+    repository_type = VolunteerRepository
+
+    async def projects_by_code(self) -> dict[str, Project]:
+        return {p.code: p for p in (await self.session.scalars(select(Project))).all()}
+
+    async def call_for(self, call_id: UUID | None, at: dt.datetime, *, late: bool = False) -> Call:
+        """The call a submission answers: the one named, or the one open now; refused outside its window."""
+        calls = CallService(session=self.session)
+        if call_id is not None:
+            call = await calls.get_one_or_none(Call.id == call_id)
+            if call is None:
+                raise InvalidInput.one("call", "There is no such call")
+        else:
+            call = await calls.open_call(at) or await calls.latest()
+            if call is None:
+                raise RuleViolation([BrokenRule("no_call", "There is no call to action open at the moment")])
+        if at < call.opens_at:
+            raise RuleViolation([BrokenRule("call_not_open", f"{call.name} opens at {uk_datetime(call.opens_at)}")])
+        if at >= call.ends_at and not late:
+            raise RuleViolation(
+                [BrokenRule("call_closed", f"{call.name} is closed: it closed at {last_moment(call)}")],
+                closed_at=call.ends_at.isoformat(),
+            )
+        return call
+
+    async def check(self, data: Any) -> tuple[Call, CleanSubmission]:
+        """Every rule a submission must pass now, without storing anything (the form's check-your-answers)."""
+        call = await self.call_for(data.call, dt.datetime.now(dt.UTC))
+        return call, SubmissionRules(call, await self.projects_by_code()).check(data)
+
+    async def submit(self, data: Any, settings: Settings, *, source: str = "form") -> tuple[UUID, ExpressionStatus]:
+        """Take a public submission. A new address gets its record at once; a known one has the submission
+        held until the address confirms it. Both answer alike and both get an e-mail with a link."""
+        now = dt.datetime.now(dt.UTC)
+        call, clean = await self.check(data)
+        person = await self.get_one_or_none(Volunteer.email == clean.email)
+        if person is None:
+            person = await self._new_person(clean)
+            expression = await self._record(person, call, clean, now, source=source)
+            subject_id, payload, kind = expression.id, {"expression_id": str(expression.id)}, "new"
+        else:
+            held = HeldSubmission(volunteer_id=person.id, call_id=call.id, payload=clean.to_json())
+            self.session.add(held)
+            await self.session.flush()
+            subject_id, payload, kind = held.id, {"held_id": str(held.id)}, "held"
+        await self._send_confirmation(person, call, payload, settings, kind)
+        await audit.record(
+            self.session,
+            None,
+            "interest.submitted",
+            subject_type="volunteer",
+            subject_id=person.id,
+            summary=f"{source} submission to {call.name} ({kind})",
+        )
+        return subject_id, ExpressionStatus.AWAITING_CONFIRMATION
+
+    async def _new_person(self, clean: CleanSubmission) -> Volunteer:
+        person = Volunteer(
+            email=clean.email,
+            name=clean.name,
+            phone=clean.phone,
+            organisation=clean.organisation,
+            job_title=clean.job_title,
+            sector=clean.sector,
+            hours_per_month=clean.hours_per_month,
+            identity=Identity.SUBMITTED,
+        )
+        self.session.add(person)
+        await self.session.flush()
+        self.session.add(
+            IdentityStep(volunteer_id=person.id, step=Identity.SUBMITTED, by="the person", how="submitted")
+        )
+        return person
+
+    async def _record(
+        self,
+        person: Volunteer,
+        call: Call,
+        clean: CleanSubmission,
+        at: dt.datetime,
+        *,
+        source: str,
+        status: ExpressionStatus = ExpressionStatus.AWAITING_CONFIRMATION,
+        late_reason: str = "",
+    ) -> Expression:
+        """Write (or replace) the person's expression for this call, its choices, and any new declarations."""
+        expression = await self.session.scalar(
+            select(Expression).where(Expression.volunteer_id == person.id, Expression.call_id == call.id)
+        )
+        if expression is None:
+            expression = Expression(volunteer_id=person.id, call_id=call.id, status=status)
+            self.session.add(expression)
+        else:
+            await self.session.execute(delete(Choice).where(Choice.expression_id == expression.id))
+        expression.hours_per_month = clean.hours_per_month
+        expression.experience = clean.experience
+        expression.credentials = clean.credentials
+        expression.no_conflicts = clean.no_conflicts
+        expression.statement_version = STATEMENT_VERSION
+        expression.statement_accepted_at = at
+        expression.submitted_at = at
+        expression.source = source
+        expression.late, expression.late_reason = bool(late_reason), late_reason
+        await self.session.flush()
+        for project_id, rank, role in clean.choices:
+            self.session.add(Choice(expression_id=expression.id, project_id=project_id, rank=rank, role=role))
+        for kind, description, organisation, project_ids in clean.declarations:
+            projects = list((await self.session.scalars(select(Project).where(Project.id.in_(project_ids)))).all())
+            self.session.add(
+                Declaration(
+                    volunteer_id=person.id,
+                    kind=kind,
+                    description=description,
+                    organisation=organisation,
+                    projects=projects,
+                )
+            )
+        await self.session.flush()
+        self.session.expire(expression, ["choices"])
+        return expression
+
+    async def _send_confirmation(
+        self, person: Volunteer, call: Call, payload: dict[str, str], settings: Settings, kind: str
+    ) -> None:
+        token = await issue_link(
+            self.session, CONFIRMATION, person.id, lifetime=CONFIRMATION_LIFETIME, payload=payload, revoke_earlier=False
+        )
+        url = f"{settings.base_url}/interest/verify/{token}"
+        what = "your expression of interest" if kind == "new" else "the changes to your expression of interest"
+        text = (
+            f"Dear {person.name},\n\nThank you for offering your time to Step-Change ({call.name}).\n\n"
+            f"Please confirm {what} by opening this link and pressing the button (it works once and expires "
+            f"in 7 days):\n{url}\n\nIf this was not you, ignore this message and nothing will change.\n"
+        )
+        await queue_mail(
+            self.session,
+            to=person.email,
+            subject="Confirm your Step-Change expression of interest",
+            text=text,
+            category=CONFIRMATION,
+        )
+
+    async def confirm(self, token: str) -> tuple[Expression, Call]:
+        """Use a confirmation link: the address is confirmed, and a held submission replaces that call's."""
+        link = await use_link(self.session, CONFIRMATION, token)
+        person = await self.get_one_or_none(Volunteer.id == link.subject_id)
+        if person is None:
+            raise NotFound("link", "that address")
+        if "held_id" in link.payload:
+            expression, call = await self._apply_held(person, UUID(link.payload["held_id"]))
+        else:
+            expression = await self.session.get_one(Expression, UUID(link.payload["expression_id"]))
+            call = await self.session.get_one(Call, expression.call_id)
+        expression.status = ExpressionStatus.CONFIRMED
+        await self._email_confirmed(person)
+        await audit.record(
+            self.session,
+            None,
+            "interest.confirmed",
+            subject_type="volunteer",
+            subject_id=person.id,
+            summary=f"Confirmed by e-mail for {call.name}",
+        )
+        return expression, call
+
+    async def _apply_held(self, person: Volunteer, held_id: UUID) -> tuple[Expression, Call]:
+        held = await self.session.get(HeldSubmission, held_id)
+        if held is None:
+            raise RuleViolation([BrokenRule("link_used", "This submission has already been confirmed")])
+        clean = CleanSubmission.from_json(held.payload)
+        call = await self.session.get_one(Call, held.call_id)
+        before = {
+            "name": person.name,
+            "phone": person.phone,
+            "organisation": person.organisation,
+            "job_title": person.job_title,
+            "sector": person.sector,
+            "hours_per_month": person.hours_per_month,
+        }
+        person.name, person.phone, person.organisation = clean.name, clean.phone, clean.organisation
+        person.job_title, person.sector, person.hours_per_month = clean.job_title, clean.sector, clean.hours_per_month
+        after = {
+            **before,
+            "name": clean.name,
+            "phone": clean.phone,
+            "organisation": clean.organisation,
+            "job_title": clean.job_title,
+            "sector": clean.sector,
+            "hours_per_month": clean.hours_per_month,
+        }
+        expression = await self._record(person, call, clean, held.created_at, source="form")
+        await self.session.delete(held)
+        await audit.record(
+            self.session,
+            None,
+            "interest.replaced",
+            subject_type="volunteer",
+            subject_id=person.id,
+            summary=f"A confirmed repeat submission replaced the choices for {call.name}",
+            changes=audit.diff(before, after, personal={"name", "phone"}),
+        )
+        return expression, call
+
+    async def _email_confirmed(self, person: Volunteer) -> None:
+        if person.identity is Identity.SUBMITTED:
+            person.identity = Identity.EMAIL_CONFIRMED
+            self.session.add(
+                IdentityStep(
+                    volunteer_id=person.id,
+                    step=Identity.EMAIL_CONFIRMED,
+                    by="the person",
+                    how="opened the emailed link and confirmed",
+                )
+            )
+
+    async def resend(self, email: str, settings: Settings) -> None:
+        """Send a fresh confirmation link for the address's latest unconfirmed submission; say nothing either way."""
+        if email_problem(email) is not None:
+            return
+        person = await self.get_one_or_none(Volunteer.email == normalise_email(email))
+        if person is None:
+            return
+        held = await self.session.scalar(
+            select(HeldSubmission)
+            .where(HeldSubmission.volunteer_id == person.id)
+            .order_by(HeldSubmission.created_at.desc())
+        )
+        waiting = await self.session.scalar(
+            select(Expression)
+            .where(Expression.volunteer_id == person.id, Expression.status == ExpressionStatus.AWAITING_CONFIRMATION)
+            .order_by(Expression.submitted_at.desc())
+        )
+        if held is not None:
+            await self._send_confirmation(
+                person, await self.session.get_one(Call, held.call_id), {"held_id": str(held.id)}, settings, "held"
+            )
+        elif waiting is not None:
+            await self._send_confirmation(
+                person,
+                await self.session.get_one(Call, waiting.call_id),
+                {"expression_id": str(waiting.id)},
+                settings,
+                "new",
+            )
+
+    # --- the office's look-up ----------------------------------------------------------------------
+
+    async def person(self, volunteer_id: UUID) -> Volunteer:
+        person = await self.get_one_or_none(Volunteer.id == volunteer_id)
+        if person is None:
+            raise NotFound("volunteer", f"id {volunteer_id}")
+        return person
+
+    async def people(self, *, email: str | None, limit: int, offset: int) -> tuple[Sequence[Volunteer], int]:
+        filters = [Volunteer.email == normalise_email(email)] if email else []
+        return await self.get_many_and_count(
+            *filters, LimitOffset(limit=limit, offset=offset), order_by=[(Volunteer.created_at, True)]
+        )
+
+    async def expressions_of(self, person: Volunteer) -> list[tuple[Expression, Call]]:
+        rows = await self.session.execute(
+            select(Expression, Call)
+            .join(Call, Expression.call_id == Call.id)
+            .where(Expression.volunteer_id == person.id)
+            .order_by(Call.opens_at.desc())
+        )
+        return [(e, c) for e, c in rows.all()]

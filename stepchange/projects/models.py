@@ -57,6 +57,11 @@ class Project(Base):
 
     workstream: Mapped[Workstream] = relationship(back_populates="projects", lazy="joined", innerjoin=True)
 
+    @property
+    def programme_order(self) -> tuple[int, int]:
+        """The Call to Action's order: by work-stream, then number (T1…T5, CP1…)."""
+        return (self.workstream.position, self.number)
+
 
 class StatusUpdate(Base):
     """One dated report on a project: its lifecycle status, RAG and narrative. Never changed once written."""

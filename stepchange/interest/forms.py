@@ -1,0 +1,102 @@
+"""The public form's fields turned into the same submission the API takes, and its errors back into fields.
+
+The form has numbered slots (five project choices, three declarations); people may leave gaps, so the
+API's list positions are mapped back to the slots they came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from stepchange.core.errors import FieldError, field_error
+from stepchange.core.forms import field, fields
+from stepchange.interest.schemas import SubmissionIn
+
+CHOICE_SLOTS = 5
+DECLARATION_SLOTS = 3
+TEXT_FIELDS = ("name", "email", "phone", "organisation", "job_title", "sector", "hours_per_month", "experience")
+_INDEXED = re.compile(r"^(choices|conflicts)\[(\d+)\]")
+
+
+@dataclass
+class FormSubmission:
+    """A form's answers: what the service checks, what the page shows again, and where errors belong."""
+
+    submission: SubmissionIn | None
+    values: dict[str, Any]
+    errors: list[FieldError]
+    choice_slots: list[int]
+    declaration_slots: list[int]
+
+    def place(self, errors: list[FieldError]) -> list[FieldError]:
+        """API field names (``choices[0].project``) as the form's slots (``choices[2].project``)."""
+        placed = []
+        for error in errors:
+            match = _INDEXED.match(error.field)
+            if match:
+                slots = self.choice_slots if match.group(1) == "choices" else self.declaration_slots
+                index = int(match.group(2))
+                slot = slots[index] if index < len(slots) else index
+                error = FieldError(f"{match.group(1)}[{slot}]{error.field[match.end() :]}", error.message)
+            placed.append(error)
+        return placed
+
+
+def read_form(form: dict[str, Any]) -> FormSubmission:
+    values: dict[str, Any] = {name: field(form, name) for name in TEXT_FIELDS}
+    values["credentials"] = fields(form, "credentials")
+    values["other_credential"] = field(form, "other_credential")
+    values["has_conflicts"] = field(form, "has_conflicts")
+    values["confidentiality_accepted"] = field(form, "confidentiality_accepted") == "yes"
+    errors: list[FieldError] = []
+    choices: list[dict[str, Any]] = []
+    choice_slots: list[int] = []
+    for slot in range(CHOICE_SLOTS):
+        project, role = field(form, f"choices[{slot}].project"), field(form, f"choices[{slot}].role") or "member"
+        values[f"choices[{slot}].project"], values[f"choices[{slot}].role"] = project, role
+        if project:
+            choices.append({"project": project[:8], "rank": slot + 1, "role": role})
+            choice_slots.append(slot)
+    conflicts: list[dict[str, Any]] = []
+    declaration_slots: list[int] = []
+    for slot in range(DECLARATION_SLOTS):
+        parts = {k: field(form, f"conflicts[{slot}].{k}") for k in ("kind", "description", "organisation", "projects")}
+        values.update({f"conflicts[{slot}].{k}": v for k, v in parts.items()})
+        if values["has_conflicts"] == "yes" and (parts["description"] or parts["kind"]):
+            if parts["kind"] not in ("financial", "professional", "personal", "indirect"):
+                errors.append(FieldError(f"conflicts[{slot}].kind", "Choose what kind of conflict it is"))
+                continue
+            codes = [c[:8] for c in re.split(r"[\s,;]+", parts["projects"].upper()) if c][:40]
+            conflicts.append({**parts, "description": parts["description"][:5000], "projects": codes})
+            declaration_slots.append(slot)
+    if values["has_conflicts"] not in ("yes", "no"):
+        errors.append(FieldError("has_conflicts", "Say whether you have any conflicts of interest to declare"))
+    elif values["has_conflicts"] == "yes" and not conflicts and not errors:
+        errors.append(FieldError("conflicts[0].description", "Describe the conflict, or answer no"))
+    hours = values["hours_per_month"]
+    if not hours.isdigit():
+        errors.append(FieldError("hours_per_month", "Enter the hours you can offer a month as a number, like 8"))
+    credentials = [c for c in values["credentials"] if c != "Other"]
+    if "Other" in values["credentials"]:
+        credentials.append(f"Other: {values['other_credential']}")
+    submission = None
+    try:
+        submission = msgspec.convert(
+            {
+                **{k: values[k][:5000] for k in TEXT_FIELDS if k != "hours_per_month"},
+                "hours_per_month": int(hours) if hours.isdigit() else 0,
+                "choices": choices,
+                "conflicts": conflicts,
+                "no_conflicts": values["has_conflicts"] == "no",
+                "credentials": credentials[:10],
+                "confidentiality_accepted": values["confidentiality_accepted"],
+            },
+            type=SubmissionIn,
+        )
+    except msgspec.ValidationError as exc:
+        errors.append(field_error(str(exc)))
+    return FormSubmission(submission, values, errors, choice_slots, declaration_slots)

@@ -1,0 +1,142 @@
+"""The public expression-of-interest form: questions, check your answers, confirmation, and the emailed link."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.core.errors import FieldError, InvalidInput, RuleViolation
+from stepchange.core.forms import Form, form_errors, refusal_status
+from stepchange.core.links import check_link
+from stepchange.core.settings import Settings
+from stepchange.interest.controllers import RATE_LIMITED, provide_calls, provide_interest
+from stepchange.interest.forms import CHOICE_SLOTS, DECLARATION_SLOTS, FormSubmission, read_form
+from stepchange.interest.models import Call
+from stepchange.interest.services import (
+    CONFIRMATION,
+    CREDENTIALS,
+    SECTORS,
+    STATEMENT,
+    STATEMENT_VERSION,
+    CallService,
+    CleanSubmission,
+    InterestService,
+    last_moment,
+)
+
+
+class FormProblems(Exception):
+    """What to show on the form again, and with which status."""
+
+    def __init__(self, errors: list[FieldError], status: int) -> None:
+        super().__init__("form has problems")
+        self.errors, self.status = errors, status
+
+
+class InterestPages(Controller):
+    path = "/interest"
+    include_in_schema = False
+    dependencies = {"interest": Provide(provide_interest), "calls": Provide(provide_calls)}
+
+    async def _form(
+        self,
+        calls: CallService,
+        form: FormSubmission | None = None,
+        errors: list[FieldError] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        call = await calls.open_call()
+        latest = None if call else await calls.latest()
+        return Template(
+            "interest/form.html",
+            context={
+                "call": call,
+                "closed_message": f"{latest.name} closed at {last_moment(latest)}." if latest else None,
+                "values": form.values if form else {},
+                "errors": errors or [],
+                "sectors": SECTORS,
+                "credentials": CREDENTIALS,
+                "statement": STATEMENT,
+                "statement_version": STATEMENT_VERSION,
+                "choice_slots": range(CHOICE_SLOTS),
+                "declaration_slots": range(DECLARATION_SLOTS),
+            },
+            status_code=status_code,
+        )
+
+    @get("/", name="interest_form")
+    async def form(self, calls: NamedDependency[CallService]) -> Template:
+        return await self._form(calls)
+
+    @post("/change")
+    async def change(self, data: Form, calls: NamedDependency[CallService]) -> Template:
+        return await self._form(calls, read_form(data))
+
+    @post("/check")
+    async def check(
+        self, data: Form, interest: NamedDependency[InterestService], calls: NamedDependency[CallService]
+    ) -> Template:
+        """Check every answer and show them back before anything is stored."""
+        form = read_form(data)
+        try:
+            call, clean = await self._checked(form, interest)
+        except FormProblems as problems:
+            return await self._form(calls, form, problems.errors, problems.status)
+        projects = {p.id: p for p in call.projects}
+        return Template(
+            "interest/check.html",
+            context={"call": call, "clean": clean, "values": form.values, "projects": projects, "form": data},
+        )
+
+    @post("/", opt=RATE_LIMITED)
+    async def submit(
+        self,
+        data: Form,
+        interest: NamedDependency[InterestService],
+        calls: NamedDependency[CallService],
+        settings: NamedDependency[Settings],
+    ) -> Template | Redirect:
+        form = read_form(data)
+        try:
+            await self._checked(form, interest)
+            assert form.submission is not None
+            await interest.submit(form.submission, settings, source="form")
+        except FormProblems as problems:
+            await interest.session.rollback()
+            return await self._form(calls, form, problems.errors, problems.status)
+        return Redirect("/interest/sent", status_code=HTTP_303_SEE_OTHER)
+
+    async def _checked(self, form: FormSubmission, interest: InterestService) -> tuple[Call, CleanSubmission]:
+        """The form's own errors and the service's, every one against its field; a closed call is a 409."""
+        errors = list(form.errors)
+        if form.submission is not None:
+            try:
+                call, clean = await interest.check(form.submission)
+            except InvalidInput as exc:
+                seen = {e.field for e in errors}
+                errors += [e for e in form.place(exc.errors) if e.field not in seen]
+            except RuleViolation as exc:
+                raise FormProblems(form_errors(exc), refusal_status(exc)) from None
+            else:
+                if not errors:
+                    return call, clean
+        raise FormProblems(errors, HTTP_400_BAD_REQUEST)
+
+    @get("/sent", name="interest_sent")
+    async def sent(self) -> Template:
+        return Template("interest/sent.html")
+
+    @get("/verify/{token:str}", name="interest_verify")
+    async def verify_page(self, db_session: NamedDependency[AsyncSession], token: FromPath[str]) -> Template:
+        """Opening the emailed link shows a button; only pressing it (a POST) confirms."""
+        await check_link(db_session, CONFIRMATION, token[:200])
+        return Template("interest/verify.html", context={"token": token})
+
+    @post("/verify/{token:str}")
+    async def verify(self, interest: NamedDependency[InterestService], token: FromPath[str]) -> Template:
+        expression, call = await interest.confirm(token[:200])
+        return Template("interest/confirmed.html", context={"call": call, "expression": expression})
