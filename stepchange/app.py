@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -18,11 +19,12 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_401_UNAUTHORIZED
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.controllers import AuditController, AuthController, StaffController
 from stepchange.accounts.pages import AccountPages
 from stepchange.accounts.services import load_staff_principal
-from stepchange.core.database import TransactionMiddleware, build_database_config
+from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
 from stepchange.core.mail import mail_sender_lifespan
 from stepchange.core.mailbox import MailboxPages
@@ -31,8 +33,10 @@ from stepchange.core.security import SecurityHeadersMiddleware, public_rate_limi
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
-from stepchange.interest.controllers import CallController, InterestController, VolunteerController
+from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.pages import InterestPages
+from stepchange.interest.services import InterestService
+from stepchange.organisations.controllers import OrganisationController
 from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController
@@ -41,6 +45,16 @@ from stepchange.workstreams.controllers import EscalationController, GovernanceC
 from stepchange.workstreams.pages import EscalationPages, WorkstreamOfficePages, WorkstreamPages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+REMINDER_SWEEP_SECONDS = 15 * 60
+
+
+def remind(settings: Settings) -> Callable[[AsyncSession], Awaitable[int]]:
+    """The background job that sends the one reminder to people who have not confirmed their address."""
+
+    async def job(session: AsyncSession) -> int:
+        return await InterestService(session=session).send_reminders(settings)
+
+    return job
 
 
 @get("/health", tags=["Service"], summary="Is the service up?")
@@ -74,6 +88,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CallController,
             InterestController,
             VolunteerController,
+            VouchController,
+            OrganisationController,
             ProgrammePages,
             MilestonePages,
             WorkstreamPages,
@@ -126,7 +142,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             loggers={name: {"level": "WARNING"} for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine")},
             log_exceptions="always" if settings.is_production else "debug",
         ),
-        lifespan=[mail_sender_lifespan(db_config, settings)],
+        lifespan=[
+            mail_sender_lifespan(db_config, settings),
+            *(
+                [periodic_lifespan(db_config, REMINDER_SWEEP_SECONDS, remind(settings), "confirmation reminders")]
+                if settings.mail_sender_enabled
+                else []
+            ),
+        ],
         debug=False,
         state=State({"settings": settings}),
     )

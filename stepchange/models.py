@@ -12,10 +12,13 @@ from stepchange.interest.models import (
     Expression,
     HeldSubmission,
     IdentityStep,
+    ImportedResponse,
     Volunteer,
+    VolunteerNote,
     call_project,
     declaration_project,
 )
+from stepchange.organisations.models import Organisation, OrganisationDomain
 from stepchange.programme.models import KeyActivity, Milestone
 from stepchange.projects.models import Project, ProjectVersion, StatusUpdate
 from stepchange.workstreams.models import (
@@ -43,12 +46,15 @@ __all__ = (
     "Expression",
     "HeldSubmission",
     "IdentityStep",
+    "ImportedResponse",
     "KeyActivity",
     "Meeting",
     "Milestone",
     "Minutes",
     "MinutesRead",
     "OneTimeLink",
+    "Organisation",
+    "OrganisationDomain",
     "OutboxMessage",
     "Project",
     "ProjectVersion",
@@ -58,6 +64,7 @@ __all__ = (
     "StatusUpdate",
     "StoredValue",
     "Volunteer",
+    "VolunteerNote",
     "Workstream",
     "call_project",
     "declaration_project",

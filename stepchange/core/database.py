@@ -6,9 +6,11 @@ transactions that will write); PostgreSQL through asyncpg is the production engi
 
 from __future__ import annotations
 
+import asyncio
 import enum
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from contextvars import ContextVar
 from typing import Any
 
@@ -59,6 +61,7 @@ def enum_type(kind: type[enum.Enum], name: str) -> Enum:
     )
 
 
+logger = logging.getLogger("stepchange.database")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "stepchange_immediate"
 WRITE_INTENT: ContextVar[bool] = ContextVar("stepchange_write_intent", default=False)
@@ -164,3 +167,33 @@ async def immediate_transaction(session: AsyncSession) -> None:
 def encryption_key() -> str:
     """The key for personal data at rest: read from settings when used, so it is stable across restarts."""
     return get_settings().encryption_key
+
+
+def periodic_lifespan(
+    config: SQLAlchemyAsyncConfig, every: float, job: Callable[[AsyncSession], Awaitable[object]], name: str
+) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    """A Litestar lifespan running ``job`` in its own committed transaction every ``every`` seconds.
+
+    A failing run is logged (its exception class only: no personal data) and the next one goes ahead.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        async def loop() -> None:
+            while True:
+                try:
+                    async with session_scope(config) as session:
+                        await job(session)
+                except Exception as exc:
+                    logger.warning("%s failed: %s", name, type(exc).__name__)
+                await asyncio.sleep(every)
+
+        task = asyncio.create_task(loop(), name=name)
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan

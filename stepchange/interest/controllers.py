@@ -8,30 +8,41 @@ from uuid import UUID
 
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
-from stepchange.accounts.guards import acting_staff, coordinator_only
+from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
+from stepchange.core.exports import csv_response, frame
 from stepchange.core.pagination import Window
 from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.settings import Settings
-from stepchange.interest.models import Call, Volunteer
+from stepchange.interest.identity import IdentityService
+from stepchange.interest.models import Call, ChoiceRole, Identity, Volunteer
 from stepchange.interest.schemas import (
     CallChangeIn,
     CallIn,
     CallOut,
     ChoiceOut,
     Confirmed,
+    DeclarationStateOut,
     ExpressionOut,
+    IdentityStepOut,
+    LateEntryIn,
+    MergeIn,
+    NoteIn,
+    NoteOut,
+    PersonOut,
     ResendIn,
     SubmissionIn,
     SubmissionOut,
+    ValidationIn,
     VerifyIn,
     VolunteerOut,
+    VouchIn,
 )
-from stepchange.interest.services import ANSWER, CallService, InterestService, is_open
+from stepchange.interest.services import ANSWER, CallService, InterestService, PeopleSearch, is_open
 
 provide_calls = create_service_provider(CallService)
 provide_interest = create_service_provider(InterestService)
@@ -119,29 +130,174 @@ class InterestController(Controller):
         return {"message": "If that address has a submission waiting, a new link is on its way"}
 
 
+async def provide_people_search(
+    email: Annotated[str | None, QueryParameter(max_length=320, description="Exact address, any letter case")] = None,
+    call: Annotated[UUID | None, QueryParameter(description="Answered this call")] = None,
+    identity: Annotated[Identity | None, QueryParameter(description="At this identity level")] = None,
+    project: Annotated[str | None, QueryParameter(max_length=8, description="Chose this project")] = None,
+    role: Annotated[ChoiceRole | None, QueryParameter(description="Sought this role")] = None,
+    sector: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    organisation: Annotated[str | None, QueryParameter(max_length=200, description="Organisation contains")] = None,
+    q: Annotated[
+        str | None, QueryParameter(max_length=200, description="Words in name, address, organisation, job")
+    ] = None,
+) -> PeopleSearch:
+    return PeopleSearch(
+        email=email or None,
+        call_id=call,
+        identity=identity,
+        project=project or None,
+        role=role,
+        sector=sector or None,
+        organisation=organisation or None,
+        text=q or None,
+    )
+
+
 class VolunteerController(Controller):
     path = "/api/volunteers"
     tags = ["Volunteers"]
     guards = [coordinator_only]
-    dependencies = {"interest": Provide(provide_interest)}
+    dependencies = {"interest": Provide(provide_interest), "search": Provide(provide_people_search)}
 
-    @get("/", summary="People who registered interest (exact e-mail match with ?email=)")
+    @get("/", summary="People who registered interest, with the office's filters")
     async def list_volunteers(
         self,
         interest: NamedDependency[InterestService],
         window: NamedDependency[Window],
-        email: Annotated[
-            str | None, QueryParameter(max_length=320, description="Exact address, any letter case")
-        ] = None,
+        search: NamedDependency[PeopleSearch],
     ) -> OffsetPagination[VolunteerOut]:
-        people, total = await interest.people(email=email, limit=window.limit, offset=window.offset)
+        people, total = await interest.people(search, limit=window.limit, offset=window.offset)
         return window.page([await volunteer_out(interest, p) for p in people], total)
 
-    @get("/{volunteer_id:uuid}", summary="One person, with their identity level and interest per call")
+    @get("/export.csv", summary="The filtered list as CSV", media_type="text/csv")
+    async def export_volunteers(
+        self, interest: NamedDependency[InterestService], search: NamedDependency[PeopleSearch]
+    ) -> Response[bytes]:
+        people, _ = await interest.people(search, limit=1_000_000, offset=0)
+        rows = [await volunteer_row(interest, p) for p in people]
+        return csv_response(frame(rows, PEOPLE_COLUMNS), "volunteers")
+
+    @get("/{volunteer_id:uuid}", summary="One person: interest per call, identity history, notes, declaration states")
     async def get_volunteer(
         self, interest: NamedDependency[InterestService], volunteer_id: FromPath[UUID]
-    ) -> VolunteerOut:
-        return await volunteer_out(interest, await interest.person(volunteer_id))
+    ) -> PersonOut:
+        return await person_out(interest, await interest.person(volunteer_id))
+
+    @post("/{volunteer_id:uuid}/validation", status_code=HTTP_200_OK, summary="Validate or reject, with the evidence")
+    async def validate(
+        self,
+        request: Request[Any, Any, Any],
+        interest: NamedDependency[InterestService],
+        settings: NamedDependency[Settings],
+        volunteer_id: FromPath[UUID],
+        data: JSONBody[ValidationIn],
+    ) -> PersonOut:
+        identity = IdentityService(interest.session)
+        person = await identity.decide(acting_staff(request), volunteer_id, data.decision, data.evidence, settings)
+        return await person_out(interest, person)
+
+    @post("/{volunteer_id:uuid}/notes", status_code=HTTP_201_CREATED, summary="Add an office note")
+    async def add_note(
+        self,
+        request: Request[Any, Any, Any],
+        interest: NamedDependency[InterestService],
+        volunteer_id: FromPath[UUID],
+        data: JSONBody[NoteIn],
+    ) -> NoteOut:
+        note = await IdentityService(interest.session).add_note(acting_staff(request), volunteer_id, data.text)
+        return NoteOut(author=note.author, text=note.text, created_at=note.created_at)
+
+    @post("/{volunteer_id:uuid}/merge", status_code=HTTP_200_OK, summary="Merge another record of this person into it")
+    async def merge(
+        self,
+        request: Request[Any, Any, Any],
+        interest: NamedDependency[InterestService],
+        volunteer_id: FromPath[UUID],
+        data: JSONBody[MergeIn],
+    ) -> PersonOut:
+        person = await IdentityService(interest.session).merge(acting_staff(request), volunteer_id, data.other_id)
+        return await person_out(interest, person)
+
+    @post("/late-entry", status_code=HTTP_201_CREATED, summary="Record a submission after the closing time")
+    async def late_entry(
+        self,
+        request: Request[Any, Any, Any],
+        interest: NamedDependency[InterestService],
+        settings: NamedDependency[Settings],
+        data: JSONBody[LateEntryIn],
+    ) -> PersonOut:
+        expression = await interest.late_entry(acting_staff(request), data, data.late_reason, settings)
+        return await person_out(interest, await interest.person(expression.volunteer_id))
+
+
+class VouchController(Controller):
+    """Co-chairs vouch for people interested in their work-stream's projects; the office for anyone."""
+
+    path = "/api/volunteers/{volunteer_id:uuid}/vouch"
+    tags = ["Volunteers"]
+    guards = [office_or_co_chair]
+    dependencies = {"interest": Provide(provide_interest)}
+
+    @post("/", status_code=HTTP_200_OK, summary="Vouch that this person works where they say")
+    async def vouch(
+        self,
+        request: Request[Any, Any, Any],
+        interest: NamedDependency[InterestService],
+        volunteer_id: FromPath[UUID],
+        data: JSONBody[VouchIn],
+    ) -> dict[str, str]:
+        person = await IdentityService(interest.session).vouch(acting_staff(request), volunteer_id, data.note)
+        return {"id": str(person.id), "identity": person.identity.value}
+
+
+PEOPLE_COLUMNS = (
+    "name",
+    "email",
+    "organisation",
+    "job_title",
+    "sector",
+    "identity",
+    "hours_per_month",
+    "calls",
+    "choices",
+    "registered",
+)
+
+
+async def volunteer_row(interest: InterestService, person: Volunteer) -> dict[str, Any]:
+    """One person as a row of the office's export (no phone, no declarations)."""
+    out = await volunteer_out(interest, person)
+    return {
+        "name": out.name,
+        "email": out.email,
+        "organisation": out.organisation,
+        "job_title": out.job_title,
+        "sector": out.sector,
+        "identity": out.identity.value,
+        "hours_per_month": out.hours_per_month,
+        "calls": "; ".join(e.call for e in out.expressions),
+        "choices": "; ".join(f"{c.project} ({c.role.value})" for e in out.expressions for c in e.choices),
+        "registered": out.created_at.date().isoformat(),
+    }
+
+
+async def person_out(interest: InterestService, person: Volunteer) -> PersonOut:
+    identity = IdentityService(interest.session)
+    base = await volunteer_out(interest, person)
+    return PersonOut(
+        **{f: getattr(base, f) for f in base.__struct_fields__},
+        identity_history=[
+            IdentityStepOut(step=s.step, by=s.by, how=s.how, at=s.created_at) for s in await identity.history(person.id)
+        ],
+        notes=[NoteOut(author=n.author, text=n.text, created_at=n.created_at) for n in await identity.notes(person.id)],
+        declarations=[
+            DeclarationStateOut(
+                id=d.id, kind=d.kind, projects=[p.code for p in d.projects], state=d.state, declared_at=d.created_at
+            )
+            for d in await interest.declarations_of(person)
+        ],
+    )
 
 
 async def volunteer_out(interest: InterestService, person: Volunteer) -> VolunteerOut:

@@ -73,6 +73,9 @@ class Volunteer(Base):
     sector: Mapped[str] = mapped_column(String(80))
     identity: Mapped[Identity] = mapped_column(enum_type(Identity, "identity"), default=Identity.SUBMITTED, index=True)
     hours_per_month: Mapped[int] = mapped_column(Integer, doc="The latest offer: a ceiling across assignments")
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True, default=None, doc="When the one reminder to confirm was sent"
+    )
 
 
 class IdentityStep(Base):
@@ -85,6 +88,17 @@ class IdentityStep(Base):
     by_id: Mapped[UUID | None] = mapped_column(nullable=True)
     by: Mapped[str] = mapped_column(String(200))
     how: Mapped[str] = mapped_column(Text, default="")
+
+
+class VolunteerNote(Base):
+    """A note by the programme office about a person (who wrote it and when are kept)."""
+
+    __tablename__ = "volunteer_note"
+
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[UUID | None] = mapped_column(nullable=True)
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class ExpressionStatus(enum.StrEnum):
@@ -191,3 +205,25 @@ class HeldSubmission(Base):
 
     def as_dict(self) -> dict[str, Any]:
         return dict(msgspec.json.decode(self.payload))
+
+
+class ImportedResponse(Base):
+    """A survey response already imported: re-importing the same export changes nothing.
+
+    Keyed by the survey (the mapping's name) and the survey's respondent id; ``content_hash`` is the
+    SHA-256 of the row as exported, so an answer edited in the survey since is noticed. No personal
+    data: the person stays linked (or not, once erased) through ``volunteer_id``.
+    """
+
+    __tablename__ = "imported_response"
+    __table_args__ = (UniqueConstraint("source", "respondent_id", name="uq_imported_response_source_respondent"),)
+
+    source: Mapped[str] = mapped_column(String(200))
+    respondent_id: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    volunteer_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("volunteer.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    declaration_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("declaration.id", ondelete="SET NULL"), nullable=True, default=None
+    )

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from stepchange.interest.models import ChoiceRole, ConflictKind, ExpressionStatus, Identity
+from stepchange.interest.models import ChoiceRole, ConflictKind, ExpressionStatus, Identity, ReviewState
 
 Short = Annotated[str, msgspec.Meta(max_length=200)]
 Code = Annotated[str, msgspec.Meta(max_length=8)]
@@ -123,3 +123,55 @@ class VolunteerOut(msgspec.Struct):
     hours_per_month: int
     created_at: dt.datetime
     expressions: list[ExpressionOut]
+
+
+class ValidationIn(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Identity
+    evidence: LongText
+
+
+class VouchIn(msgspec.Struct, forbid_unknown_fields=True):
+    note: LongText
+
+
+class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: LongText
+
+
+class NoteOut(msgspec.Struct):
+    author: str
+    text: str
+    created_at: dt.datetime
+
+
+class IdentityStepOut(msgspec.Struct):
+    step: Identity
+    by: str
+    how: str
+    at: dt.datetime
+
+
+class DeclarationStateOut(msgspec.Struct):
+    """What the office's people views show of a declaration: never its text."""
+
+    id: UUID
+    kind: ConflictKind
+    projects: list[str]
+    state: ReviewState
+    declared_at: dt.datetime
+
+
+class PersonOut(VolunteerOut):
+    """One person's page for the office: identity history, notes, and declarations' review state."""
+
+    identity_history: list[IdentityStepOut]
+    notes: list[NoteOut]
+    declarations: list[DeclarationStateOut]
+
+
+class MergeIn(msgspec.Struct, forbid_unknown_fields=True):
+    other_id: UUID
+
+
+class LateEntryIn(SubmissionIn, forbid_unknown_fields=True):
+    late_reason: LongText = ""

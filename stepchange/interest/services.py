@@ -13,7 +13,7 @@ import msgspec
 import phonenumbers
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 
 from stepchange.core import audit
 from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotFound, RuleViolation
@@ -24,6 +24,7 @@ from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings
 from stepchange.core.templating import UK, uk_datetime
 from stepchange.core.validation import email_problem, normalise_email, text_problem
+from stepchange.interest.identity import IdentityService
 from stepchange.interest.models import (
     Call,
     Choice,
@@ -41,6 +42,8 @@ from stepchange.projects.models import Project
 
 CONFIRMATION = "interest_confirmation"
 CONFIRMATION_LIFETIME = dt.timedelta(days=7)
+REMIND_AFTER = dt.timedelta(hours=48)
+"""People who have not confirmed their address after this long get one reminder."""
 STATEMENT_VERSION = "2018-1"
 STATEMENT = (
     "Work undertaken for Step-Change is not classified, but it is in confidence. I will not share what I "
@@ -216,6 +219,63 @@ class CallService(DomainService[Call, CallRepository]):
             changes={"closed_early_at": {"before": None, "after": str(now)}},
         )
         return call
+
+
+# --- the office's people views --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeopleSearch:
+    """The office's filters on everyone who registered; each narrows the list."""
+
+    email: str | None = None
+    call_id: UUID | None = None
+    identity: Identity | None = None
+    project: str | None = None
+    role: ChoiceRole | None = None
+    sector: str | None = None
+    organisation: str | None = None
+    text: str | None = None
+
+    def _choice_exists(self) -> ColumnElement[bool] | None:
+        if not (self.call_id or self.project or self.role):
+            return None
+        query = (
+            select(Choice.id)
+            .join(Expression, Choice.expression_id == Expression.id)
+            .where(Expression.volunteer_id == Volunteer.id)
+        )
+        if self.call_id:
+            query = query.where(Expression.call_id == self.call_id)
+        if self.project:
+            query = query.join(Project, Choice.project_id == Project.id).where(Project.code == self.project.upper())
+        if self.role:
+            query = query.where(Choice.role == self.role)
+        return query.exists()
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if self.email:
+            where.append(Volunteer.email == normalise_email(self.email))
+        if self.identity:
+            where.append(Volunteer.identity == self.identity)
+        if self.sector:
+            where.append(Volunteer.sector == self.sector)
+        if self.organisation:
+            where.append(Volunteer.organisation.ilike(f"%{self.organisation}%"))
+        if self.text:
+            like = f"%{self.text}%"
+            where.append(
+                or_(
+                    Volunteer.name.ilike(like),
+                    Volunteer.email.ilike(like),
+                    Volunteer.organisation.ilike(like),
+                    Volunteer.job_title.ilike(like),
+                )
+            )
+        if (chosen := self._choice_exists()) is not None:
+            where.append(chosen)
+        return where
 
 
 # --- submissions ----------------------------------------------------------------------------------
@@ -505,9 +565,14 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             self.session, CONFIRMATION, person.id, lifetime=CONFIRMATION_LIFETIME, payload=payload, revoke_earlier=False
         )
         url = f"{settings.base_url}/interest/verify/{token}"
-        what = "your expression of interest" if kind == "new" else "the changes to your expression of interest"
+        what = "the changes to your expression of interest" if kind == "held" else "your expression of interest"
+        opening = (
+            "A reminder: we have not yet heard that this address is yours."
+            if kind == "reminder"
+            else f"Thank you for offering your time to Step-Change ({call.name})."
+        )
         text = (
-            f"Dear {person.name},\n\nThank you for offering your time to Step-Change ({call.name}).\n\n"
+            f"Dear {person.name},\n\n{opening}\n\n"
             f"Please confirm {what} by opening this link and pressing the button (it works once and expires "
             f"in 7 days):\n{url}\n\nIf this was not you, ignore this message and nothing will change.\n"
         )
@@ -581,6 +646,7 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
         return expression, call
 
     async def _email_confirmed(self, person: Volunteer) -> None:
+        """The address is the person's: record it, then see whether its domain confirms their organisation."""
         if person.identity is Identity.SUBMITTED:
             person.identity = Identity.EMAIL_CONFIRMED
             self.session.add(
@@ -591,6 +657,58 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
                     how="opened the emailed link and confirmed",
                 )
             )
+            await IdentityService(self.session).confirm_organisation_by_domain(person)
+
+    async def late_entry(self, actor: Principal, data: Any, reason: str, settings: Settings) -> Expression:
+        """The office records a submission on someone's behalf after the closing time, marked late with the reason.
+
+        Office entries merge directly into the person's record (no held copy); the person still confirms
+        their address by the emailed link.
+        """
+        if problem := text_problem(reason, "late_reason", label="why it is late", max_length=500):
+            raise InvalidInput([problem])
+        now = dt.datetime.now(dt.UTC)
+        call = await self.call_for(data.call, now, late=True)
+        clean = SubmissionRules(call, await self.projects_by_code()).check(data)
+        person = await self.get_one_or_none(Volunteer.email == clean.email) or await self._new_person(clean)
+        person.name, person.phone, person.organisation = clean.name, clean.phone, clean.organisation
+        person.job_title, person.sector, person.hours_per_month = clean.job_title, clean.sector, clean.hours_per_month
+        expression = await self._record(person, call, clean, now, source="office", late_reason=reason.strip())
+        if person.identity is Identity.SUBMITTED:
+            await self._send_confirmation(person, call, {"expression_id": str(expression.id)}, settings, "new")
+        await audit.record(
+            self.session,
+            actor,
+            "interest.late_entry",
+            subject_type="volunteer",
+            subject_id=person.id,
+            summary=f"Late entry for {call.name}: {reason.strip()[:200]}",
+        )
+        return expression
+
+    async def send_reminders(self, settings: Settings, *, now: dt.datetime | None = None) -> int:
+        """One reminder, with a fresh link, to people who have not confirmed their address after a while."""
+        now = now or dt.datetime.now(dt.UTC)
+        waiting = await self.session.execute(
+            select(Volunteer, Expression)
+            .join(Expression, Expression.volunteer_id == Volunteer.id)
+            .where(
+                Volunteer.identity == Identity.SUBMITTED,
+                Volunteer.reminded_at.is_(None),
+                Expression.status == ExpressionStatus.AWAITING_CONFIRMATION,
+                Expression.submitted_at < now - REMIND_AFTER,
+            )
+            .order_by(Expression.submitted_at)
+        )
+        reminded: set[UUID] = set()
+        for person, expression in waiting.all():
+            if person.id in reminded:
+                continue
+            call = await self.session.get_one(Call, expression.call_id)
+            await self._send_confirmation(person, call, {"expression_id": str(expression.id)}, settings, "reminder")
+            person.reminded_at = now
+            reminded.add(person.id)
+        return len(reminded)
 
     async def resend(self, email: str, settings: Settings) -> None:
         """Send a fresh confirmation link for the address's latest unconfirmed submission; say nothing either way."""
@@ -630,11 +748,17 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             raise NotFound("volunteer", f"id {volunteer_id}")
         return person
 
-    async def people(self, *, email: str | None, limit: int, offset: int) -> tuple[Sequence[Volunteer], int]:
-        filters = [Volunteer.email == normalise_email(email)] if email else []
+    async def people(self, search: PeopleSearch, *, limit: int, offset: int) -> tuple[Sequence[Volunteer], int]:
+        """Everyone who registered, filtered as the office asks, newest first."""
         return await self.get_many_and_count(
-            *filters, LimitOffset(limit=limit, offset=offset), order_by=[(Volunteer.created_at, True)]
+            *search.conditions(), LimitOffset(limit=limit, offset=offset), order_by=[(Volunteer.created_at, True)]
         )
+
+    async def declarations_of(self, person: Volunteer) -> Sequence[Declaration]:
+        rows = await self.session.scalars(
+            select(Declaration).where(Declaration.volunteer_id == person.id).order_by(Declaration.created_at)
+        )
+        return rows.all()
 
     async def expressions_of(self, person: Volunteer) -> list[tuple[Expression, Call]]:
         rows = await self.session.execute(
@@ -644,3 +768,13 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             .order_by(Call.opens_at.desc())
         )
         return [(e, c) for e, c in rows.all()]
+
+
+async def send_confirmation_link(
+    session: AsyncSession, person: Volunteer, call: Call, expression_id: UUID, settings: Settings
+) -> None:
+    """E-mail ``person`` the link that confirms their expression of interest in ``call``: the same message
+    and ``{BASE_URL}/interest/verify/{token}`` link a public submission gets (the office's imports use it)."""
+    await InterestService(session=session)._send_confirmation(
+        person, call, {"expression_id": str(expression_id)}, settings, "new"
+    )

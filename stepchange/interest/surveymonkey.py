@@ -1,0 +1,508 @@
+"""SurveyMonkey's CSV export ("all responses, expanded") read through a mapping file into plain responses.
+
+Pure: no database. :func:`load_mapping` reads a mapping (TOML) and :func:`read_export` reads an export
+with polars and turns every row into a :class:`Response` — the answers the mapping names, already
+parsed (UTC timestamps, hours, ranked project codes, yes/no answers) — plus the problems found while
+reading. The programme's rules are applied later, by :mod:`stepchange.interest.importing`.
+
+The export's shape (DESIGN.md, "SurveyMonkey import"): UTF-8, often with a byte-order mark; two
+header rows, the question texts (a question spreading over several columns names itself on the
+first of them only) and each column's answer option, ``Response`` or ``Open-Ended Response``; a
+leading block of respondent columns; US timestamps in the survey account's time zone; quoted
+answers with commas, quotes and line breaks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+import polars as pl
+
+__all__ = (
+    "DEFAULT_MAPPING",
+    "ExportError",
+    "Response",
+    "SurveyExport",
+    "SurveyMapping",
+    "codes_named",
+    "hours_from",
+    "load_mapping",
+    "read_export",
+)
+
+HEADER_ROWS = 2
+TIMESTAMP_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p")
+"""SurveyMonkey writes ``05/25/2018 11:59:59 PM``; a file saved again by a spreadsheet may drop the seconds."""
+NOT_RANKED = frozenset({"", "n/a", "na"})
+CODE_AT_START = re.compile(r"^\s*([A-Za-z]{1,4}\d{1,3})(?=$|[\s\-–—:.,)])")
+"""A ranking option's label starts with its project's code: ``T1 – Manage insider threat``, ``CP3 - …``."""
+CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,4}\d{1,3})(?![A-Za-z0-9])")
+HOURS = re.compile(r"^(\d{1,4})\s*(?:(?:-|–|—|to)\s*\d{1,4}|\+)?(?:\s*(?:hours?|hrs?))?$", re.IGNORECASE)
+"""``8``, ``8 hours``, a band ``6-10`` (its lower bound) or ``20+`` (20)."""
+REQUIRED = (
+    "name",
+    "email",
+    "phone",
+    "organisation",
+    "job_title",
+    "sector",
+    "hours",
+    "ranking",
+    "conflicts",
+    "confidentiality",
+)
+OPTIONAL = ("willing_to_lead", "experience", "credentials")
+TEXT_FIELDS = ("name", "email", "phone", "organisation", "job_title", "sector", "experience")
+CONFLICT_KINDS = ("financial", "professional", "personal", "indirect")
+
+DEFAULT_MAPPING = resources.files("stepchange.interest") / "mappings" / "default.toml"
+"""The mapping for the product's own standard questionnaire."""
+
+
+class ExportError(Exception):
+    """The file or the mapping cannot be used at all: nothing is imported and the message says why."""
+
+
+def _norm(text: str | None) -> str:
+    """Header text as compared: whitespace collapsed, any letter case."""
+    return " ".join((text or "").split()).casefold()
+
+
+def _cell(value: str | None) -> str:
+    return (value or "").strip()
+
+
+# --- the mapping --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one answer comes from: a column (question, and its option when it has several), or a constant."""
+
+    question: str = ""
+    option: str | None = None
+    value: str | None = None
+    yes: str | None = None
+    fallback: Source | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.question!r}" + (f" / {self.option!r}" if self.option else "")
+
+
+@dataclass(frozen=True)
+class SurveyMapping:
+    """Which question feeds which field, for one survey."""
+
+    survey: str
+    timezone: ZoneInfo
+    timestamp: Source
+    conflict_kind: str
+    statement_version: str
+    fields: dict[str, Source]
+    conflict_details: Source | None
+    ranking_keep: int | None
+    credential_other: str | None
+    credential_names: dict[str, str]
+    sectors: dict[str, str]
+    hours_bands: dict[str, int]
+
+
+def _source(spec: Any, where: str) -> Source:
+    if isinstance(spec, str):
+        return Source(question=spec)
+    if not isinstance(spec, dict):
+        raise ExportError(f"Mapping: {where} must be a table like {{ question = \"…\" }} or a question's text")
+    known = {"question", "option", "value", "yes", "fallback", "details", "other", "names", "keep", "bands"}
+    if unknown := sorted(set(spec) - known):
+        raise ExportError(f"Mapping: {where} has unknown keys {', '.join(unknown)}")
+    if "value" not in spec and not isinstance(spec.get("question"), str):
+        raise ExportError(f"Mapping: {where} needs the question's text (question = \"…\") or a constant (value = \"…\")")
+    for key in ("option", "value", "yes"):
+        if key in spec and not isinstance(spec[key], str):
+            raise ExportError(f"Mapping: {where}.{key} must be text")
+    return Source(
+        question=str(spec.get("question", "")),
+        option=spec.get("option"),
+        value=spec.get("value"),
+        yes=spec.get("yes"),
+        fallback=_source(spec["fallback"], f"{where}.fallback") if "fallback" in spec else None,
+    )
+
+
+def _text_table(raw: Any, where: str) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise ExportError(f"Mapping: {where} must be a table of answer = \"text\"")
+    return {_norm(k): v for k, v in raw.items()}
+
+
+def parse_mapping(document: Mapping[str, Any]) -> SurveyMapping:
+    """A mapping from its TOML document; every mistake is an :class:`ExportError` naming the key."""
+    survey = document.get("survey", {})
+    fields = document.get("fields", {})
+    if not isinstance(survey, dict) or not isinstance(survey.get("name"), str) or not survey["name"].strip():
+        raise ExportError("Mapping: [survey] needs a name (it keeps re-imports of the same survey apart)")
+    if not isinstance(fields, dict):
+        raise ExportError("Mapping: [fields] must be a table")
+    if unknown := sorted(set(fields) - set(REQUIRED) - set(OPTIONAL)):
+        raise ExportError(f"Mapping: [fields] has unknown fields {', '.join(unknown)}")
+    if missing := [name for name in REQUIRED if name not in fields]:
+        raise ExportError(f"Mapping: [fields] must name {', '.join(missing)}")
+    zone_name = survey.get("timezone", "Europe/London")
+    try:
+        zone = ZoneInfo(str(zone_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ExportError(f"Mapping: [survey] timezone {zone_name!r} is not a time zone like Europe/London") from None
+    kind = survey.get("conflict_kind", "professional")
+    if kind not in CONFLICT_KINDS:
+        raise ExportError(f"Mapping: [survey] conflict_kind must be one of {', '.join(CONFLICT_KINDS)}")
+    sources = {name: _source(spec, f"fields.{name}") for name, spec in fields.items()}
+    for name in ("ranking", "credentials", "conflicts", "hours", "willing_to_lead", "confidentiality"):
+        if name in sources and sources[name].value is not None:
+            raise ExportError(f"Mapping: fields.{name} must name a question, not a constant")
+    ranking, credentials = fields["ranking"], fields.get("credentials", {})
+    keep = ranking.get("keep") if isinstance(ranking, dict) else None
+    if keep is not None and (not isinstance(keep, int) or keep < 1):
+        raise ExportError("Mapping: fields.ranking.keep must be a whole number of choices, 1 or more")
+    conflicts = fields["conflicts"]
+    details = conflicts.get("details") if isinstance(conflicts, dict) else None
+    bands = fields["hours"].get("bands") if isinstance(fields["hours"], dict) else None
+    if bands is not None and (not isinstance(bands, dict) or not all(isinstance(v, int) for v in bands.values())):
+        raise ExportError("Mapping: fields.hours.bands must be a table of answer = hours")
+    other = credentials.get("other") if isinstance(credentials, dict) else None
+    return SurveyMapping(
+        survey=survey["name"].strip(),
+        timezone=zone,
+        timestamp=_source(survey.get("timestamp", "End Date"), "survey.timestamp"),
+        conflict_kind=str(kind),
+        statement_version=str(survey.get("statement_version", "")),
+        fields=sources,
+        conflict_details=_source(details, "fields.conflicts.details") if details is not None else None,
+        ranking_keep=keep,
+        credential_other=str(other) if other is not None else None,
+        credential_names=_text_table(credentials.get("names") if isinstance(credentials, dict) else None, "names"),
+        sectors=_text_table(document.get("sectors"), "[sectors]"),
+        hours_bands={_norm(k): int(v) for k, v in (bands or {}).items()},
+    )
+
+
+def load_mapping(path: Path | None = None) -> SurveyMapping:
+    """The mapping file at ``path``, or the default mapping for the standard questionnaire."""
+    try:
+        raw = path.read_bytes() if path is not None else DEFAULT_MAPPING.read_bytes()
+        document = tomllib.loads(raw.decode("utf-8"))
+    except OSError as exc:
+        raise ExportError(f"Cannot read the mapping file: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ExportError(f"The mapping file is not valid TOML: {exc}") from None
+    return parse_mapping(document)
+
+
+# --- the export ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    """One row of the export: the answers the mapping names, parsed, and the problems found reading them."""
+
+    row: int
+    """The row's number in the file, counting both header rows (the first response is row 3)."""
+    respondent_id: str
+    content_hash: str
+    submitted_at: dt.datetime | None
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    organisation: str = ""
+    job_title: str = ""
+    sector: str = ""
+    experience: str = ""
+    hours: int | None = None
+    willing_to_lead: bool = False
+    ranking: list[str] = field(default_factory=list)
+    """Project codes, best first."""
+    conflicts: bool | None = None
+    """``None`` when the question was not answered."""
+    conflict_details: str = ""
+    credentials: list[str] = field(default_factory=list)
+    confidentiality: bool = False
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    """``(field, message)`` for answers that could not be read at all."""
+
+    @property
+    def label(self) -> str:
+        """How the report names the row: its respondent id, or its row number when it has none."""
+        return self.respondent_id or f"row {self.row}"
+
+
+@dataclass
+class SurveyExport:
+    survey: str
+    mapping: SurveyMapping
+    responses: list[Response]
+    ranking_codes: list[str]
+    """The project codes the ranking question offers, in the file's order."""
+
+
+@dataclass(frozen=True)
+class _Question:
+    text: str
+    first: int
+    options: list[tuple[str, int]]
+    """``(option, column index)``; the option is ``""`` for a respondent column."""
+
+
+class _Header:
+    """The two header rows, grouped into questions."""
+
+    def __init__(self, questions_row: Sequence[str | None], options_row: Sequence[str | None]) -> None:
+        if not questions_row or not _cell(questions_row[0]):
+            raise ExportError("This is not a SurveyMonkey export: its first header cell is empty")
+        self.questions: list[_Question] = []
+        for index, (question, option) in enumerate(zip(questions_row, options_row, strict=True)):
+            if _cell(question):
+                self.questions.append(_Question(_cell(question), index, []))
+            self.questions[-1].options.append((_cell(option), index))
+
+    def question(self, text: str) -> _Question:
+        wanted = _norm(text)
+        prefix = wanted.rstrip(".…").strip() if wanted.endswith(("…", "...")) else None
+        found = [
+            q for q in self.questions if _norm(q.text) == wanted or (prefix and _norm(q.text).startswith(prefix))
+        ]
+        if not found:
+            raise ExportError(f"The file has no question {text!r}: is this the mapping for this survey?")
+        if len(found) > 1:
+            raise ExportError(f"The question {text!r} appears {len(found)} times in the file; quote it in full")
+        return found[0]
+
+    def column(self, source: Source) -> int:
+        question = self.question(source.question)
+        if source.option is not None:
+            for option, index in question.options:
+                if _norm(option) == _norm(source.option):
+                    return index
+            offered = ", ".join(repr(o) for o, _ in question.options)
+            raise ExportError(f"The question {source.question!r} has no answer {source.option!r} (it has {offered})")
+        if len(question.options) == 1:
+            return question.options[0][1]
+        answers = [i for o, i in question.options if _norm(o) in ("response", "open-ended response")]
+        if len(answers) == 1:
+            return answers[0]
+        raise ExportError(f"The question {source.question!r} has several columns: name one with option = \"…\"")
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """A field's column (or constant, or first non-empty of a fallback chain)."""
+
+    columns: tuple[int, ...]
+    value: str | None
+    yes: str | None
+
+    def text(self, row: Sequence[str | None]) -> str:
+        if self.value is not None:
+            return self.value
+        for index in self.columns:
+            if found := _cell(row[index]):
+                return found
+        return ""
+
+    def answered_yes(self, row: Sequence[str | None]) -> bool | None:
+        answer = self.text(row)
+        if not answer:
+            return None
+        return _norm(answer) == _norm(self.yes) if self.yes is not None else True
+
+
+def _reader(header: _Header, source: Source) -> _Reader:
+    if source.value is not None:
+        return _Reader((), source.value, None)
+    columns = [header.column(source)]
+    chained = source.fallback
+    while chained is not None:
+        columns.append(header.column(chained))
+        chained = chained.fallback
+    return _Reader(tuple(columns), None, source.yes)
+
+
+def hours_from(answer: str, bands: Mapping[str, int] | None = None) -> int | None:
+    """Hours a month from an answer: a number, a band's lower bound (``6-10`` → 6, ``20+`` → 20), or
+    the mapping's own band; ``None`` when it is none of those."""
+    if bands and (known := bands.get(_norm(answer))) is not None:
+        return known
+    match = HOURS.match(answer.strip())
+    return int(match.group(1)) if match else None
+
+
+def codes_named(text: str) -> list[str]:
+    """Everything in free text shaped like a project code (``T3``, ``cp1``), upper-cased, in order, once each.
+    The caller keeps those that are real projects ("I drive the M25" names no project)."""
+    return list(dict.fromkeys(m.upper() for m in CODE_IN_TEXT.findall(text)))
+
+
+def _ranking_columns(header: _Header, source: Source) -> list[tuple[str, int]]:
+    question = header.question(source.question)
+    out = []
+    for option, index in question.options:
+        match = CODE_AT_START.match(option)
+        if match is None:
+            raise ExportError(
+                f"The ranking option {option!r} does not start with a project code (like 'T1 – …'): "
+                "each option of the ranking question must name its project"
+            )
+        out.append((match.group(1).upper(), index))
+    return out
+
+
+def _credential_columns(header: _Header, mapping: SurveyMapping) -> tuple[list[tuple[str, int]], int | None]:
+    source = mapping.fields.get("credentials")
+    if source is None:
+        return [], None
+    question = header.question(source.question)
+    other = _norm(mapping.credential_other) if mapping.credential_other is not None else None
+    named, other_index = [], None
+    for option, index in question.options:
+        if other is not None and _norm(option) == other:
+            other_index = index
+        else:
+            named.append((mapping.credential_names.get(_norm(option), option), index))
+    if other is not None and other_index is None:
+        raise ExportError(f"The question {source.question!r} has no answer {mapping.credential_other!r}")
+    return named, other_index
+
+
+def _timestamps(frame: pl.DataFrame, column: int, zone: ZoneInfo) -> list[dt.datetime | None]:
+    """The column's US timestamps, read in the survey's time zone, as UTC (``None`` when unreadable).
+
+    An hour that happens twice (the clocks going back) is read as the first of the two; an hour that
+    never happens (the clocks going forward) is unreadable.
+    """
+    text = pl.col(frame.columns[column]).str.strip_chars()
+    parsed = pl.coalesce(
+        [text.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True) for fmt in TIMESTAMP_FORMATS]
+    )
+    local = parsed.dt.replace_time_zone(zone.key, ambiguous="earliest", non_existent="null")
+    return frame.select(local.dt.convert_time_zone("UTC")).to_series().to_list()
+
+
+def _read_frame(data: bytes) -> pl.DataFrame:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExportError(
+            f"The file is not UTF-8 (byte {exc.start}): export it again from SurveyMonkey as CSV"
+        ) from None
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data),
+            has_header=False,
+            infer_schema=False,
+            quote_char='"',
+            truncate_ragged_lines=True,
+            encoding="utf8",
+            missing_utf8_is_empty_string=False,
+        )
+    except (pl.exceptions.PolarsError, pl.exceptions.NoDataError) as exc:
+        raise ExportError(f"The file cannot be read as CSV: {str(exc).splitlines()[0]}") from None
+    if frame.height < HEADER_ROWS:
+        raise ExportError("This is not a SurveyMonkey export: it needs two header rows")
+    return frame
+
+
+def read_export(source: Path | bytes, mapping: SurveyMapping) -> SurveyExport:
+    """Every response in the export, read through the mapping. Raises :class:`ExportError` when the
+    file or the mapping cannot be used; a row that cannot be read is a response with problems."""
+    try:
+        data = source if isinstance(source, bytes) else source.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"Cannot read the export: {exc.strerror or exc}") from None
+    frame = _read_frame(data)
+    questions_row, options_row = frame.row(0), frame.row(1)
+    header = _Header(questions_row, options_row)
+    fields = mapping.fields
+    readers = {
+        name: _reader(header, fields[name])
+        for name in (*TEXT_FIELDS, "willing_to_lead", "conflicts", "confidentiality")
+        if name in fields
+    }
+    hours = _reader(header, fields["hours"])
+    details = _reader(header, mapping.conflict_details) if mapping.conflict_details else None
+    respondent = header.column(Source(question="Respondent ID"))
+    ranking = _ranking_columns(header, fields["ranking"])
+    credentials, credential_other = _credential_columns(header, mapping)
+    stamp = header.column(mapping.timestamp)
+
+    body = frame.slice(HEADER_ROWS)
+    moments = _timestamps(body, stamp, mapping.timezone)
+    stamp_label = mapping.timestamp.question
+    responses = []
+    for offset, (row, moment) in enumerate(zip(body.iter_rows(), moments, strict=True)):
+        number = offset + HEADER_ROWS + 1
+        problems: list[tuple[str, str]] = []
+        rid = _cell(row[respondent])
+        if not rid.isdigit() or len(rid) > 20 or not rid.isascii():
+            problems.append(("Respondent ID", "missing or not a respondent id"))
+            rid = ""
+        if moment is None:
+            problems.append((stamp_label, "not a date and time like 05/25/2018 11:59:59 PM"))
+        response = Response(
+            row=number,
+            respondent_id=rid,
+            content_hash=hashlib.sha256(msgspec.json.encode(row)).hexdigest(),
+            submitted_at=moment,
+            problems=problems,
+        )
+        for name in TEXT_FIELDS:
+            if name in readers:
+                setattr(response, name, readers[name].text(row))
+        if mapping.sectors:
+            response.sector = mapping.sectors.get(_norm(response.sector), response.sector)
+        hours_answer = hours.text(row)
+        response.hours = hours_from(hours_answer, mapping.hours_bands) if hours_answer else None
+        if hours_answer and response.hours is None:
+            problems.append(("hours_per_month", "not a number of hours, or a band like 6-10 or 20+"))
+        if "willing_to_lead" in readers:
+            response.willing_to_lead = bool(readers["willing_to_lead"].answered_yes(row))
+        response.confidentiality = bool(readers["confidentiality"].answered_yes(row))
+        response.conflicts = readers["conflicts"].answered_yes(row)
+        response.conflict_details = details.text(row) if details is not None and response.conflicts else ""
+        response.ranking = _ranked(row, ranking, mapping.ranking_keep, problems)
+        response.credentials = [name for name, index in credentials if _cell(row[index])]
+        if credential_other is not None and (other := _cell(row[credential_other])):
+            response.credentials.append(f"Other: {other}")
+        responses.append(response)
+    return SurveyExport(
+        survey=mapping.survey, mapping=mapping, responses=responses, ranking_codes=[code for code, _ in ranking]
+    )
+
+
+def _ranked(
+    row: Sequence[str | None], columns: list[tuple[str, int]], keep: int | None, problems: list[tuple[str, str]]
+) -> list[str]:
+    ranks: list[tuple[int, str]] = []
+    for code, index in columns:
+        answer = _cell(row[index])
+        if answer.casefold() in NOT_RANKED:
+            continue
+        if not answer.isdigit() or not answer.isascii() or len(answer) > 3:
+            problems.append(("choices", f"the rank given to {code} is not a number"))
+            continue
+        ranks.append((int(answer), code))
+    if len({rank for rank, _ in ranks}) < len(ranks):
+        problems.append(("choices", "two projects are given the same rank"))
+    ranked = [code for _, code in sorted(ranks)]
+    return ranked[:keep] if keep is not None else ranked

@@ -1,0 +1,79 @@
+"""The organisations register API, kept by the programme office."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.extensions.litestar.providers import create_service_provider
+from advanced_alchemy.service import OffsetPagination
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from stepchange.accounts.guards import acting_staff, coordinator_only
+from stepchange.core.pagination import Window
+from stepchange.interest.identity import IdentityService
+from stepchange.organisations.models import Organisation
+from stepchange.organisations.schemas import DomainAdded, DomainIn, OrganisationIn, OrganisationOut
+from stepchange.organisations.services import OrganisationService
+
+provide_organisations = create_service_provider(OrganisationService)
+
+
+def organisation_out(organisation: Organisation) -> OrganisationOut:
+    return OrganisationOut(id=organisation.id, name=organisation.name, domains=[d.domain for d in organisation.domains])
+
+
+class OrganisationController(Controller):
+    path = "/api/organisations"
+    tags = ["Organisations"]
+    guards = [coordinator_only]
+    dependencies = {"organisations": Provide(provide_organisations)}
+
+    @get("/", summary="The organisations register with each one's e-mail domains")
+    async def list_organisations(
+        self, organisations: NamedDependency[OrganisationService], window: NamedDependency[Window]
+    ) -> OffsetPagination[OrganisationOut]:
+        return window.slice([organisation_out(o) for o in await organisations.register()])
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Add an organisation (with its domains)")
+    async def add_organisation(
+        self,
+        request: Request[Any, Any, Any],
+        organisations: NamedDependency[OrganisationService],
+        data: JSONBody[OrganisationIn],
+    ) -> DomainAdded:
+        organisation = await organisations.add(acting_staff(request), data.name, data.domains)
+        confirmed = sum(
+            [await IdentityService(organisations.session).recheck_domain(d.domain) for d in organisation.domains]
+        )
+        return DomainAdded(
+            organisation=organisation_out(await organisations.by_id(organisation.id)), people_confirmed=confirmed
+        )
+
+    @post("/{organisation_id:uuid}/domains", status_code=HTTP_201_CREATED, summary="Add an e-mail domain")
+    async def add_domain(
+        self,
+        request: Request[Any, Any, Any],
+        organisations: NamedDependency[OrganisationService],
+        organisation_id: FromPath[UUID],
+        data: JSONBody[DomainIn],
+    ) -> DomainAdded:
+        """A new domain may confirm the organisation of people already waiting at email_confirmed."""
+        entry = await organisations.add_domain(acting_staff(request), organisation_id, data.domain)
+        confirmed = await IdentityService(organisations.session).recheck_domain(entry.domain)
+        return DomainAdded(
+            organisation=organisation_out(await organisations.by_id(organisation_id)), people_confirmed=confirmed
+        )
+
+    @delete("/{organisation_id:uuid}/domains/{domain:str}", summary="Remove an e-mail domain")
+    async def remove_domain(
+        self,
+        request: Request[Any, Any, Any],
+        organisations: NamedDependency[OrganisationService],
+        organisation_id: FromPath[UUID],
+        domain: FromPath[str],
+    ) -> None:
+        await organisations.remove_domain(acting_staff(request), organisation_id, domain)
