@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stepchange.accounts.controllers import AuditController, AuthController, StaffController
 from stepchange.accounts.pages import AccountPages
 from stepchange.accounts.services import load_staff_principal
+from stepchange.assignments.controllers import AssignmentController
+from stepchange.assignments.pages import AssignmentPages
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
 from stepchange.core.mail import mail_sender_lifespan
@@ -33,10 +35,13 @@ from stepchange.core.security import SecurityHeadersMiddleware, public_rate_limi
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
+from stepchange.ethics.controllers import ConflictController, ProjectReviewController, RegisterController
+from stepchange.ethics.pages import EthicsPages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
-from stepchange.interest.pages import InterestPages
+from stepchange.interest.pages import InterestPages, PeoplePages
 from stepchange.interest.services import InterestService
 from stepchange.organisations.controllers import OrganisationController
+from stepchange.organisations.pages import OrganisationPages
 from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController
@@ -98,6 +103,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProjectPages,
             AccountPages,
             InterestPages,
+            PeoplePages,
+            OrganisationPages,
+            ConflictController,
+            ProjectReviewController,
+            RegisterController,
+            AssignmentController,
+            EthicsPages,
+            AssignmentPages,
             MailboxPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

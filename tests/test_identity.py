@@ -312,3 +312,51 @@ async def test_one_reminder_to_confirm_after_48_hours(
             )
         ).all()
     assert Identity.EMAIL_CONFIRMED in steps
+
+
+async def test_the_people_pages_for_the_office(
+    office: Client, db_config: SQLAlchemyAsyncConfig, mail_settings: Settings, smtp: SmtpServer
+) -> None:
+    person = await register(office)
+    listing = await office.get("/people?q=priya")
+    assert listing.status_code == 200 and "Priya Shah" in listing.text
+    page = await office.get(f"/people/{person}")
+    assert "Financial interest touching T1: <strong>pending</strong>" in page.text
+    assert "vetting firm" not in page.text, "declarations' text is not on the office's people pages"
+    token = await office.csrf()
+    refused = await office.post(
+        f"/people/{person}", data={"action": "decide", "decision": "validated", "evidence": "x", "_csrf_token": token}
+    )
+    assert refused.status_code == 409 and "Only people whose address is confirmed" in refused.text
+    await confirm_by_mail(office, db_config, mail_settings, smtp)
+    done = await office.post(
+        f"/people/{person}",
+        data={"action": "decide", "decision": "validated", "evidence": "Checked the register", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert "Validated" in (await office.get(f"/people/{person}")).text
+
+
+async def test_the_register_page(office: Client) -> None:
+    token = await office.csrf()
+    added = await office.post(
+        "/organisations",
+        data={"action": "organisation", "name": "Port Authority", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    page = await office.get("/organisations")
+    assert "Port Authority" in page.text
+    organisation_id = re.search(r'<option value="([0-9a-f-]{36})"', page.text)
+    assert organisation_id
+    bad = await office.post(
+        "/organisations",
+        data={
+            "action": "domain",
+            "organisation": organisation_id.group(1),
+            "domain": "hotmail.com",
+            "_csrf_token": token,
+        },
+    )
+    assert bad.status_code == 409 and "public mail service" in bad.text

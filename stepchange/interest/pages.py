@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.core.errors import FieldError, InvalidInput, RuleViolation
-from stepchange.core.forms import Form, form_errors, refusal_status
+from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.links import check_link
+from stepchange.core.pagination import Window
 from stepchange.core.settings import Settings
-from stepchange.interest.controllers import RATE_LIMITED, provide_calls, provide_interest
+from stepchange.core.validation import normalise_email
+from stepchange.interest.controllers import (
+    RATE_LIMITED,
+    person_out,
+    provide_calls,
+    provide_interest,
+    provide_people_search,
+)
 from stepchange.interest.forms import CHOICE_SLOTS, DECLARATION_SLOTS, FormSubmission, read_form
-from stepchange.interest.models import Call
+from stepchange.interest.identity import IdentityService
+from stepchange.interest.models import Call, Identity, Volunteer
 from stepchange.interest.services import (
     CONFIRMATION,
     CREDENTIALS,
@@ -25,6 +39,7 @@ from stepchange.interest.services import (
     CallService,
     CleanSubmission,
     InterestService,
+    PeopleSearch,
     last_moment,
 )
 
@@ -140,3 +155,103 @@ class InterestPages(Controller):
     async def verify(self, interest: NamedDependency[InterestService], token: FromPath[str]) -> Template:
         expression, call = await interest.confirm(token[:200])
         return Template("interest/confirmed.html", context={"call": call, "expression": expression})
+
+
+class PeoplePages(Controller):
+    """The office's people views: everyone who registered, each person's page, and late entries."""
+
+    path = "/people"
+    include_in_schema = False
+    guards = [coordinator_only]
+    dependencies = {
+        "interest": Provide(provide_interest),
+        "calls": Provide(provide_calls),
+        "search": Provide(provide_people_search),
+    }
+
+    @get("/", name="people")
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        interest: NamedDependency[InterestService],
+        calls: NamedDependency[CallService],
+        search: NamedDependency[PeopleSearch],
+        window: NamedDependency[Window],
+    ) -> Template:
+        people, total = await interest.people(search, limit=min(window.limit, 100), offset=window.offset)
+        return Template(
+            "people/index.html",
+            context={
+                "people": people,
+                "total": total,
+                "window": window,
+                "query": request.query_params,
+                "calls": await calls.all_calls(),
+                "identities": list(Identity),
+                "sectors": SECTORS,
+                "export": "/api/volunteers/export.csv?" + urlencode(dict(request.query_params)),
+            },
+        )
+
+    @get("/{volunteer_id:uuid}", name="person")
+    async def person(
+        self,
+        interest: NamedDependency[InterestService],
+        volunteer_id: FromPath[UUID],
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        return await self._person(interest, volunteer_id, done=done)
+
+    async def _person(
+        self,
+        interest: InterestService,
+        volunteer_id: UUID,
+        *,
+        errors: list[FieldError] | None = None,
+        done: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        page = await person_out(interest, await interest.person(volunteer_id))
+        return Template(
+            "people/person.html",
+            context={
+                "person": page,
+                "errors": errors or [],
+                "done": done,
+                "can_validate": page.identity.value in ("email_confirmed", "organisation_confirmed"),
+            },
+            status_code=status_code,
+        )
+
+    @post("/{volunteer_id:uuid}")
+    async def act(
+        self,
+        request: Request[Any, Any, Any],
+        data: Form,
+        interest: NamedDependency[InterestService],
+        settings: NamedDependency[Settings],
+        volunteer_id: FromPath[UUID],
+    ) -> Template | Redirect:
+        """One form per action on the person's page: validate or reject, add a note, merge another record."""
+        action, identity, actor = field(data, "action"), IdentityService(interest.session), acting_staff(request)
+        try:
+            if action == "decide":
+                decision = {"validated": Identity.VALIDATED, "rejected": Identity.REJECTED}.get(field(data, "decision"))
+                if decision is None:
+                    raise InvalidInput.one("decision", "Choose validate or reject")
+                await identity.decide(actor, volunteer_id, decision, field(data, "evidence"), settings)
+            elif action == "note":
+                await identity.add_note(actor, volunteer_id, field(data, "text"))
+            elif action == "merge":
+                other = await interest.get_one_or_none(Volunteer.email == normalise_email(field(data, "other_email")))
+                if other is None:
+                    raise InvalidInput.one("other_email", "There is nobody registered with that email address")
+                await identity.merge(actor, volunteer_id, other.id)
+            else:
+                raise InvalidInput.one("action", "Choose what to do")
+        except FormRefusal as exc:
+            await interest.session.rollback()
+            return await self._person(
+                interest, volunteer_id, errors=form_errors(exc, "decision"), status_code=refusal_status(exc)
+            )
+        return Redirect(f"/people/{volunteer_id}?done={action}", status_code=HTTP_303_SEE_OTHER)

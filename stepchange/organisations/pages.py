@@ -1,0 +1,65 @@
+"""The organisations register page for the programme office."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from stepchange.accounts.guards import acting_staff, coordinator_only
+from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
+from stepchange.interest.identity import IdentityService
+from stepchange.organisations.controllers import provide_organisations
+from stepchange.organisations.services import OrganisationService
+
+
+class OrganisationPages(Controller):
+    path = "/organisations"
+    include_in_schema = False
+    guards = [coordinator_only]
+    dependencies = {"organisations": Provide(provide_organisations)}
+
+    async def _page(
+        self,
+        organisations: OrganisationService,
+        errors: list[FieldError] | None = None,
+        done: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        context = {"organisations": await organisations.register(), "errors": errors or [], "done": done}
+        return Template("organisations/index.html", context=context, status_code=status_code)
+
+    @get("/", name="organisations")
+    async def index(
+        self, organisations: NamedDependency[OrganisationService], done: FromQuery[str | None] = None
+    ) -> Template:
+        return await self._page(organisations, done=done)
+
+    @post("/")
+    async def change(
+        self, request: Request[Any, Any, Any], data: Form, organisations: NamedDependency[OrganisationService]
+    ) -> Template | Redirect:
+        """Add an organisation, or a domain to one; a new domain may confirm people waiting for it."""
+        actor = acting_staff(request)
+        try:
+            if field(data, "action") == "domain":
+                try:
+                    organisation_id = UUID(field(data, "organisation"))
+                except ValueError:
+                    raise InvalidInput.one("organisation", "Choose the organisation") from None
+                entry = await organisations.add_domain(actor, organisation_id, field(data, "domain"))
+                confirmed = await IdentityService(organisations.session).recheck_domain(entry.domain)
+                done = f"domain-{confirmed}"
+            else:
+                await organisations.add(actor, field(data, "name"))
+                done = "added"
+        except FormRefusal as exc:
+            await organisations.session.rollback()
+            return await self._page(organisations, form_errors(exc, "domain"), status_code=refusal_status(exc))
+        return Redirect(f"/organisations?done={done}", status_code=HTTP_303_SEE_OTHER)
