@@ -46,6 +46,9 @@ from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController
 from stepchange.projects.pages import ProjectPages
+from stepchange.volunteers.controllers import ErasureController, SelfServiceController
+from stepchange.volunteers.pages import SelfServicePages
+from stepchange.volunteers.services import load_volunteer_principal
 from stepchange.workstreams.controllers import EscalationController, GovernanceController, WorkstreamController
 from stepchange.workstreams.pages import EscalationPages, WorkstreamOfficePages, WorkstreamPages
 
@@ -70,6 +73,8 @@ async def health() -> dict[str, str]:
 def render_error_page(request: Request[Any, Any, Any], problem: Problem) -> Response[Any]:
     """Browsers get a page; one that needs signing in sends them to sign in and brings them back."""
     if problem.status == HTTP_401_UNAUTHORIZED and request.method == "GET":
+        if request.url.path.startswith("/my/"):
+            return Redirect("/my", status_code=HTTP_303_SEE_OTHER)  # volunteers sign in by link, not password
         return Redirect(f"/login?{urlencode({'next': request.url.path})}", status_code=HTTP_303_SEE_OTHER)
     return Template("errors/problem.html", context={"problem": problem}, status_code=problem.status)
 
@@ -95,6 +100,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             VolunteerController,
             VouchController,
             OrganisationController,
+            SelfServiceController,
+            ErasureController,
             ProgrammePages,
             MilestonePages,
             WorkstreamPages,
@@ -105,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             InterestPages,
             PeoplePages,
             OrganisationPages,
+            SelfServicePages,
             ConflictController,
             ProjectReviewController,
             RegisterController,
@@ -137,7 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 AuthenticationMiddleware,
                 db_config=db_config,
                 settings=settings,
-                loaders={"staff": load_staff_principal},
+                loaders={"staff": load_staff_principal, "volunteer": load_volunteer_principal},
             ),
             *public_rate_limit(settings.rate_limit_per_minute),
             DefineMiddleware(TransactionMiddleware, finish=db_config.before_send_handler),

@@ -1,10 +1,12 @@
 """Every table, imported in one place so the mapper registry and Alembic see them all."""
 
 from stepchange.accounts.models import StaffUser
+from stepchange.assignments.models import Assignment
 from stepchange.core.audit import AuditEntry
 from stepchange.core.links import OneTimeLink
 from stepchange.core.mail import OutboxMessage
 from stepchange.core.sessions import StoredValue
+from stepchange.ethics.models import DeclarationReview, ProjectReview, Recusal
 from stepchange.interest.models import (
     Call,
     Choice,
@@ -21,6 +23,7 @@ from stepchange.interest.models import (
 from stepchange.organisations.models import Organisation, OrganisationDomain
 from stepchange.programme.models import KeyActivity, Milestone
 from stepchange.projects.models import Project, ProjectVersion, StatusUpdate
+from stepchange.volunteers.models import ErasureRequest
 from stepchange.workstreams.models import (
     ActionItem,
     AgendaItem,
@@ -38,11 +41,14 @@ __all__ = (
     "ActionItem",
     "AgendaItem",
     "Appointment",
+    "Assignment",
     "Attendance",
     "AuditEntry",
     "Call",
     "Choice",
     "Declaration",
+    "DeclarationReview",
+    "ErasureRequest",
     "Expression",
     "HeldSubmission",
     "IdentityStep",
@@ -57,7 +63,9 @@ __all__ = (
     "OrganisationDomain",
     "OutboxMessage",
     "Project",
+    "ProjectReview",
     "ProjectVersion",
+    "Recusal",
     "RosterMember",
     "StaffUser",
     "StandingAgendaItem",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import aiosmtplib
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ColumnElement, Index, String, Text, event, or_, select, update
+from sqlalchemy import ColumnElement, Index, String, Text, event, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -96,6 +96,11 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     last_error: Mapped[str | None] = mapped_column(String(200), default=None)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    forget_after_send: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=false(),
+        doc="Blank the address and text once sent (the last message to someone being erased)",
+    )
 
 
 @dataclass
@@ -146,7 +151,14 @@ def _wake_senders(*_: object) -> None:
 
 
 async def queue_mail(
-    session: AsyncSession, *, to: str, subject: str, text: str, html: str | None = None, category: str
+    session: AsyncSession,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    category: str,
+    forget_after_send: bool = False,
 ) -> OutboxMessage:
     """Add a message to the caller's transaction; it is sent only if that transaction commits.
 
@@ -163,6 +175,7 @@ async def queue_mail(
         attempts=0,
         next_attempt_at=_now(),
         message_id=make_msgid(domain=_message_id_domain()),
+        forget_after_send=forget_after_send,
     )
     session.add(message)
     await session.flush()
@@ -254,6 +267,26 @@ def describe_error(exc: BaseException) -> str:
     return " ".join([type(exc).__name__, *map(str, codes)])[:200]
 
 
+FORGOTTEN: dict[str, object] = {"recipient": "(erased)", "subject": "(erased)", "text_body": "", "html_body": None}
+"""What a message keeps once it has told someone their data is erased: only that it was sent."""
+
+
+async def forget_mail_to(session: AsyncSession, address: str) -> None:
+    """Blank every message to this address (erasure): sent ones now, queued ones once they are sent."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient == address, OutboxMessage.status != MailStatus.QUEUED)
+        .values(**FORGOTTEN)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient == address, OutboxMessage.status == MailStatus.QUEUED)
+        .values(forget_after_send=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def retry_delay(attempts: int) -> dt.timedelta:
     """10 s, 20 s, 40 s, … capped at an hour, with up to 10 % jitter so senders spread out."""
     seconds = min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
@@ -263,7 +296,8 @@ def retry_delay(attempts: int) -> dt.timedelta:
 def _outcome(message: OutboxMessage, error: Exception | None, now: dt.datetime) -> tuple[MailStatus, dict[str, object]]:
     """The new status and columns after one attempt: sent, retry later, or give up after the last."""
     if error is None:
-        return MailStatus.SENT, {"sent_at": now, "last_error": None}
+        forgotten = FORGOTTEN if message.forget_after_send else {}
+        return MailStatus.SENT, {"sent_at": now, "last_error": None, **forgotten}
     attempts = message.attempts + 1
     status = MailStatus.FAILED if attempts >= MAX_ATTEMPTS else MailStatus.QUEUED
     retry_at = now + retry_delay(attempts)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from uuid import UUID
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7 as new_id
 
 from stepchange.core import audit
 from stepchange.core.audit import SYSTEM
@@ -124,16 +124,18 @@ class ImportReport:
         return any(r.outcome in (Outcome.IMPORTED, Outcome.MERGED, Outcome.UPDATED) for r in self.results)
 
     def lines(self) -> list[str]:
-        late_imported = sum(1 for r in self.results if r.late and r.outcome is not Outcome.LATE)
+        applied = (Outcome.IMPORTED, Outcome.MERGED, Outcome.UPDATED)
+        late_applied = sum(1 for r in self.results if r.late and r.outcome in applied)
+        late_waiting = self.count(Outcome.LATE)
         out = [
             f"SurveyMonkey import of {self.survey!r} into {self.call}: {len(self.results)} rows",
-            f"  imported:   {self.count(Outcome.IMPORTED)} new people"
-            + (f" ({late_imported} of the imported or merged rows marked late)" if late_imported else ""),
-            f"  merged:     {self.count(Outcome.MERGED)} people already held, details updated and choices replaced",
+            f"  imported:   {self.count(Outcome.IMPORTED)} new people",
+            f"  merged:     {self.count(Outcome.MERGED)} people already held: details updated, choices replaced",
             f"  updated:    {self.count(Outcome.UPDATED)} changed in the survey since the last import",
             f"  superseded: {self.count(Outcome.SUPERSEDED)} replaced by a later answer from the same address",
-            f"  late:       {self.count(Outcome.LATE)} outside the call's window, not imported"
-            + (" (--accept-late imports them)" if self.count(Outcome.LATE) else ""),
+            f"  late:       {late_waiting} outside the call's window, not imported"
+            + (" (--accept-late imports them)" if late_waiting else "")
+            + (f"; {late_applied} imported marked late" if late_applied else ""),
             f"  refused:    {self.count(Outcome.REFUSED)}",
             f"  skipped:    {self.count(Outcome.SKIPPED)} already imported, unchanged",
         ]
@@ -141,7 +143,12 @@ class ImportReport:
             out.append(f"  confirmation e-mails queued: {self.confirmations}")
         refused = [f"  {r.label}: {r.reason}" for r in self.results if r.outcome is Outcome.REFUSED]
         late = [
-            f"  {r.label}: {r.late}" + ("" if r.outcome is Outcome.LATE else f" ({r.outcome.value}, marked late)")
+            f"  {r.label}: {r.late}"
+            + (
+                ""
+                if r.outcome is Outcome.LATE
+                else f" ({r.outcome.value}{', marked late' if r.outcome in applied else ''})"
+            )
             for r in self.results
             if r.late
         ]
@@ -298,7 +305,9 @@ class SurveyImporter:
                     continue
                 at = response.submitted_at
                 if at < call.opens_at:
-                    result.late = f"submitted at {uk_datetime(at)}, before the call opened at {uk_datetime(call.opens_at)}"
+                    result.late = (
+                        f"submitted at {uk_datetime(at)}, before the call opened ({uk_datetime(call.opens_at)})"
+                    )
                     late_reason = EARLY_REASON
                 elif at >= call.ends_at:
                     result.late = f"submitted at {uk_datetime(at)}, after the call closed ({last_moment(call)})"
@@ -351,7 +360,7 @@ class SurveyImporter:
                 row.result.reason = "a later submission for this call is already recorded for this address"
                 continue
             if person is None:
-                volunteer_id = uuid.uuid4()
+                volunteer_id = new_id()
                 writes.volunteers.append(_volunteer(volunteer_id, row.clean, now))
                 writes.steps.append(_step(volunteer_id, now))
                 identity = Identity.SUBMITTED
@@ -381,7 +390,7 @@ class SurveyImporter:
             else:
                 writes.tracked.append(
                     {
-                        "id": uuid.uuid4(),
+                        "id": new_id(),
                         "source": export.survey,
                         "respondent_id": row.response.respondent_id,
                         "content_hash": row.response.content_hash,
@@ -420,7 +429,7 @@ class SurveyImporter:
             "updated_at": now,
         }
         if existing is None:
-            expression_id = uuid.uuid4()
+            expression_id = new_id()
             writes.expressions.append(
                 {
                     "id": expression_id,
@@ -438,7 +447,7 @@ class SurveyImporter:
         for project_id, rank, role in clean.choices:
             writes.choices.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "expression_id": expression_id,
                     "project_id": project_id,
                     "rank": rank,
@@ -462,7 +471,7 @@ class SurveyImporter:
         for kind, description, organisation, project_ids in row.clean.declarations:
             if (volunteer_id, description) in held_texts:
                 continue
-            made = uuid.uuid4()
+            made = new_id()
             held_texts.add((volunteer_id, description))
             writes.declarations.append(
                 {
@@ -559,12 +568,13 @@ class SurveyImporter:
     async def _confirm(self, call: Call, wanted: list[tuple[UUID, UUID]]) -> int:
         """E-mail each imported person at ``submitted`` the link that confirms their expression."""
         expression_of = dict(wanted)
+        service = InterestService(session=self.session)
         sent = 0
         with self.progress("Queuing confirmation e-mails", len(wanted)) as advance:
             for chunk in _chunks(list(expression_of), LOOKUP_BATCH):
                 people = await self.session.scalars(select(Volunteer).where(Volunteer.id.in_(chunk)))
                 for person in people:
-                    await send_confirmation_link(self.session, person, call, expression_of[person.id], self.settings)
+                    await send_confirmation_link(service, person, call, expression_of[person.id], self.settings)
                     sent += 1
                 advance(len(chunk))
         await self.session.flush()
@@ -595,7 +605,7 @@ def _volunteer(volunteer_id: UUID, clean: CleanSubmission, now: dt.datetime) -> 
 
 def _step(volunteer_id: UUID, now: dt.datetime) -> dict[str, Any]:
     return {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "volunteer_id": volunteer_id,
         "step": Identity.SUBMITTED,
         "by_id": None,

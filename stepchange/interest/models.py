@@ -76,6 +76,9 @@ class Volunteer(Base):
     reminded_at: Mapped[dt.datetime | None] = mapped_column(
         DateTimeUTC(timezone=True), nullable=True, default=None, doc="When the one reminder to confirm was sent"
     )
+    erased_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True, default=None, doc="Personal data removed; only counts remain"
+    )
 
 
 class IdentityStep(Base):
@@ -187,6 +190,9 @@ class Declaration(Base):
     organisation: Mapped[str] = mapped_column(EncryptedString(key=encryption_key, length=1024))
     state: Mapped[ReviewState] = mapped_column(
         enum_type(ReviewState, "review_state"), default=ReviewState.PENDING, index=True
+    )
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True, default=None, doc="The person withdrew it: pending until reviewed"
     )
 
     projects: Mapped[list[Project]] = relationship(

@@ -353,10 +353,7 @@ class SubmissionRules:
         if data.sector not in SECTORS:
             self.errors.append(FieldError("sector", "Choose your sector from the list"))
         choices = self._choices(data.choices)
-        if not MIN_HOURS <= data.hours_per_month <= MAX_HOURS:
-            self.errors.append(
-                FieldError("hours_per_month", f"Enter the hours you can offer a month, from {MIN_HOURS} to {MAX_HOURS}")
-            )
+        self._hours(data.hours_per_month)
         experience = self._text(data.experience, "experience", "your experience", 5000, required=False)
         for i, credential in enumerate(data.credentials):
             if problem := credential_problem(credential.strip(), i):
@@ -382,6 +379,27 @@ class SubmissionRules:
             choices=choices,
             declarations=declarations,
         )
+
+    def check_choices(self, choices: Sequence[Any], hours_per_month: int) -> list[tuple[UUID, int, ChoiceRole]]:
+        """Just the choices and hours (a volunteer changing them while the call is open)."""
+        out = self._choices(choices)
+        self._hours(hours_per_month)
+        if self.errors:
+            raise InvalidInput(self.errors)
+        return out
+
+    def check_declaration(self, declaration: Any) -> tuple[ConflictKind, str, str, list[UUID]]:
+        """Just one declaration (a volunteer adding or changing one later)."""
+        [out] = self._declarations([declaration], no_conflicts=False)
+        if self.errors:
+            raise InvalidInput([FieldError(e.field.replace("conflicts[0].", ""), e.message) for e in self.errors])
+        return out
+
+    def _hours(self, hours_per_month: int) -> None:
+        if not MIN_HOURS <= hours_per_month <= MAX_HOURS:
+            self.errors.append(
+                FieldError("hours_per_month", f"Enter the hours you can offer a month, from {MIN_HOURS} to {MAX_HOURS}")
+            )
 
     def _project(self, code: str, where: str, *, in_call: bool) -> Project | None:
         project = self.projects.get(code.strip().upper())
@@ -771,10 +789,8 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
 
 
 async def send_confirmation_link(
-    session: AsyncSession, person: Volunteer, call: Call, expression_id: UUID, settings: Settings
+    service: InterestService, person: Volunteer, call: Call, expression_id: UUID, settings: Settings
 ) -> None:
     """E-mail ``person`` the link that confirms their expression of interest in ``call``: the same message
     and ``{BASE_URL}/interest/verify/{token}`` link a public submission gets (the office's imports use it)."""
-    await InterestService(session=session)._send_confirmation(
-        person, call, {"expression_id": str(expression_id)}, settings, "new"
-    )
+    await service._send_confirmation(person, call, {"expression_id": str(expression_id)}, settings, "new")

@@ -45,10 +45,12 @@ HEADER_ROWS = 2
 TIMESTAMP_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p")
 """SurveyMonkey writes ``05/25/2018 11:59:59 PM``; a file saved again by a spreadsheet may drop the seconds."""
 NOT_RANKED = frozenset({"", "n/a", "na"})
-CODE_AT_START = re.compile(r"^\s*([A-Za-z]{1,4}\d{1,3})(?=$|[\s\-–—:.,)])")
-"""A ranking option's label starts with its project's code: ``T1 – Manage insider threat``, ``CP3 - …``."""
+DASHES = "\u2013\u2014"
+"""The en and em dashes survey designers put between a code and a title."""
+CODE_AT_START = re.compile(rf"^\s*([A-Za-z]{{1,4}}\d{{1,3}})(?=$|[\s\-{DASHES}:.,)])")
+"""A ranking option's label starts with its project's code: ``T1 - Manage insider threat`` (any dash)."""
 CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,4}\d{1,3})(?![A-Za-z0-9])")
-HOURS = re.compile(r"^(\d{1,4})\s*(?:(?:-|–|—|to)\s*\d{1,4}|\+)?(?:\s*(?:hours?|hrs?))?$", re.IGNORECASE)
+HOURS = re.compile(rf"^(\d{{1,4}})\s*(?:(?:[\-{DASHES}]|to)\s*\d{{1,4}}|\+)?(?:\s*(?:hours?|hrs?))?$", re.IGNORECASE)
 """``8``, ``8 hours``, a band ``6-10`` (its lower bound) or ``20+`` (20)."""
 REQUIRED = (
     "name",
@@ -123,12 +125,12 @@ def _source(spec: Any, where: str) -> Source:
     if isinstance(spec, str):
         return Source(question=spec)
     if not isinstance(spec, dict):
-        raise ExportError(f"Mapping: {where} must be a table like {{ question = \"…\" }} or a question's text")
+        raise ExportError(f'Mapping: {where} must be a table like {{ question = "…" }} or a question\'s text')
     known = {"question", "option", "value", "yes", "fallback", "details", "other", "names", "keep", "bands"}
     if unknown := sorted(set(spec) - known):
         raise ExportError(f"Mapping: {where} has unknown keys {', '.join(unknown)}")
     if "value" not in spec and not isinstance(spec.get("question"), str):
-        raise ExportError(f"Mapping: {where} needs the question's text (question = \"…\") or a constant (value = \"…\")")
+        raise ExportError(f"Mapping: {where} needs the question (question = '…') or a constant (value = '…')")
     for key in ("option", "value", "yes"):
         if key in spec and not isinstance(spec[key], str):
             raise ExportError(f"Mapping: {where}.{key} must be text")
@@ -145,7 +147,7 @@ def _text_table(raw: Any, where: str) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-        raise ExportError(f"Mapping: {where} must be a table of answer = \"text\"")
+        raise ExportError(f'Mapping: {where} must be a table of answer = "text"')
     return {_norm(k): v for k, v in raw.items()}
 
 
@@ -280,9 +282,7 @@ class _Header:
     def question(self, text: str) -> _Question:
         wanted = _norm(text)
         prefix = wanted.rstrip(".…").strip() if wanted.endswith(("…", "...")) else None
-        found = [
-            q for q in self.questions if _norm(q.text) == wanted or (prefix and _norm(q.text).startswith(prefix))
-        ]
+        found = [q for q in self.questions if _norm(q.text) == wanted or (prefix and _norm(q.text).startswith(prefix))]
         if not found:
             raise ExportError(f"The file has no question {text!r}: is this the mapping for this survey?")
         if len(found) > 1:
@@ -302,7 +302,7 @@ class _Header:
         answers = [i for o, i in question.options if _norm(o) in ("response", "open-ended response")]
         if len(answers) == 1:
             return answers[0]
-        raise ExportError(f"The question {source.question!r} has several columns: name one with option = \"…\"")
+        raise ExportError(f'The question {source.question!r} has several columns: name one with option = "…"')
 
 
 @dataclass(frozen=True)
@@ -361,7 +361,7 @@ def _ranking_columns(header: _Header, source: Source) -> list[tuple[str, int]]:
         match = CODE_AT_START.match(option)
         if match is None:
             raise ExportError(
-                f"The ranking option {option!r} does not start with a project code (like 'T1 – …'): "
+                f"The ranking option {option!r} does not start with a project code (like 'T1 - …'): "
                 "each option of the ranking question must name its project"
             )
         out.append((match.group(1).upper(), index))
@@ -414,7 +414,6 @@ def _read_frame(data: bytes) -> pl.DataFrame:
             quote_char='"',
             truncate_ragged_lines=True,
             encoding="utf8",
-            missing_utf8_is_empty_string=False,
         )
     except (pl.exceptions.PolarsError, pl.exceptions.NoDataError) as exc:
         raise ExportError(f"The file cannot be read as CSV: {str(exc).splitlines()[0]}") from None

@@ -1,0 +1,411 @@
+"""Volunteer self-service rules: sign-in by single-use link, changes while a call is open, declarations back
+to review, withdrawal, subject access and erasure (DESIGN.md, "Personal data (UK GDPR)")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.assignments.models import ACTIVE, Assignment, AssignmentStatus
+from stepchange.core import audit
+from stepchange.core.audit import AuditEntry
+from stepchange.core.errors import BrokenRule, NotFound, RuleViolation
+from stepchange.core.guards import Principal
+from stepchange.core.links import OneTimeLink, issue_link, use_link
+from stepchange.core.mail import forget_mail_to, queue_mail
+from stepchange.core.settings import Settings
+from stepchange.core.validation import email_problem, normalise_email
+from stepchange.interest.models import (
+    Call,
+    Choice,
+    Declaration,
+    Expression,
+    ExpressionStatus,
+    HeldSubmission,
+    IdentityStep,
+    ReviewState,
+    Volunteer,
+    VolunteerNote,
+)
+from stepchange.interest.services import SubmissionRules, is_open, last_moment
+from stepchange.projects.models import Project
+from stepchange.volunteers.models import ErasureRequest
+
+SIGN_IN = "volunteer_sign_in"
+SIGN_IN_LIFETIME = dt.timedelta(minutes=30)
+ERASED = "(erased)"
+
+
+@dataclass(frozen=True)
+class VolunteerPrincipal:
+    """A volunteer signed in by link: they see and change only their own record."""
+
+    id: UUID
+    role: str = "volunteer"
+    workstream_id: UUID | None = None
+    label: str = "the volunteer"
+
+
+async def load_volunteer_principal(db: AsyncSession, volunteer_id: UUID, _epoch: int) -> VolunteerPrincipal | None:
+    """Session loader: the volunteer still exists and has not been erased."""
+    person = await db.get(Volunteer, volunteer_id)
+    return VolunteerPrincipal(person.id) if person is not None and person.erased_at is None else None
+
+
+class SelfService:
+    """What a volunteer may do with their own record; every change audited (without personal data)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def me(self, principal: Principal) -> Volunteer:
+        person = await self.session.get(Volunteer, principal.id)
+        if person is None or person.erased_at is not None:
+            raise NotFound("record", "yours")
+        return person
+
+    # --- signing in -----------------------------------------------------------------------------
+
+    async def request_link(self, email: str, settings: Settings) -> None:
+        """E-mail a sign-in link if the address is known; the caller answers the same either way."""
+        if email_problem(email) is not None:
+            return
+        person = await self.session.scalar(select(Volunteer).where(Volunteer.email == normalise_email(email)))
+        if person is None or person.erased_at is not None:
+            return
+        token = await issue_link(self.session, SIGN_IN, person.id, lifetime=SIGN_IN_LIFETIME)
+        await queue_mail(
+            self.session,
+            to=person.email,
+            subject="Sign in to Step-Change",
+            text=(
+                f"Dear {person.name},\n\nUse this link to see and manage your Step-Change record. It works once "
+                f"and expires in 30 minutes:\n{settings.base_url}/my/sign-in/{token}\n\nIf you did not ask for "
+                "it, ignore this message.\n"
+            ),
+            category=SIGN_IN,
+        )
+
+    async def sign_in(self, token: str) -> Volunteer:
+        link = await use_link(self.session, SIGN_IN, token[:200])
+        person = await self.session.get(Volunteer, link.subject_id)
+        if person is None or person.erased_at is not None:
+            raise NotFound("link", "that address")
+        await audit.record(
+            self.session,
+            VolunteerPrincipal(person.id),
+            "volunteer.signed_in",
+            subject_type="volunteer",
+            subject_id=person.id,
+        )
+        return person
+
+    # --- my record --------------------------------------------------------------------------------
+
+    async def expressions(self, person: Volunteer) -> list[tuple[Expression, Call]]:
+        rows = await self.session.execute(
+            select(Expression, Call)
+            .join(Call, Expression.call_id == Call.id)
+            .where(Expression.volunteer_id == person.id)
+            .order_by(Call.opens_at.desc())
+        )
+        return [(e, c) for e, c in rows.all()]
+
+    async def declarations(self, person: Volunteer) -> list[Declaration]:
+        rows = await self.session.scalars(
+            select(Declaration).where(Declaration.volunteer_id == person.id).order_by(Declaration.created_at)
+        )
+        return list(rows.all())
+
+    async def assignments(self, person: Volunteer) -> list[tuple[Assignment, Project]]:
+        rows = await self.session.execute(
+            select(Assignment, Project)
+            .join(Project, Assignment.project_id == Project.id)
+            .where(Assignment.volunteer_id == person.id)
+            .order_by(Assignment.created_at)
+        )
+        return [(a, p) for a, p in rows.all()]
+
+    async def project_codes(self) -> dict[UUID, str]:
+        return {p.id: p.code for p in (await self.session.scalars(select(Project))).all()}
+
+    async def _open_expression(self, person: Volunteer, call_id: UUID) -> tuple[Expression, Call]:
+        """My expression for a call that is still open: changes are allowed only then."""
+        found = await self.session.execute(
+            select(Expression, Call)
+            .join(Call, Expression.call_id == Call.id)
+            .where(Expression.volunteer_id == person.id, Expression.call_id == call_id)
+        )
+        row = found.first()
+        if row is None:
+            raise NotFound("expression of interest", f"for call {call_id}")
+        expression, call = row
+        if not is_open(call, dt.datetime.now(dt.UTC)):
+            raise RuleViolation(
+                [BrokenRule("call_closed", f"{call.name} closed at {last_moment(call)}: it can no longer change")]
+            )
+        if expression.status is ExpressionStatus.WITHDRAWN:
+            raise RuleViolation([BrokenRule("withdrawn", "You withdrew this expression of interest")])
+        return expression, call
+
+    async def change_choices(self, person: Volunteer, call_id: UUID, choices: list[Any], hours: int) -> Expression:
+        """Change my ranked choices and hours while the call is open."""
+        expression, call = await self._open_expression(person, call_id)
+        projects = {p.code: p for p in (await self.session.scalars(select(Project))).all()}
+        checked = SubmissionRules(call, projects).check_choices(choices, hours)
+        await self.session.execute(delete(Choice).where(Choice.expression_id == expression.id))
+        for project_id, rank, role in checked:
+            self.session.add(Choice(expression_id=expression.id, project_id=project_id, rank=rank, role=role))
+        before = {"hours_per_month": expression.hours_per_month}
+        expression.hours_per_month = person.hours_per_month = hours
+        await self._audit(
+            person,
+            "volunteer.choices_changed",
+            f"Changed choices for {call.name}",
+            audit.diff(before, {"hours_per_month": hours}),
+        )
+        await self.session.flush()
+        self.session.expire(expression, ["choices"])
+        return expression
+
+    async def withdraw_from_project(self, person: Volunteer, call_id: UUID, code: str) -> None:
+        """Take one project out of my choices (and end any place I hold on it)."""
+        expression, _ = await self._open_expression(person, call_id)
+        project = await self.session.scalar(select(Project).where(Project.code == code.strip().upper()))
+        if project is None or not any(c.project_id == project.id for c in expression.choices):
+            raise NotFound("choice", f"{code!r} in your expression of interest")
+        await self.session.execute(
+            delete(Choice).where(Choice.expression_id == expression.id, Choice.project_id == project.id)
+        )
+        await self._end_assignments(person, project.id)
+        await self._audit(person, "volunteer.withdrew_from_project", f"Withdrew from {project.code}")
+        self.session.expire(expression, ["choices"])
+
+    async def withdraw_from_programme(self, person: Volunteer) -> None:
+        """Withdraw every expression of interest and end every place held."""
+        await self.session.execute(
+            update(Expression).where(Expression.volunteer_id == person.id).values(status=ExpressionStatus.WITHDRAWN)
+        )
+        await self._end_assignments(person, None)
+        await self._audit(person, "volunteer.withdrew", "Withdrew from the programme")
+
+    async def _end_assignments(self, person: Volunteer, project_id: UUID | None) -> None:
+        query = update(Assignment).where(Assignment.volunteer_id == person.id, Assignment.status.in_(ACTIVE))
+        if project_id is not None:
+            query = query.where(Assignment.project_id == project_id)
+        await self.session.execute(
+            query.values(
+                status=AssignmentStatus.ENDED, ended_at=dt.datetime.now(dt.UTC), ended_reason="the volunteer withdrew"
+            )
+        )
+
+    # --- declarations -------------------------------------------------------------------------------
+
+    async def add_declaration(self, person: Volunteer, declaration: Any) -> Declaration:
+        kind, description, organisation, project_ids = await self._checked_declaration(declaration)
+        projects = list((await self.session.scalars(select(Project).where(Project.id.in_(project_ids)))).all())
+        entry = Declaration(
+            volunteer_id=person.id,
+            kind=kind,
+            description=description,
+            organisation=organisation,
+            projects=projects,
+            state=ReviewState.PENDING,
+        )
+        self.session.add(entry)
+        await self.session.flush()
+        await self._audit(person, "declaration.added", "Declared an interest", {"declaration": audit.CHANGED})
+        return entry
+
+    async def change_declaration(self, person: Volunteer, declaration_id: UUID, declaration: Any) -> Declaration:
+        """A changed declaration goes back to review."""
+        entry = await self._mine(person, declaration_id)
+        kind, description, organisation, project_ids = await self._checked_declaration(declaration)
+        entry.kind, entry.description, entry.organisation = kind, description, organisation
+        entry.projects = list((await self.session.scalars(select(Project).where(Project.id.in_(project_ids)))).all())
+        entry.state, entry.withdrawn_at = ReviewState.PENDING, None
+        await self._audit(
+            person, "declaration.changed", "Changed a declaration: back to review", {"declaration": audit.CHANGED}
+        )
+        return entry
+
+    async def withdraw_declaration(self, person: Volunteer, declaration_id: UUID) -> Declaration:
+        """A withdrawn declaration also goes back to review, so nobody is assigned on an unreviewed change."""
+        entry = await self._mine(person, declaration_id)
+        entry.withdrawn_at, entry.state = dt.datetime.now(dt.UTC), ReviewState.PENDING
+        await self._audit(person, "declaration.withdrawn", "Withdrew a declaration: back to review")
+        return entry
+
+    async def _mine(self, person: Volunteer, declaration_id: UUID) -> Declaration:
+        entry = await self.session.get(Declaration, declaration_id)
+        if entry is None or entry.volunteer_id != person.id:
+            raise NotFound("declaration", f"id {declaration_id}")
+        return entry
+
+    async def _checked_declaration(self, declaration: Any) -> tuple[Any, str, str, list[UUID]]:
+        projects = {p.code: p for p in (await self.session.scalars(select(Project))).all()}
+        anything = Call(name="", opens_at=dt.datetime.now(dt.UTC), closes_at=dt.datetime.now(dt.UTC), projects=[])
+        return SubmissionRules(anything, projects).check_declaration(declaration)
+
+    async def _audit(self, person: Volunteer, action: str, summary: str, changes: dict[str, Any] | None = None) -> None:
+        await audit.record(
+            self.session,
+            VolunteerPrincipal(person.id),
+            action,
+            subject_type="volunteer",
+            subject_id=person.id,
+            summary=summary,
+            changes=changes,
+        )
+
+    # --- my data ------------------------------------------------------------------------------------
+
+    async def export(self, person: Volunteer) -> dict[str, Any]:
+        """Everything held about me (subject access), as plain JSON-ready data."""
+        steps = await self.session.scalars(
+            select(IdentityStep).where(IdentityStep.volunteer_id == person.id).order_by(IdentityStep.created_at)
+        )
+        notes = await self.session.scalars(
+            select(VolunteerNote).where(VolunteerNote.volunteer_id == person.id).order_by(VolunteerNote.created_at)
+        )
+        events = await self.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.subject_type == "volunteer", AuditEntry.subject_id == str(person.id))
+            .order_by(AuditEntry.created_at)
+        )
+        codes = await self.project_codes()
+        return {
+            "person": {
+                f: getattr(person, f)
+                for f in (
+                    "id",
+                    "name",
+                    "email",
+                    "phone",
+                    "organisation",
+                    "job_title",
+                    "sector",
+                    "hours_per_month",
+                    "identity",
+                    "created_at",
+                )
+            },
+            "expressions": [
+                {
+                    "call": c.name,
+                    "status": e.status,
+                    "submitted_at": e.submitted_at,
+                    "late": e.late,
+                    "hours_per_month": e.hours_per_month,
+                    "experience": e.experience,
+                    "credentials": e.credentials,
+                    "no_conflicts": e.no_conflicts,
+                    "statement_version": e.statement_version,
+                    "statement_accepted_at": e.statement_accepted_at,
+                    "choices": [
+                        {"project": codes[ch.project_id], "rank": ch.rank, "role": ch.role} for ch in e.choices
+                    ],
+                }
+                for e, c in await self.expressions(person)
+            ],
+            "declarations": [
+                {
+                    "kind": d.kind,
+                    "description": d.description,
+                    "organisation": d.organisation,
+                    "projects": [p.code for p in d.projects],
+                    "review": d.state,
+                    "declared_at": d.created_at,
+                    "withdrawn_at": d.withdrawn_at,
+                }
+                for d in await self.declarations(person)
+            ],
+            "assignments": [
+                {"project": p.code, "role": a.role, "status": a.status, "offered_at": a.created_at}
+                for a, p in await self.assignments(person)
+            ],
+            "identity_history": [{"step": s.step, "by": s.by, "how": s.how, "at": s.created_at} for s in steps.all()],
+            "notes_by_the_office": [{"author": n.author, "text": n.text, "at": n.created_at} for n in notes.all()],
+            "activity": [{"action": a.action, "at": a.created_at, "summary": a.summary} for a in events.all()],
+        }
+
+    # --- erasure ------------------------------------------------------------------------------------
+
+    async def request_erasure(self, person: Volunteer) -> ErasureRequest:
+        existing = await self.session.scalar(select(ErasureRequest).where(ErasureRequest.volunteer_id == person.id))
+        if existing is not None:
+            return existing
+        request = ErasureRequest(volunteer_id=person.id)
+        self.session.add(request)
+        await self._audit(person, "volunteer.erasure_requested", "Asked for erasure")
+        return request
+
+    async def pending_erasures(self) -> list[tuple[ErasureRequest, Volunteer]]:
+        rows = await self.session.execute(
+            select(ErasureRequest, Volunteer)
+            .join(Volunteer, ErasureRequest.volunteer_id == Volunteer.id)
+            .where(ErasureRequest.carried_out_at.is_(None))
+            .order_by(ErasureRequest.created_at)
+        )
+        return [(r, v) for r, v in rows.all()]
+
+    async def erase(self, actor: Principal, volunteer_id: UUID) -> None:
+        """Remove the person's personal data everywhere, audit included, keeping anonymous counts:
+        the record, its expressions, choices, declarations' kinds and projects, and assignments stay,
+        emptied of anything that says who the person is. They are told, and that message is then forgotten."""
+        person = await self.session.get(Volunteer, volunteer_id)
+        if person is None or person.erased_at is not None:
+            raise NotFound("volunteer", f"id {volunteer_id}")
+        address, name = person.email, person.name
+        await queue_mail(
+            self.session,
+            to=address,
+            subject="Your Step-Change data has been erased",
+            category="erasure_done",
+            text=(
+                f"Dear {name},\n\nAs you asked, we have erased the personal data Step-Change held about you. "
+                "Thank you for the time you offered the programme.\n"
+            ),
+            forget_after_send=True,
+        )
+        await forget_mail_to(self.session, address)
+        await self._strip_person(person)
+        await self._strip_history(person.id)
+        request = await self.request_erasure(person)
+        request.carried_out_at, request.carried_out_by = dt.datetime.now(dt.UTC), actor.label
+        await audit.record(
+            self.session,
+            actor,
+            "volunteer.erased",
+            subject_type="volunteer",
+            subject_id=person.id,
+            summary="Personal data erased on request",
+        )
+
+    async def _strip_person(self, person: Volunteer) -> None:
+        person.name, person.email, person.phone = ERASED, f"erased-{person.id}@erased.invalid", ""
+        person.organisation, person.job_title = ERASED, ERASED
+        person.erased_at = dt.datetime.now(dt.UTC)
+        await self.session.execute(
+            update(Expression).where(Expression.volunteer_id == person.id).values(experience="", credentials=[])
+        )
+        for declaration in await self.declarations(person):
+            declaration.description, declaration.organisation = "", ""
+        for model in (VolunteerNote, HeldSubmission):
+            await self.session.execute(delete(model).where(model.volunteer_id == person.id))
+        await self.session.execute(delete(OneTimeLink).where(OneTimeLink.subject_id == person.id))
+
+    async def _strip_history(self, volunteer_id: UUID) -> None:
+        await self.session.execute(
+            update(IdentityStep).where(IdentityStep.volunteer_id == volunteer_id).values(how=ERASED)
+        )
+        await self.session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.subject_type == "volunteer", AuditEntry.subject_id == str(volunteer_id))
+            .values(summary=ERASED, changes={})
+        )
