@@ -31,7 +31,7 @@ from stepchange.core.errors import Problem, exception_handlers
 from stepchange.core.mail import mail_sender_lifespan
 from stepchange.core.mailbox import MailboxPages
 from stepchange.core.pagination import provide_window
-from stepchange.core.security import SecurityHeadersMiddleware, public_rate_limit
+from stepchange.core.security import NonceMiddleware, public_rate_limit, security_headers
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
@@ -54,6 +54,8 @@ from stepchange.workstreams.pages import EscalationPages, WorkstreamOfficePages,
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 REMINDER_SWEEP_SECONDS = 15 * 60
+MAX_BODY_BYTES = 1_000_000
+"""No form or API call needs more; larger bodies are refused with 413 before they are read."""
 
 
 def remind(settings: Settings) -> Callable[[AsyncSession], Awaitable[int]]:
@@ -139,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=False,
         ),
         middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.is_production),
+            NonceMiddleware,
             sessions.middleware,
             DefineMiddleware(
                 AuthenticationMiddleware,
@@ -171,6 +173,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 else []
             ),
         ],
+        before_send=[security_headers(hsts=settings.is_production)],
         debug=False,
+        request_max_body_size=MAX_BODY_BYTES,
         state=State({"settings": settings}),
     )

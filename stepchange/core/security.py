@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request
@@ -31,33 +32,35 @@ def csp(nonce: str) -> str:
     )
 
 
-class SecurityHeadersMiddleware:
-    """Adds the headers to every HTTP response; HSTS only where the site is served over HTTPS."""
+class NonceMiddleware:
+    """Gives each request a fresh CSP nonce before its page is rendered (templates read ``request.state``)."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
+        if scope["type"] == ScopeType.HTTP:
+            scope.setdefault("state", {})[NONCE_KEY] = secrets.token_urlsafe(18)
+        await self.app(scope, receive, send)
+
+
+def security_headers(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None]]:
+    """An app-wide ``before_send`` hook: every response, even a 404 for an unknown path, gets the headers."""
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
             return
-        nonce = secrets.token_urlsafe(18)
-        scope.setdefault("state", {})[NONCE_KEY] = nonce
+        nonce = scope.setdefault("state", {}).setdefault(NONCE_KEY, secrets.token_urlsafe(18))
+        headers = MutableScopeHeaders.from_message(message)
+        headers["Content-Security-Policy"] = csp(nonce)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if hsts:
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["Content-Security-Policy"] = csp(nonce)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-                if self.hsts:
-                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    return add_headers
 
 
 PUBLIC_RATE_LIMIT = "public_rate_limit"
