@@ -166,14 +166,43 @@ def demo_call_command(app: Litestar) -> None:
     click.echo(run_async(work))
 
 
+@click.group(cls=LitestarGroup, name="data", help="Personal data housekeeping.")
+def data_group() -> None:
+    """Personal data housekeeping."""
+
+
+@data_group.command(name="purge", help="Anonymise people never assigned, once their calls closed long enough ago.")
+@click.option("--dry-run", is_flag=True, help="Only say how many people would go")
+def purge_command(app: Litestar, dry_run: bool) -> None:
+    import datetime as dt
+
+    from stepchange.volunteers.services import SelfService
+
+    settings = get_settings()
+    config = database_config(app)
+
+    async def work() -> int:
+        async with session_scope(config) as session:
+            return await SelfService(session).purge(dt.timedelta(days=settings.retention_days), dry_run=dry_run)
+
+    count = run_async(work)
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{count} people never assigned, whose calls closed over {settings.retention_days} days ago, {verb} anonymised"
+    )
+
+
 def register(cli: click.Group) -> None:
     """Add the programme's commands to Litestar's command group."""
+    from stepchange.import_cli import import_group
     from stepchange.mail_cli import mail_group
 
+    cli.add_command(import_group)
     cli.add_command(seed_command)
     cli.add_command(users_group)
     cli.add_command(mail_group)
     cli.add_command(demo_group)
+    cli.add_command(data_group)
 
 
 def main() -> None:

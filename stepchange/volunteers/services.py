@@ -373,9 +373,7 @@ class SelfService:
             ),
             forget_after_send=True,
         )
-        await forget_mail_to(self.session, address)
-        await self._strip_person(person)
-        await self._strip_history(person.id)
+        await self.anonymise(person)
         request = await self.request_erasure(person)
         request.carried_out_at, request.carried_out_by = dt.datetime.now(dt.UTC), actor.label
         await audit.record(
@@ -386,6 +384,49 @@ class SelfService:
             subject_id=person.id,
             summary="Personal data erased on request",
         )
+
+    async def anonymise(self, person: Volunteer) -> None:
+        """Remove everything that says who the person is, everywhere; keep what counts (expressions,
+        choices, declarations' kinds and projects, assignments). Used by erasure and by retention."""
+        await forget_mail_to(self.session, person.email)
+        await self._strip_person(person)
+        await self._strip_history(person.id)
+
+    async def due_for_retention(self, keep_for: dt.timedelta, now: dt.datetime | None = None) -> list[Volunteer]:
+        """People never assigned whose every call closed more than ``keep_for`` ago (DESIGN.md retention)."""
+        cutoff = (now or dt.datetime.now(dt.UTC)) - keep_for
+        still_needed = (
+            select(Expression.volunteer_id)
+            .join(Call, Expression.call_id == Call.id)
+            .where(Call.closes_at > cutoff, (Call.closed_early_at.is_(None)) | (Call.closed_early_at > cutoff))
+        )
+        assigned = select(Assignment.volunteer_id)
+        rows = await self.session.scalars(
+            select(Volunteer)
+            .where(
+                Volunteer.erased_at.is_(None),
+                Volunteer.id.not_in(still_needed),
+                Volunteer.id.not_in(assigned),
+                Volunteer.id.in_(select(Expression.volunteer_id)),
+            )
+            .order_by(Volunteer.created_at)
+        )
+        return list(rows.all())
+
+    async def purge(self, keep_for: dt.timedelta, *, dry_run: bool) -> int:
+        """Anonymise everyone due for retention (or just count them, for a dry run)."""
+        due = await self.due_for_retention(keep_for)
+        if not dry_run:
+            for person in due:
+                await self.anonymise(person)
+            await audit.record(
+                self.session,
+                None,
+                "data.purged",
+                subject_type="volunteer",
+                summary=f"Retention: {len(due)} people never assigned anonymised",
+            )
+        return len(due)
 
     async def _strip_person(self, person: Volunteer) -> None:
         person.name, person.email, person.phone = ERASED, f"erased-{person.id}@erased.invalid", ""
