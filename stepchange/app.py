@@ -28,6 +28,7 @@ from stepchange.assignments.controllers import AssignmentController
 from stepchange.assignments.pages import AssignmentPages
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
+from stepchange.core.logs import install_redaction
 from stepchange.core.mail import mail_sender_lifespan
 from stepchange.core.mailbox import MailboxPages
 from stepchange.core.pagination import provide_window
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         before_send=[security_headers(hsts=settings.is_production)],
+        on_startup=[install_redaction],
         debug=False,
         request_max_body_size=MAX_BODY_BYTES,
         state=State({"settings": settings}),

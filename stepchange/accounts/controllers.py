@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -47,6 +48,7 @@ from stepchange.core.templating import UK
 from stepchange.core.throttle import Throttle
 from stepchange.core.validation import normalise_email
 
+logger = logging.getLogger("stepchange.accounts")
 provide_staff = create_service_provider(StaffService)
 
 WRONG_CREDENTIALS = "Wrong email address or password"
@@ -93,8 +95,8 @@ async def sign_in(
         user = await staff.authenticate(email, password, settings.password_hash_cost)
     except LoginFailed:
         await staff.repository.session.commit()  # keep the failed-login audit entry: the request itself fails
-        for throttle, key in keys:
-            await throttle.hit(key)
+        counts = [await throttle.hit(key) for throttle, key in keys]
+        logger.info("Sign-in refused (%d recent failures for the account, %d from the address)", *counts)
         raise NotAuthorizedException(WRONG_CREDENTIALS) from None
     await staff.repository.session.commit()  # record the sign-in before resetting the shared counter
     await keys[0][0].clear(keys[0][1])

@@ -4,6 +4,7 @@ one person, one record (DESIGN.md, "Calls" and "One person, one record")."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ from stepchange.interest.models import (
 )
 from stepchange.projects.models import Project
 
+logger = logging.getLogger("stepchange.interest")
 CONFIRMATION = "interest_confirmation"
 CONFIRMATION_LIFETIME = dt.timedelta(days=7)
 REMIND_AFTER = dt.timedelta(hours=48)
@@ -501,6 +503,7 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             await self.session.flush()
             subject_id, payload, kind = held.id, {"held_id": str(held.id)}, "held"
         await self._send_confirmation(person, call, payload, settings, kind)
+        logger.info("Expression of interest received for %s (%s, %s)", call.name, source, kind)
         await audit.record(
             self.session,
             None,

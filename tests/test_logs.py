@@ -1,0 +1,81 @@
+"""Logs carry no names, addresses, phone numbers or tokens: run the main journeys and scan every line."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+
+import pytest
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+
+from stepchange.app import create_app
+from stepchange.core.logs import RedactPersonalData, redact
+from stepchange.core.mail import send_due
+from stepchange.core.settings import Settings
+from tests.conftest import Client, make_staff, sign_in
+from tests.smtp import SmtpServer, plain_text, with_smtp
+from tests.test_interest import BASE, open_a_call, submission
+
+SERVICE_LOGGERS = ("stepchange", "litestar", "advanced_alchemy", "sqlalchemy", "aiosqlite", "asyncpg", "uvicorn")
+
+
+async def test_the_main_journeys_log_nothing_personal(
+    settings: Settings, smtp: SmtpServer, db_config: SQLAlchemyAsyncConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # the production level, and everything our own code says
+    caplog.set_level(logging.DEBUG, logger="stepchange")
+    mail_settings = replace(with_smtp(settings, smtp), base_url=BASE)
+    await open_a_call(db_config)
+    await make_staff(db_config, "office@example.org", "coordinator", name="Olive Office")
+    async with Client(app=create_app(mail_settings)) as browser:
+        logging.getLogger().addHandler(caplog.handler)  # the app's logging config replaced the root handlers
+        headers = {"x-csrftoken": await browser.csrf()}
+        await browser.post("/api/interest", json=submission(), headers=headers)
+        await browser.post("/api/interest", json=submission(email="bad"), headers=headers)
+        await send_due(db_config, mail_settings)
+        link = re.findall(r"https://\S+", plain_text(smtp.messages[-1]))[0].removeprefix(BASE)
+        await browser.get(link)
+        await browser.post(link, data={"_csrf_token": headers["x-csrftoken"]})
+        await browser.post("/api/me/sign-in", json={"email": "priya.shah@example.co.uk"}, headers=headers)
+        await sign_in(browser, "office@example.org", "a wrong password entirely")
+        await sign_in(browser, "office@example.org")
+        await browser.get("/api/volunteers?email=priya.shah@example.co.uk")
+        await browser.post(
+            "/api/users", json={"email": "new@example.org", "name": "Nia New", "role": "board"}, headers=headers
+        )
+        await send_due(db_config, mail_settings)
+    tokens = [m.rsplit("/", 1)[1] for msg in smtp.messages for m in re.findall(r"https://\S+", plain_text(msg))]
+    secrets = [
+        "Priya",
+        "priya.shah",
+        "7700900123",
+        "7700 900123",
+        "vetting firm",
+        "Olive",
+        "Nia New",
+        "new@example.org",
+        "a wrong password",
+        *tokens,
+    ]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith(SERVICE_LOGGERS)]
+    assert any("Expression of interest received" in line for line in lines), "the service's own lines are scanned"
+    assert any("Sign-in refused" in line for line in lines)
+    for line in lines:
+        for secret in secrets:
+            assert secret not in line, f"{secret!r} logged: {line[:200]}"
+
+
+def test_the_filter_blanks_what_slips_through() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "GET %s HTTP/1.1" 200',
+        ("127.0.0.1:5000", "/interest/verify/U4Hgq7Y2vYPFJotKJa77uFD87xF79JsuTZpTSR-p9Gk"),
+        None,
+    )
+    RedactPersonalData().filter(record)
+    assert "U4Hgq7Y2" not in record.getMessage()
+    assert redact("mail to ann@example.org on 07700 900982") == "mail to [email] on [number]"
