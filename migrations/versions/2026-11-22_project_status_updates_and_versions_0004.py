@@ -92,7 +92,7 @@ def schema_upgrades() -> None:
                 "delivered",
                 "paused",
                 "withdrawn",
-                name="project_status",
+                name="project_previous_status",
                 native_enum=False,
                 create_constraint=True,
                 length=24,

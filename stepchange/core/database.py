@@ -49,7 +49,10 @@ JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 def enum_type(kind: type[enum.Enum], name: str) -> Enum:
-    """Store an enum as its values in a VARCHAR with a CHECK: the same on SQLite and PostgreSQL."""
+    """Store an enum as its values in a VARCHAR with a CHECK: the same on SQLite and PostgreSQL.
+
+    ``name`` names the CHECK constraint, so it must be unique within a table (two status columns, two names).
+    """
     return Enum(
         kind,
         name=name,

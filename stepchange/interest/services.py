@@ -15,6 +15,7 @@ import phonenumbers
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from stepchange.core import audit
 from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotFound, RuleViolation
@@ -493,9 +494,10 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
         now = dt.datetime.now(dt.UTC)
         call, clean = await self.check(data)
         person = await self.get_one_or_none(Volunteer.email == clean.email)
+        expression = None
         if person is None:
-            person = await self._new_person(clean)
-            expression = await self._record(person, call, clean, now, source=source)
+            person, expression = await self._first_submission(call, clean, now, source)
+        if expression is not None:
             subject_id, payload, kind = expression.id, {"expression_id": str(expression.id)}, "new"
         else:
             held = HeldSubmission(volunteer_id=person.id, call_id=call.id, payload=clean.to_json())
@@ -513,6 +515,20 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             summary=f"{source} submission to {call.name} ({kind})",
         )
         return subject_id, ExpressionStatus.AWAITING_CONFIRMATION
+
+    async def _first_submission(
+        self, call: Call, clean: CleanSubmission, at: dt.datetime, source: str
+    ) -> tuple[Volunteer, Expression | None]:
+        """A new person and their expression; if the same address won a race to be first (a double click),
+        their record is the one, and this submission is held like any repeat."""
+        try:
+            async with self.session.begin_nested():
+                person = await self._new_person(clean)
+                return person, await self._record(person, call, clean, at, source=source)
+        except IntegrityError:
+            return await self.session.get_one(
+                Volunteer, await self.session.scalar(select(Volunteer.id).where(Volunteer.email == clean.email))
+            ), None
 
     async def _new_person(self, clean: CleanSubmission) -> Volunteer:
         person = Volunteer(

@@ -69,7 +69,7 @@ class StatusUpdate(Base):
     __tablename__ = "project_status_update"
 
     project_id: Mapped[UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
-    previous_status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "project_status"))
+    previous_status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "project_previous_status"))
     status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "project_status"))
     rag: Mapped[Rag] = mapped_column(enum_type(Rag, "project_rag"))
     summary: Mapped[str] = mapped_column(Text)
