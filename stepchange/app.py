@@ -36,6 +36,8 @@ from stepchange.core.security import NonceMiddleware, public_rate_limit, securit
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
+from stepchange.desk.controllers import DeskController, OfferAnswerController
+from stepchange.desk.pages import DeskPages, OfferPages
 from stepchange.ethics.controllers import ConflictController, ProjectReviewController, RegisterController
 from stepchange.ethics.pages import EthicsPages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
@@ -47,6 +49,8 @@ from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController
 from stepchange.projects.pages import ProjectPages
+from stepchange.reports.controllers import ReportController
+from stepchange.reports.pages import ReportPages
 from stepchange.volunteers.controllers import ErasureController, SelfServiceController
 from stepchange.volunteers.pages import SelfServicePages
 from stepchange.volunteers.services import load_volunteer_principal
@@ -116,12 +120,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PeoplePages,
             OrganisationPages,
             SelfServicePages,
+            DeskController,
+            OfferAnswerController,
+            DeskPages,
+            OfferPages,
             ConflictController,
             ProjectReviewController,
             RegisterController,
             AssignmentController,
             EthicsPages,
             AssignmentPages,
+            ReportController,
+            ReportPages,
             MailboxPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

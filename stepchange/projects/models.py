@@ -48,6 +48,9 @@ class Project(Base):
     )
     rag: Mapped[Rag | None] = mapped_column(enum_type(Rag, "project_rag"), default=None, nullable=True)
     is_priority: Mapped[bool] = mapped_column(Boolean, default=False, doc="One of the original 25")
+    wanted_team_size: Mapped[int] = mapped_column(
+        Integer, default=5, server_default="5", doc="How many people (the lead included) the project wants"
+    )
     version: Mapped[int] = mapped_column(
         Integer,
         default=1,

@@ -9,8 +9,9 @@ from typing import cast
 
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, select, update
 
+from stepchange.assignments.models import Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core import audit
 from stepchange.core.errors import (
     BrokenRule,
@@ -24,6 +25,8 @@ from stepchange.core.errors import (
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.core.validation import text_problem
+from stepchange.ethics.models import CLEARING, latest_project_review
+from stepchange.projects import cache as project_cache
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, ProjectFacts, allowed_moves, broken_rules
 from stepchange.projects.models import Project, ProjectStatus, ProjectVersion, Rag, StatusUpdate
 from stepchange.workstreams.models import Workstream
@@ -116,13 +119,24 @@ class ProjectService(DomainService[Project, ProjectRepository]):
     # --- the lifecycle ------------------------------------------------------------------------
 
     async def facts(self, project: Project) -> ProjectFacts:
-        """What the lifecycle rules need beyond the status.
+        """What the lifecycle rules need beyond the status: an accepted lead, and a clearing latest review.
 
-        Assignments (with their accepted leads) and ethics reviews arrive with their own features; until
-        they exist no project can have an accepted lead or a cleared review, so moves that need them
-        are refused, as the rules say.
+        Only the assignments' and ethics' *tables* are read here; those modules import nothing of this
+        one, so there is no import cycle while their services build on this service.
         """
-        return ProjectFacts(lead_accepted=False, ethics_cleared=False)
+        lead_accepted = await self.session.scalar(
+            select(
+                exists().where(
+                    Assignment.project_id == project.id,
+                    Assignment.role == AssignmentRole.LEAD,
+                    Assignment.status == AssignmentStatus.ACCEPTED,
+                )
+            )
+        )
+        review = await self.session.scalar(latest_project_review(project.id))
+        return ProjectFacts(
+            lead_accepted=bool(lead_accepted), ethics_cleared=review is not None and review.outcome in CLEARING
+        )
 
     async def post_update(
         self, actor: Principal, code: str, *, status: ProjectStatus, rag: Rag, summary: str
@@ -143,6 +157,7 @@ class ProjectService(DomainService[Project, ProjectRepository]):
         )
         if moved.rowcount != 1:  # type: ignore[attr-defined]
             raise RuleViolation([BrokenRule("changed_meanwhile", "Someone else updated this project; reload it")])
+        await project_cache.bump(self.session)
         entry = StatusUpdate(
             project_id=project.id,
             previous_status=current,
@@ -164,6 +179,33 @@ class ProjectService(DomainService[Project, ProjectRepository]):
         )
         await self.session.flush()
         await self.session.refresh(project)
+        return entry
+
+    async def system_move(self, project: Project, status: ProjectStatus, why: str) -> StatusUpdate | None:
+        """The service moves a project itself (offers out: recruiting; lead accepted: staffed) when the
+        lifecycle allows it, recording a dated update like anyone's; otherwise it leaves the project be."""
+        if project.status == status or broken_rules(project.status, status, await self.facts(project)):
+            return None
+        entry = StatusUpdate(
+            project_id=project.id,
+            previous_status=project.status,
+            status=status,
+            rag=project.rag or Rag.GREEN,
+            summary=why,
+            author_id=None,
+            author="Step-Change (automatic)",
+        )
+        await audit.record(
+            self.session,
+            None,
+            "project.status_updated",
+            subject_type="project",
+            subject_id=project.code,
+            summary=f"{project.code}: {project.status.value} → {status.value} ({why})",
+            changes=audit.diff({"status": project.status}, {"status": status}),
+        )
+        project.status = status
+        self.session.add(entry)
         return entry
 
     async def updates(self, code: str) -> tuple[Project, Sequence[StatusUpdate]]:
@@ -200,6 +242,7 @@ class ProjectService(DomainService[Project, ProjectRepository]):
         )
         if amended.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleVersion("project", change.version, project.version)
+        await project_cache.bump(self.session)
         self.session.add(
             ProjectVersion(
                 project_id=project.id,
@@ -277,6 +320,7 @@ class ProjectService(DomainService[Project, ProjectRepository]):
         self.session.add(
             ProjectVersion(project_id=project.id, version=1, author_id=actor.id, author=actor.label, **texts)
         )
+        await project_cache.bump(self.session)
         await audit.record(
             self.session,
             actor,

@@ -1,0 +1,228 @@
+"""The desk's API: suggestions, offers under the team rules, answers by link, teams for the office and
+co-chairs (never declarations)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
+from stepchange.assignments.controllers import assignment_out
+from stepchange.assignments.schemas import AssignmentOut
+from stepchange.core.exports import csv_response, frame
+from stepchange.core.settings import Settings
+from stepchange.desk.schemas import (
+    DeskOut,
+    EndIn,
+    GapOut,
+    OfferIn,
+    ReplaceLeadIn,
+    RespondIn,
+    SuggestionOut,
+    SuggestionsOut,
+    TeamMemberOut,
+    TeamOut,
+)
+from stepchange.desk.services import DeskService, Suggestion
+from stepchange.workstreams.services import require_runs_workstream
+
+
+async def provide_desk(db_session: NamedDependency[AsyncSession]) -> DeskService:
+    return DeskService(db_session)
+
+
+def suggestion_out(s: Suggestion) -> SuggestionOut:
+    return SuggestionOut(
+        volunteer_id=s.volunteer.id,
+        name=s.volunteer.name,
+        organisation=s.volunteer.organisation,
+        sector=s.volunteer.sector,
+        identity=s.volunteer.identity.value,
+        rank=s.rank,
+        role_sought=s.role_sought.value,
+        hours_free=s.hours_free,
+        conflict_state=s.conflict_state,
+        projects_held=s.projects_held,
+        same_company_as_team=s.same_company_as_team,
+        refused_because=s.refused_because,
+    )
+
+
+async def team_out(desk: DeskService, code: str) -> TeamOut:
+    project = await desk.projects.by_code(code)
+    members = []
+    for assignment, person in await desk.team_of(project):
+        cleared = await desk.assignments.cleared_for(person, project)
+        members.append(
+            TeamMemberOut(
+                assignment_id=assignment.id,
+                name=person.name,
+                organisation=person.organisation,
+                role=assignment.role.value,
+                status=assignment.status.value,
+                hours=assignment.hours,
+                cleared_for_project=cleared,
+            )
+        )
+    return TeamOut(project=project.code, wanted_team_size=project.wanted_team_size, team=members)
+
+
+class DeskController(Controller):
+    path = "/api/desk"
+    tags = ["Coordination desk"]
+    dependencies = {"desk": Provide(provide_desk)}
+
+    @get("/", guards=[coordinator_only], summary="Projects by staffing gap, and the work waiting")
+    async def overview(self, desk: NamedDependency[DeskService]) -> DeskOut:
+        gaps = await desk.gaps()
+        return DeskOut(
+            gaps=[
+                GapOut(
+                    project=g.project.code,
+                    title=g.project.title,
+                    status=g.project.status.value,
+                    lead_in_place=g.lead,
+                    team=g.team,
+                    wanted=g.project.wanted_team_size,
+                    missing=g.missing,
+                )
+                for g in gaps
+            ],
+            awaiting_validation=len(await desk.awaiting_validation()),
+            declarations_awaiting_review=await desk.awaiting_review(),
+            unanswered_offers=len(await desk.unanswered_offers()),
+        )
+
+    @get("/projects/{code:str}/suggestions", guards=[coordinator_only], summary="Ranked candidates with reasons")
+    async def suggestions(self, desk: NamedDependency[DeskService], code: FromPath[str]) -> SuggestionsOut:
+        suggested, refused = await desk.suggestions(code)
+        return SuggestionsOut(
+            project=code.upper(),
+            suggested=[suggestion_out(s) for s in suggested],
+            cannot_be_assigned=[suggestion_out(s) for s in refused],
+        )
+
+    @post("/offers", guards=[coordinator_only], status_code=HTTP_201_CREATED, summary="Offer a place (e-mailed)")
+    async def offer(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[DeskService],
+        settings: NamedDependency[Settings],
+        data: JSONBody[OfferIn],
+    ) -> AssignmentOut:
+        assignment = await desk.offer(
+            acting_staff(request),
+            data.volunteer_id,
+            data.project,
+            data.role,
+            data.hours,
+            settings,
+            override=data.override,
+        )
+        return assignment_out(await desk.assignments.one(assignment.id))
+
+    @post(
+        "/assignments/{assignment_id:uuid}/end",
+        guards=[coordinator_only],
+        status_code=HTTP_200_OK,
+        summary="End a place (its history stays)",
+    )
+    async def end(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[DeskService],
+        settings: NamedDependency[Settings],
+        assignment_id: FromPath[UUID],
+        data: JSONBody[EndIn],
+    ) -> AssignmentOut:
+        await desk.end(acting_staff(request), assignment_id, data.reason, settings)
+        return assignment_out(await desk.assignments.one(assignment_id))
+
+    @post(
+        "/projects/{code:str}/replace-lead",
+        guards=[coordinator_only],
+        status_code=HTTP_201_CREATED,
+        summary="Replace the lead: end the current lead's place and offer it to someone else",
+    )
+    async def replace_lead(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[DeskService],
+        settings: NamedDependency[Settings],
+        code: FromPath[str],
+        data: JSONBody[ReplaceLeadIn],
+    ) -> AssignmentOut:
+        assignment = await desk.replace_lead(
+            acting_staff(request), code, data.volunteer_id, data.hours, data.reason, settings
+        )
+        return assignment_out(await desk.assignments.one(assignment.id))
+
+    @post(
+        "/calls/{call_id:uuid}/finish",
+        guards=[coordinator_only],
+        status_code=HTTP_200_OK,
+        summary="The call's places are filled: tell the people not placed, kindly",
+    )
+    async def finish(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[DeskService],
+        settings: NamedDependency[Settings],
+        call_id: FromPath[UUID],
+    ) -> dict[str, int]:
+        return {"told": await desk.finish_call(acting_staff(request), call_id, settings)}
+
+    @get("/projects/{code:str}/team", guards=[office_or_co_chair], summary="The project's team (co-chairs: own only)")
+    async def team(
+        self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService], code: FromPath[str]
+    ) -> TeamOut:
+        project = await desk.projects.by_code(code)
+        require_runs_workstream(acting_staff(request), project.workstream_id, "see this project's team")
+        return await team_out(desk, code)
+
+    @get(
+        "/projects/{code:str}/team.csv",
+        guards=[office_or_co_chair],
+        summary="The team roster as CSV",
+        media_type="text/csv",
+    )
+    async def team_csv(
+        self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService], code: FromPath[str]
+    ) -> Response[bytes]:
+        project = await desk.projects.by_code(code)
+        require_runs_workstream(acting_staff(request), project.workstream_id, "see this project's team")
+        team = await team_out(desk, code)
+        rows = [
+            {
+                "name": m.name,
+                "organisation": m.organisation,
+                "role": m.role,
+                "status": m.status,
+                "hours": m.hours,
+                "cleared_for_project": "yes" if m.cleared_for_project else "no",
+            }
+            for m in team.team
+        ]
+        return csv_response(
+            frame(rows, ("name", "organisation", "role", "status", "hours", "cleared_for_project")),
+            f"team-{project.code}",
+        )
+
+
+class OfferAnswerController(Controller):
+    path = "/api/offers"
+    tags = ["Coordination desk"]
+    dependencies = {"desk": Provide(provide_desk)}
+
+    @post("/respond", status_code=HTTP_200_OK, summary="Accept or decline an offered place with the link's token")
+    async def respond(
+        self, desk: NamedDependency[DeskService], settings: NamedDependency[Settings], data: JSONBody[RespondIn]
+    ) -> dict[str, str]:
+        assignment, project = await desk.respond(data.token, data.accept, settings)
+        return {"project": project.code, "status": assignment.status.value, "project_status": project.status.value}

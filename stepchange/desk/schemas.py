@@ -1,0 +1,87 @@
+"""What the desk's API receives and sends; never a declaration's text."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from stepchange.assignments.models import AssignmentRole
+
+
+class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
+    volunteer_id: UUID
+    project: Annotated[str, msgspec.Meta(max_length=8)]
+    role: AssignmentRole
+    hours: int
+    override: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class EndIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=500)]
+
+
+class ReplaceLeadIn(msgspec.Struct, forbid_unknown_fields=True):
+    volunteer_id: UUID
+    hours: int
+    reason: Annotated[str, msgspec.Meta(max_length=500)]
+
+
+class RespondIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    accept: bool
+
+
+class SuggestionOut(msgspec.Struct):
+    volunteer_id: UUID
+    name: str
+    organisation: str
+    sector: str
+    identity: str
+    rank: int
+    role_sought: str
+    hours_free: int
+    conflict_state: str
+    projects_held: list[str]
+    same_company_as_team: bool
+    refused_because: list[str]
+
+
+class SuggestionsOut(msgspec.Struct):
+    project: str
+    suggested: list[SuggestionOut]
+    cannot_be_assigned: list[SuggestionOut]
+
+
+class TeamMemberOut(msgspec.Struct):
+    assignment_id: UUID
+    name: str
+    organisation: str
+    role: str
+    status: str
+    hours: int | None
+    cleared_for_project: bool
+
+
+class TeamOut(msgspec.Struct):
+    project: str
+    wanted_team_size: int
+    team: list[TeamMemberOut]
+
+
+class GapOut(msgspec.Struct):
+    project: str
+    title: str
+    status: str
+    lead_in_place: bool
+    team: int
+    wanted: int
+    missing: int
+
+
+class DeskOut(msgspec.Struct):
+    gaps: list[GapOut]
+    awaiting_validation: int
+    declarations_awaiting_review: int
+    unanswered_offers: int
