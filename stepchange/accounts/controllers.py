@@ -17,7 +17,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.guards import acting_staff, coordinator_only
+from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
 from stepchange.accounts.models import StaffRole, StaffUser
 from stepchange.accounts.schemas import (
     Accepted,
@@ -40,7 +40,7 @@ from stepchange.accounts.services import (
 from stepchange.core import audit
 from stepchange.core.audit import AuditEntry, AuditQuery
 from stepchange.core.errors import InvalidInput
-from stepchange.core.guards import current_principal, signed_in
+from stepchange.core.guards import current_principal
 from stepchange.core.pagination import Window
 from stepchange.core.sessions import end_session, start_session
 from stepchange.core.settings import Settings
@@ -124,7 +124,7 @@ class AuthController(Controller):
         end_session(request)
         return Accepted(message="Signed out")
 
-    @get("/me", guards=[signed_in], summary="Who is signed in")
+    @get("/me", guards=[any_staff], summary="Who is signed in (staff)")
     async def me(self, request: Request[Any, Any, Any], staff: NamedDependency[StaffService]) -> StaffOut:
         principal = current_principal(request)
         if not isinstance(principal, StaffPrincipal):

@@ -14,14 +14,13 @@ from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.controllers import provide_audit_query, provide_staff, sign_in
-from stepchange.accounts.guards import acting_staff, coordinator_only
+from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
 from stepchange.accounts.models import StaffRole
 from stepchange.accounts.services import INVITATION, PASSWORD_RESET, StaffDetails, StaffService
 from stepchange.core import audit
 from stepchange.core.audit import AuditQuery
 from stepchange.core.errors import DomainError, FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, safe_next
-from stepchange.core.guards import signed_in
 from stepchange.core.links import check_link
 from stepchange.core.pagination import Window
 from stepchange.core.sessions import end_session
@@ -86,7 +85,7 @@ class AccountPages(Controller):
         end_session(request)
         return see_other("/")
 
-    @get("/account", name="account", guards=[signed_in])
+    @get("/account", name="account", guards=[any_staff])
     async def account(self, request: Request[Any, Any, Any], staff: NamedDependency[StaffService]) -> Template:
         return page("accounts/home.html", user=await staff.by_id(acting_staff(request).id))
 
