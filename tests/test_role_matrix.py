@@ -159,7 +159,7 @@ MATRIX: dict[str, str] = {
     "PATCH /api/projects/{code:str}": "co_chairs",
     "PATCH /api/users/{user_id:uuid}": "coordinator",
     "PATCH /api/workstreams/{code:str}/actions/{action_id:uuid}": "own_workstream",
-    "PATCH /api/workstreams/{code:str}/appointments/{appointment_id:uuid}": "signed_in",
+    "PATCH /api/workstreams/{code:str}/appointments/{appointment_id:uuid}": "coordinator",
     "PATCH /api/workstreams/{code:str}/roster/{member_id:uuid}": "own_workstream",
     "POST /account/forgot-password": "public",
     "POST /account/invitation/{token:str}": "public",
@@ -208,10 +208,10 @@ MATRIX: dict[str, str] = {
     "POST /api/volunteers/{volunteer_id:uuid}/vouch": "co_chairs",
     "POST /api/workstreams/{code:str}/actions": "own_workstream",
     "POST /api/workstreams/{code:str}/actions/{action_id:uuid}/escalate": "own_workstream",
-    "POST /api/workstreams/{code:str}/appointments": "signed_in",
+    "POST /api/workstreams/{code:str}/appointments": "coordinator",
     "POST /api/workstreams/{code:str}/appointments/{appointment_id:uuid}/end": "coordinator",
     "POST /api/workstreams/{code:str}/meetings": "own_workstream",
-    "POST /api/workstreams/{code:str}/meetings/{meeting_id:uuid}/attendance": "signed_in",
+    "POST /api/workstreams/{code:str}/meetings/{meeting_id:uuid}/attendance": "co_chairs",
     "POST /api/workstreams/{code:str}/meetings/{meeting_id:uuid}/cancel": "own_workstream",
     "POST /api/workstreams/{code:str}/roster": "own_workstream",
     "POST /api/workstreams/{code:str}/roster/{member_id:uuid}/leave": "own_workstream",
@@ -253,8 +253,8 @@ MATRIX: dict[str, str] = {
     "POST /workstreams/{code:str}/governance/roster": "own_workstream",
     "POST /workstreams/{code:str}/governance/roster/{member_id:uuid}": "own_workstream",
     "POST /workstreams/{code:str}/governance/standing-items": "own_workstream",
-    "PUT /api/workstreams/{code:str}/meetings/{meeting_id:uuid}/minutes": "signed_in",
-    "PUT /api/workstreams/{code:str}/standing-items": "signed_in",
+    "PUT /api/workstreams/{code:str}/meetings/{meeting_id:uuid}/minutes": "co_chairs",
+    "PUT /api/workstreams/{code:str}/standing-items": "co_chairs",
 }
 SKIPPED_PREFIXES = ("/static/", "/schema")
 """Files and the API description: public by design, and not application routes."""

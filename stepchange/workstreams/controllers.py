@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.accounts.guards import coordinator_only, office_or_co_chair
 from stepchange.core.errors import NotSignedIn
 from stepchange.core.guards import Principal, current_principal, requires_role, signed_in
 from stepchange.core.pagination import Window
@@ -239,7 +240,7 @@ class GovernanceController(Controller):
         workstream, found = await governance.appointments.history(current_principal(request), code)
         return window.slice([appointment_out(a, workstream.code) for a in found])
 
-    @post("/appointments", summary="Appoint a co-chair or deputy (the programme office)")
+    @post("/appointments", guards=[coordinator_only], summary="Appoint a co-chair or deputy (the programme office)")
     async def appoint(
         self,
         request: Request[Any, Any, Any],
@@ -250,7 +251,11 @@ class GovernanceController(Controller):
         appointment = await governance.appointments.appoint(acting(request), code, data)
         return appointment_out(appointment, code.upper())
 
-    @patch("/appointments/{appointment_id:uuid}", summary="Correct the organisation of a current appointment")
+    @patch(
+        "/appointments/{appointment_id:uuid}",
+        guards=[coordinator_only],
+        summary="Correct the organisation of a current appointment",
+    )
     async def change_appointment(
         self,
         request: Request[Any, Any, Any],
@@ -339,7 +344,7 @@ class GovernanceController(Controller):
     ) -> StandingItemsOut:
         return StandingItemsOut(items=await governance.meetings.standing_items(current_principal(request), code))
 
-    @put("/standing-items", summary="Agree a new standing agenda")
+    @put("/standing-items", guards=[office_or_co_chair], summary="Agree a new standing agenda")
     async def set_standing_items(
         self,
         request: Request[Any, Any, Any],
@@ -395,7 +400,12 @@ class GovernanceController(Controller):
         meeting = await governance.meetings.cancel(acting(request), code, meeting_id, data.reason)
         return await self._detail(governance, meeting, code)
 
-    @post("/meetings/{meeting_id:uuid}/attendance", status_code=HTTP_200_OK, summary="Record attendance")
+    @post(
+        "/meetings/{meeting_id:uuid}/attendance",
+        guards=[office_or_co_chair],
+        status_code=HTTP_200_OK,
+        summary="Record attendance",
+    )
     async def attendance(
         self,
         request: Request[Any, Any, Any],
@@ -423,7 +433,11 @@ class GovernanceController(Controller):
         minutes = await governance.minutes.read(current_principal(request), code, meeting_id)
         return minutes_out(minutes, await governance.minutes.reads(minutes))
 
-    @put("/meetings/{meeting_id:uuid}/minutes", summary="Write or correct the minutes (send the version you edited)")
+    @put(
+        "/meetings/{meeting_id:uuid}/minutes",
+        guards=[office_or_co_chair],
+        summary="Write or correct the minutes (send the version you edited)",
+    )
     async def write_minutes(
         self,
         request: Request[Any, Any, Any],
