@@ -1,0 +1,1 @@
+"""Assignments: offering volunteers places on projects, under the programme's rules."""

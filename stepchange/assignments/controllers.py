@@ -1,0 +1,93 @@
+"""The assignments API: the programme office offers places on projects, under the rules."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from advanced_alchemy.extensions.litestar.providers import create_service_provider
+from advanced_alchemy.service import OffsetPagination
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from stepchange.accounts.guards import acting_staff, coordinator_only
+from stepchange.assignments.models import AssignmentRole
+from stepchange.assignments.schemas import AssignmentOut, EligibilityOut, OfferIn, RuleOut
+from stepchange.assignments.services import AssignmentService, Placed
+from stepchange.core.pagination import Window
+
+provide_assignments = create_service_provider(AssignmentService)
+
+
+def assignment_out(placed: Placed) -> AssignmentOut:
+    assignment = placed.assignment
+    return AssignmentOut(
+        id=assignment.id,
+        volunteer_id=assignment.volunteer_id,
+        volunteer=placed.name,
+        project=placed.code,
+        role=assignment.role,
+        status=assignment.status,
+        hours=assignment.hours,
+        offered_by=assignment.offered_by,
+        created_at=assignment.created_at,
+        responded_at=assignment.responded_at,
+        ended_at=assignment.ended_at,
+        ended_reason=assignment.ended_reason,
+    )
+
+
+class AssignmentController(Controller):
+    path = "/api/assignments"
+    tags = ["Assignments"]
+    guards = [coordinator_only]
+    dependencies = {"assignments": Provide(provide_assignments)}
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Offer a place on a project (409 names every rule it breaks)")
+    async def offer(
+        self, request: Request[Any, Any, Any], assignments: NamedDependency[AssignmentService], data: JSONBody[OfferIn]
+    ) -> AssignmentOut:
+        assignment = await assignments.offer(
+            acting_staff(request), data.volunteer_id, data.project, data.role, data.hours
+        )
+        return assignment_out(await assignments.one(assignment.id))
+
+    @get("/", summary="Assignments, newest first, optionally of one project or one person")
+    async def list_assignments(
+        self,
+        assignments: NamedDependency[AssignmentService],
+        window: NamedDependency[Window],
+        project: Annotated[str | None, QueryParameter(max_length=8, description="A project code")] = None,
+        volunteer_id: Annotated[UUID | None, QueryParameter(description="One person")] = None,
+    ) -> OffsetPagination[AssignmentOut]:
+        found, total = await assignments.search(
+            project_code=project, volunteer_id=volunteer_id, limit=window.limit, offset=window.offset
+        )
+        return window.page([assignment_out(p) for p in found], total)
+
+    @get("/eligibility", summary="Could this person be offered this place? Every rule in the way, without refusing")
+    async def eligibility(
+        self,
+        assignments: NamedDependency[AssignmentService],
+        volunteer_id: Annotated[UUID, QueryParameter(description="The person")],
+        project: Annotated[str, QueryParameter(max_length=8, description="A project code")],
+        role: Annotated[AssignmentRole, QueryParameter(description="lead or member")] = AssignmentRole.MEMBER,
+    ) -> EligibilityOut:
+        person = await assignments.volunteer(volunteer_id)
+        place = await assignments.project(project)
+        broken = await assignments.eligibility(person, place, role)
+        return EligibilityOut(
+            volunteer_id=person.id,
+            project=place.code,
+            role=role,
+            eligible=not broken,
+            rules=[RuleOut(rule=r.rule, message=r.message) for r in broken],
+        )
+
+    @get("/{assignment_id:uuid}", summary="One assignment")
+    async def get_assignment(
+        self, assignments: NamedDependency[AssignmentService], assignment_id: FromPath[UUID]
+    ) -> AssignmentOut:
+        return assignment_out(await assignments.one(assignment_id))

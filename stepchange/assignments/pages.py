@@ -1,0 +1,82 @@
+"""Assignment pages: the programme office's list of offers and the form to offer a place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER
+
+from stepchange.accounts.guards import acting_staff, coordinator_only
+from stepchange.assignments.controllers import provide_assignments
+from stepchange.assignments.models import AssignmentRole
+from stepchange.assignments.services import AssignmentService
+from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
+from stepchange.projects.services import ProjectService
+
+PAGE = 100
+
+
+class AssignmentPages(Controller):
+    path = "/assignments"
+    include_in_schema = False
+    guards = [coordinator_only]
+    dependencies = {"assignments": Provide(provide_assignments)}
+
+    async def _page(
+        self,
+        assignments: AssignmentService,
+        *,
+        project: str | None = None,
+        errors: list[FieldError] | None = None,
+        values: dict[str, str] | None = None,
+        done: str | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        found, total = await assignments.search(project_code=project, volunteer_id=None, limit=PAGE, offset=0)
+        projects, _ = await ProjectService(session=assignments.session).search(limit=500)
+        context = {
+            "rows": found,
+            "total": total,
+            "project": (project or "").upper(),
+            "projects": projects,
+            "roles": list(AssignmentRole),
+            "errors": errors or [],
+            "values": values or {},
+            "done": done,
+        }
+        return Template("assignments/index.html", context=context, status_code=status_code)
+
+    @get("/", name="assignments")
+    async def index(
+        self,
+        assignments: NamedDependency[AssignmentService],
+        project: FromQuery[str | None] = None,
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        return await self._page(assignments, project=project or None, done=done)
+
+    @post("/")
+    async def offer(
+        self, request: Request[Any, Any, Any], data: Form, assignments: NamedDependency[AssignmentService]
+    ) -> Template | Redirect:
+        values = {k: field(data, k) for k in ("volunteer", "project", "role")}
+        try:
+            person = await assignments.volunteer_by_email(values["volunteer"])
+            try:
+                role = AssignmentRole(values["role"])
+            except ValueError:
+                raise InvalidInput.one("role", "Choose lead or member") from None
+            await assignments.offer(acting_staff(request), person.id, values["project"], role)
+        except FormRefusal as exc:
+            await assignments.session.rollback()
+            return await self._page(
+                assignments, errors=form_errors(exc, "volunteer"), values=values, status_code=refusal_status(exc)
+            )
+        return Redirect(
+            f"/assignments?project={values['project'].upper()}&done=offered", status_code=HTTP_303_SEE_OTHER
+        )

@@ -1,0 +1,1 @@
+"""Ethics: reviewing conflict declarations, recusals, projects' commercial-advantage reviews and the register."""

@@ -1,0 +1,549 @@
+"""Ethics rules: reviewing declarations (with recusal), reclassifying them, projects' commercial-advantage
+reviews, the confidential register of interests and what co-chairs may know ("cleared for this project").
+
+Declaration text never reaches the audit trail: reviews record the state change and only the names of
+the reason and mitigation; reclassifications record kind and project codes, which are not secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NoReturn
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.accounts.models import StaffUser
+from stepchange.assignments.models import ACTIVE, Assignment
+from stepchange.assignments.services import AssignmentService
+from stepchange.core import audit
+from stepchange.core.audit import AuditEntry
+from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotAllowed, NotFound, RuleViolation
+from stepchange.core.guards import Principal
+from stepchange.core.services import DomainService
+from stepchange.core.templating import UK
+from stepchange.core.validation import text_problem
+from stepchange.ethics.models import (
+    CLEARING,
+    DeclarationOutcome,
+    DeclarationReview,
+    ProjectOutcome,
+    ProjectReview,
+    Recusal,
+    latest_project_review,
+)
+from stepchange.interest.models import (
+    Choice,
+    ChoiceRole,
+    ConflictKind,
+    Declaration,
+    Expression,
+    ExpressionStatus,
+    ReviewState,
+    Volunteer,
+)
+from stepchange.projects.models import Project
+from stepchange.projects.services import ProjectService
+from stepchange.workstreams.services import require_runs_workstream
+
+REASON_LIMIT = 2000
+TEXT_LIMIT = 5000
+RECLASSIFIED = "ethics.declaration_reclassified"
+
+
+def waiting_days(declared_at: dt.datetime, until: dt.datetime | None = None) -> int:
+    """Whole days (UK calendar) from declaring until a decision, or until today while it waits."""
+    end = (until or dt.datetime.now(dt.UTC)).astimezone(UK).date()
+    return (end - declared_at.astimezone(UK).date()).days
+
+
+def _organisation(value: str) -> str:
+    """Organisations compared as people type them: any letter case, spacing trimmed."""
+    return " ".join(value.split()).casefold()
+
+
+def involved(reviewer_organisation: str, organisations: Iterable[str]) -> bool:
+    """Is the reviewer's own organisation among these? (No organisation recorded: never involved.)"""
+    own = _organisation(reviewer_organisation)
+    return bool(own) and own in {_organisation(o) for o in organisations}
+
+
+def _required_text(value: str, name: str, label: str, limit: int) -> str:
+    problem = text_problem(value, name, label=label, max_length=limit)
+    if problem is not None:
+        raise InvalidInput([problem])
+    return value.strip()
+
+
+@dataclass
+class DeclarationView:
+    """A declaration with its person, the projects it names and, for the detail page, its history."""
+
+    declaration: Declaration
+    volunteer: Volunteer
+    latest: DeclarationReview | None = None
+    reviews: Sequence[DeclarationReview] = ()
+    recusals: Sequence[Recusal] = ()
+    reclassifications: Sequence[AuditEntry] = ()
+    may_review: bool = True
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.declaration.projects]
+
+    @property
+    def timeline(self) -> list[tuple[dt.datetime, str, object]]:
+        """Reviews, reclassifications and recusals in the order they happened."""
+        events: list[tuple[dt.datetime, str, object]] = [(r.created_at, "review", r) for r in self.reviews]
+        events += [(e.created_at, "reclassification", e) for e in self.reclassifications]
+        events += [(r.created_at, "recusal", r) for r in self.recusals]
+        return sorted(events, key=lambda event: event[0])
+
+    @property
+    def waiting_days(self) -> int:
+        decided = self.latest.created_at if self.latest and self.declaration.state != ReviewState.PENDING else None
+        return waiting_days(self.declaration.created_at, decided)
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One line of the register of interests: a declaration and its outcome, or an explicit nil return."""
+
+    volunteer_id: UUID
+    volunteer: str
+    volunteer_organisation: str
+    declared_at: dt.datetime
+    kind: str
+    declared_organisation: str
+    description: str
+    projects: str
+    state: str
+    reason: str
+    mitigation: str
+    reviewed_by: str
+    reviewed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PersonClearance:
+    """What a co-chair may know of a person interested in or assigned to their project."""
+
+    volunteer: Volunteer
+    interested_as: ChoiceRole | None
+    assignment: Assignment | None
+    cleared: bool
+
+
+@dataclass
+class ProjectClearance:
+    """A project with the review that counts now and, for co-chairs, who is cleared for it."""
+
+    project: Project
+    review: ProjectReview | None
+    people: list[PersonClearance] = field(default_factory=list)
+
+    @property
+    def cleared(self) -> bool:
+        return self.review is not None and self.review.outcome in CLEARING
+
+
+async def _reviewer_organisation(session: AsyncSession, actor: Principal) -> str:
+    user = await session.get(StaffUser, actor.id)
+    return user.organisation if user is not None else ""
+
+
+async def _recuse(
+    session: AsyncSession, actor: Principal, *, declaration_id: UUID | None = None, project: Project | None = None
+) -> NoReturn:
+    """Record the recusal and keep it although the request is refused, then refuse (409 ``recused``)."""
+    subject_type, subject_id = ("declaration", declaration_id) if project is None else ("project", project.code)
+    session.add(
+        Recusal(
+            declaration_id=declaration_id,
+            project_id=project.id if project is not None else None,
+            reviewer_id=actor.id,
+            reviewer=actor.label,
+            reason=f"The reviewer's own organisation is involved in this {subject_type}",
+        )
+    )
+    await audit.record(
+        session,
+        actor,
+        "ethics.recused",
+        subject_type=subject_type,
+        subject_id=subject_id,
+        summary=f"Recused: own organisation involved in this {subject_type}",
+    )
+    await session.commit()
+    message = f"You cannot decide this: your own organisation is involved in this {subject_type}"
+    raise RuleViolation([BrokenRule("recused", message)])
+
+
+# --- declarations -----------------------------------------------------------------------------------
+
+
+class DeclarationRepository(SQLAlchemyAsyncRepository[Declaration]):
+    model_type = Declaration
+
+
+class ConflictService(DomainService[Declaration, DeclarationRepository]):
+    """The ethics reviewers' queue of declarations, their decisions and reclassifications."""
+
+    repository_type = DeclarationRepository
+
+    async def queue(
+        self, *, state: ReviewState | None, volunteer_id: UUID | None, limit: int, offset: int
+    ) -> tuple[list[DeclarationView], int]:
+        """Declarations oldest first (the longest waiting at the top), with each one's latest decision."""
+        filters: list[ColumnElement[bool]] = []
+        if state is not None:
+            filters.append(Declaration.state == state)
+        if volunteer_id is not None:
+            filters.append(Declaration.volunteer_id == volunteer_id)
+        total = await self.count(*filters)
+        rows = await self.session.execute(
+            select(Declaration, Volunteer)
+            .join(Volunteer, Declaration.volunteer_id == Volunteer.id)
+            .where(*filters)
+            .order_by(Declaration.created_at, Declaration.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        views = [DeclarationView(d, v) for d, v in rows.all()]
+        latest = await self._latest_reviews([v.declaration.id for v in views])
+        for view in views:
+            view.latest = latest.get(view.declaration.id)
+        return views, total
+
+    async def _latest_reviews(self, ids: Sequence[UUID]) -> dict[UUID, DeclarationReview]:
+        reviews = await self.session.scalars(
+            select(DeclarationReview)
+            .where(DeclarationReview.declaration_id.in_(ids))
+            .order_by(DeclarationReview.created_at, DeclarationReview.id)
+        )
+        return {r.declaration_id: r for r in reviews.all()}
+
+    async def _found(self, declaration_id: UUID) -> tuple[Declaration, Volunteer]:
+        row = (
+            await self.session.execute(
+                select(Declaration, Volunteer)
+                .join(Volunteer, Declaration.volunteer_id == Volunteer.id)
+                .where(Declaration.id == declaration_id)
+            )
+        ).first()
+        if row is None:
+            raise NotFound("declaration", f"id {declaration_id}")
+        return row[0], row[1]
+
+    async def one(self, declaration_id: UUID, viewer: Principal | None = None) -> DeclarationView:
+        """A declaration with its full history of reviews, recusals and reclassifications (oldest first)."""
+        declaration, person = await self._found(declaration_id)
+        reviews = (
+            await self.session.scalars(
+                select(DeclarationReview)
+                .where(DeclarationReview.declaration_id == declaration.id)
+                .order_by(DeclarationReview.created_at, DeclarationReview.id)
+            )
+        ).all()
+        recusals = (
+            await self.session.scalars(
+                select(Recusal).where(Recusal.declaration_id == declaration.id).order_by(Recusal.created_at)
+            )
+        ).all()
+        changes = (
+            await self.session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.subject_id == str(declaration.id), AuditEntry.action == RECLASSIFIED)
+                .order_by(AuditEntry.created_at)
+            )
+        ).all()
+        may_review = viewer is None or not await self._involved(viewer, declaration, person)
+        return DeclarationView(
+            declaration,
+            person,
+            latest=reviews[-1] if reviews else None,
+            reviews=reviews,
+            recusals=recusals,
+            reclassifications=changes,
+            may_review=may_review,
+        )
+
+    async def _involved(self, actor: Principal, declaration: Declaration, person: Volunteer) -> bool:
+        own = await _reviewer_organisation(self.session, actor)
+        return involved(own, [declaration.organisation, person.organisation])
+
+    async def _refuse_if_involved(self, actor: Principal, declaration: Declaration, person: Volunteer) -> None:
+        """Recusal: nobody decides on a declaration that involves their own organisation."""
+        if await self._involved(actor, declaration, person):
+            await _recuse(self.session, actor, declaration_id=declaration.id)
+
+    async def review(
+        self, actor: Principal, declaration_id: UUID, outcome: DeclarationOutcome, reason: str, mitigation: str = ""
+    ) -> DeclarationView:
+        """Decide a declaration: always with a reason, with a mitigation when managed; every decision is kept."""
+        if actor.role != "ethics":
+            raise NotAllowed("Only ethics reviewers decide declarations")
+        declaration, person = await self._found(declaration_id)
+        await self._refuse_if_involved(actor, declaration, person)
+        reason = _required_text(reason, "reason", "the reason for this decision", REASON_LIMIT)
+        if outcome is DeclarationOutcome.MANAGED:
+            mitigation = _required_text(mitigation, "mitigation", "how the conflict will be managed", TEXT_LIMIT)
+        else:
+            mitigation = ""
+        if outcome is DeclarationOutcome.EXCLUDED and not declaration.projects:
+            raise RuleViolation(
+                [BrokenRule("no_projects_named", "Name the projects this declaration touches before excluding")]
+            )
+        previous = declaration.state
+        declaration.state = outcome.state
+        self.session.add(
+            DeclarationReview(
+                declaration_id=declaration.id,
+                reviewer_id=actor.id,
+                reviewer=actor.label,
+                outcome=outcome,
+                previous_state=previous,
+                reason=reason,
+                mitigation=mitigation,
+            )
+        )
+        await audit.record(
+            self.session,
+            actor,
+            "ethics.declaration_reviewed",
+            subject_type="declaration",
+            subject_id=declaration.id,
+            summary=f"Declaration reviewed: {previous.value} → {outcome.value}",
+            changes={
+                **audit.diff({"state": previous}, {"state": declaration.state}),
+                **audit.diff({}, {"reason": reason, "mitigation": mitigation}, personal={"reason", "mitigation"}),
+            },
+        )
+        await self.session.flush()
+        return await self.one(declaration.id)
+
+    async def reclassify(
+        self, actor: Principal, declaration_id: UUID, *, kind: ConflictKind | None, projects: Sequence[str] | None
+    ) -> DeclarationView:
+        """Change a declaration's kind or projects. A decision stands only for what it was made on: a reviewed
+        declaration whose kind or projects change waits for review again."""
+        declaration, person = await self._found(declaration_id)
+        await self._refuse_if_involved(actor, declaration, person)
+        if kind is None and projects is None:
+            raise InvalidInput.one("body", "Change the kind or the projects")
+        before = {"kind": declaration.kind, "projects": [p.code for p in declaration.projects]}
+        if kind is not None:
+            declaration.kind = kind
+        if projects is not None:
+            declaration.projects = await self._projects(projects)
+        after = {"kind": declaration.kind, "projects": [p.code for p in declaration.projects]}
+        if after == before:
+            return await self.one(declaration.id)
+        state = declaration.state
+        declaration.state = ReviewState.PENDING
+        await audit.record(
+            self.session,
+            actor,
+            RECLASSIFIED,
+            subject_type="declaration",
+            subject_id=declaration.id,
+            summary="Declaration reclassified",
+            changes=audit.diff({**before, "state": state}, {**after, "state": declaration.state}),
+        )
+        await self.session.flush()
+        return await self.one(declaration.id)
+
+    async def _projects(self, codes: Sequence[str]) -> list[Project]:
+        known = {p.code: p for p in (await self.session.scalars(select(Project))).all()}
+        errors = [
+            FieldError(f"projects[{i}]", f"There is no project with code {code!r}")
+            for i, code in enumerate(codes)
+            if code.strip().upper() not in known
+        ]
+        if errors:
+            raise InvalidInput(errors)
+        chosen = {code.strip().upper() for code in codes}
+        return sorted((known[c] for c in chosen), key=lambda p: p.code)
+
+    # --- the register of interests ------------------------------------------------------------------
+
+    async def register(self) -> list[RegisterRow]:
+        """Every declaration with its outcome, and everyone who said they have nothing to declare."""
+        views, _ = await self.queue(state=None, volunteer_id=None, limit=1_000_000, offset=0)
+        rows = [_register_row(v) for v in views]
+        nil_returns = await self.session.scalars(
+            select(Volunteer)
+            .where(
+                exists().where(Expression.volunteer_id == Volunteer.id, Expression.no_conflicts.is_(True)),
+                ~exists().where(Declaration.volunteer_id == Volunteer.id),
+            )
+            .order_by(Volunteer.created_at)
+        )
+        rows += [_nil_return(person) for person in nil_returns.all()]
+        return sorted(rows, key=lambda r: (r.volunteer.casefold(), r.declared_at))
+
+
+def _register_row(view: DeclarationView) -> RegisterRow:
+    declaration, latest = view.declaration, view.latest
+    return RegisterRow(
+        volunteer_id=view.volunteer.id,
+        volunteer=view.volunteer.name,
+        volunteer_organisation=view.volunteer.organisation,
+        declared_at=declaration.created_at,
+        kind=declaration.kind.value,
+        declared_organisation=declaration.organisation,
+        description=declaration.description,
+        projects=", ".join(view.codes),
+        state=declaration.state.value,
+        reason=latest.reason if latest else "",
+        mitigation=latest.mitigation if latest else "",
+        reviewed_by=latest.reviewer if latest else "",
+        reviewed_at=latest.created_at if latest else None,
+    )
+
+
+def _nil_return(person: Volunteer) -> RegisterRow:
+    return RegisterRow(
+        volunteer_id=person.id,
+        volunteer=person.name,
+        volunteer_organisation=person.organisation,
+        declared_at=person.created_at,
+        kind="nothing_to_declare",
+        declared_organisation="",
+        description="",
+        projects="",
+        state="",
+        reason="",
+        mitigation="",
+        reviewed_by="",
+        reviewed_at=None,
+    )
+
+
+# --- projects' commercial-advantage reviews ---------------------------------------------------------
+
+
+class ProjectReviewRepository(SQLAlchemyAsyncRepository[ProjectReview]):
+    model_type = ProjectReview
+
+
+class ProjectReviewService(DomainService[ProjectReview, ProjectReviewRepository]):
+    """Each project's commercial-advantage review (history kept, latest counts) and its clearance."""
+
+    repository_type = ProjectReviewRepository
+
+    async def overview(self) -> list[tuple[Project, ProjectReview | None]]:
+        """Every project in programme order with the review that counts now (if any)."""
+        projects, _ = await ProjectService(session=self.session).search(limit=500)
+        reviews = await self.session.scalars(select(ProjectReview).order_by(ProjectReview.created_at, ProjectReview.id))
+        latest = {r.project_id: r for r in reviews.all()}
+        return [(p, latest.get(p.id)) for p in projects]
+
+    async def history(self, code: str) -> tuple[Project, list[ProjectReview], list[Recusal]]:
+        """A project with its reviews and recusals, newest first."""
+        project = await ProjectService(session=self.session).by_code(code)
+        reviews = await self.session.scalars(
+            select(ProjectReview)
+            .where(ProjectReview.project_id == project.id)
+            .order_by(ProjectReview.created_at.desc(), ProjectReview.id.desc())
+        )
+        recusals = await self.session.scalars(
+            select(Recusal).where(Recusal.project_id == project.id).order_by(Recusal.created_at.desc())
+        )
+        return project, list(reviews.all()), list(recusals.all())
+
+    async def involved(self, actor: Principal, project: Project) -> bool:
+        """The reviewer's organisation has people on the project, or is named in a declaration touching it."""
+        own = await _reviewer_organisation(self.session, actor)
+        if not own.strip():
+            return False
+        placed = await self.session.scalars(
+            select(Volunteer.organisation)
+            .join(Assignment, Assignment.volunteer_id == Volunteer.id)
+            .where(Assignment.project_id == project.id, Assignment.status.in_(ACTIVE))
+        )
+        declared = await self.session.scalars(
+            select(Declaration).where(Declaration.projects.any(Project.id == project.id))
+        )
+        return involved(own, [*placed.all(), *(d.organisation for d in declared.all())])
+
+    async def review(
+        self, actor: Principal, code: str, outcome: ProjectOutcome, reason: str, conditions: str = ""
+    ) -> ProjectReview:
+        """Record a commercial-advantage review: a reason always, the conditions when cleared with conditions."""
+        if actor.role != "ethics":
+            raise NotAllowed("Only ethics reviewers review projects")
+        project = await ProjectService(session=self.session).by_code(code)
+        if await self.involved(actor, project):
+            await _recuse(self.session, actor, project=project)
+        reason = _required_text(reason, "reason", "the reason for this decision", REASON_LIMIT)
+        if outcome is ProjectOutcome.CLEARED_WITH_CONDITIONS:
+            conditions = _required_text(conditions, "conditions", "the conditions of clearance", TEXT_LIMIT)
+        else:
+            conditions = ""
+        previous = await self.session.scalar(latest_project_review(project.id))
+        before = {"outcome": previous.outcome, "conditions": previous.conditions} if previous else {}
+        review = ProjectReview(
+            project_id=project.id,
+            outcome=outcome,
+            conditions=conditions,
+            reason=reason,
+            reviewer_id=actor.id,
+            reviewer=actor.label,
+        )
+        self.session.add(review)
+        await audit.record(
+            self.session,
+            actor,
+            "ethics.project_reviewed",
+            subject_type="project",
+            subject_id=project.code,
+            summary=f"{project.code} commercial-advantage review: {outcome.value}",
+            changes=audit.diff(before, {"outcome": outcome, "conditions": conditions, "reason": reason}),
+        )
+        await self.session.flush()
+        return review
+
+    # --- what co-chairs may know ------------------------------------------------------------------
+
+    async def clearance(self, actor: Principal, code: str) -> ProjectClearance:
+        """The project's review and, for each person interested in or assigned to it, only whether they are
+        cleared for it: never a declaration."""
+        project = await ProjectService(session=self.session).by_code(code)
+        if actor.role == "co_chair":
+            require_runs_workstream(actor, project.workstream_id, "see who is cleared for this project")
+        result = ProjectClearance(project, await self.session.scalar(latest_project_review(project.id)))
+        assignments = AssignmentService(session=self.session)
+        interest = await self._interest(project)
+        placed = await self._placed(project)
+        people = await self.session.scalars(
+            select(Volunteer).where(Volunteer.id.in_(interest.keys() | placed.keys())).order_by(Volunteer.name)
+        )
+        for person in people.all():
+            result.people.append(
+                PersonClearance(
+                    volunteer=person,
+                    interested_as=interest.get(person.id),
+                    assignment=placed.get(person.id),
+                    cleared=await assignments.cleared_for(person, project),
+                )
+            )
+        return result
+
+    async def _interest(self, project: Project) -> dict[UUID, ChoiceRole]:
+        rows = await self.session.execute(
+            select(Expression.volunteer_id, Choice.role)
+            .join(Choice, Choice.expression_id == Expression.id)
+            .where(Choice.project_id == project.id, Expression.status != ExpressionStatus.WITHDRAWN)
+        )
+        return dict(rows.tuples().all())
+
+    async def _placed(self, project: Project) -> dict[UUID, Assignment]:
+        rows = await self.session.scalars(
+            select(Assignment).where(Assignment.project_id == project.id, Assignment.status.in_(ACTIVE))
+        )
+        return {a.volunteer_id: a for a in rows.all()}
