@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -164,6 +165,37 @@ def demo_call_command(app: Litestar) -> None:
             return f"Opened {call.name} until {last_moment(call)}: try the form at {get_settings().base_url}/interest"
 
     click.echo(run_async(work))
+
+
+@demo_group.command(
+    name="generate",
+    help="Add a batch of realistic synthetic data: a national call and N people with everything around them.",
+)
+@click.option("--volunteers", type=click.IntRange(min=1), required=True, help="How many people answer the call")
+@click.option("--seed", type=int, default=2018, show_default=True, help="The same seed gives the same data")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day the data leads up to (default: today); fixes the dates too",
+)
+def demo_generate_command(app: Litestar, volunteers: int, seed: int, today: dt.datetime | None) -> None:
+    from stepchange.demo import generate
+
+    if get_settings().is_production:
+        raise click.ClickException("Demo data is for development only")
+    config = database_config(app)
+
+    async def work() -> list[str]:
+        async with session_scope(config) as session:
+            report = await generate(
+                session, volunteers, seed=seed, today=today.date() if today else None, progress=click.echo
+            )
+        await config.get_engine().dispose()
+        return report.lines()
+
+    for line in run_async(work):
+        click.echo(line)
 
 
 @click.group(cls=LitestarGroup, name="data", help="Personal data housekeeping.")

@@ -3,31 +3,46 @@
 
 Every row passes the same rules as a public submission (:class:`SubmissionRules`) plus what only an
 export can get wrong (an unreadable timestamp, hours that are not a number, a rank that is not a
-number, a respondent id missing or repeated). Then, in one transaction:
+number, a respondent id missing or repeated). Then, in the caller's one transaction:
 
 - rows outside the call's window are reported as late, and imported (marked late) only when asked;
-- one person, one record: rows are matched by address in any letter case, the latest answer wins;
-  an address already held is merged directly (the office imports: no held copy, no confirmation
-  needed to merge) — the person's details are updated and that call's choices replaced — unless a
-  later submission for the call is already recorded, which then stands;
-- a row is imported whole or not at all: every row is checked before anything is written, and
-  everything is written with bulk inserts (no per-row ORM objects or queries);
+- one person, one record: rows are matched by address in any letter case and the latest answer in
+  the file wins; an address already held is merged directly (an import is the office's own work: no
+  held copy) — that person's details are updated and that call's choices replaced — unless a later
+  submission for the call is already recorded, which then stands;
+- a row is imported whole or not at all: each row is checked completely before any of it is written,
+  and rows are written with bulk inserts (no per-row ORM objects or queries);
 - re-importing changes nothing: each imported response is remembered by survey and respondent id
   with the SHA-256 of the row; the same row again is skipped, an edited row is applied again.
+
+Large exports are checked by worker processes, a chunk at a time, while the rows already checked are
+being written: the rules are pure Python, and the database writes one statement at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import gc
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from itertools import repeat
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Protocol, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+import msgspec
+from advanced_alchemy.types import EncryptedString
+from sqlalchemy import Column, Table, TypeDecorator, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from uuid_utils.compat import uuid7 as new_id
 
 from stepchange.core import audit
@@ -60,7 +75,7 @@ from stepchange.interest.services import (
     last_moment,
     send_confirmation_link,
 )
-from stepchange.interest.surveymonkey import ExportError, Response, SurveyExport, codes_named
+from stepchange.interest.surveymonkey import ExportError, ExportReader, Response, SurveyMapping, codes_named
 from stepchange.projects.models import Project
 
 __all__ = ("ImportReport", "Outcome", "Progress", "RowResult", "SurveyImporter", "no_progress")
@@ -70,6 +85,25 @@ SOURCE = "surveymonkey"
 LATE_REASON = "imported after the closing date"
 EARLY_REASON = "imported from before the call opened"
 IMPORTED_HOW = "imported from SurveyMonkey"
+DETAILS = ("name", "phone", "organisation", "job_title", "sector", "hours_per_month")
+"""A person's details an import sets (or, for a person already held, replaces)."""
+EXPRESSION = (
+    "hours_per_month",
+    "experience",
+    "credentials",
+    "no_conflicts",
+    "statement_version",
+    "statement_accepted_at",
+    "submitted_at",
+    "late",
+    "late_reason",
+    "source",
+    "call_id",
+)
+CHECK_CHUNK = 5_000
+"""Rows checked (and then written) at a time."""
+PARALLEL_FROM = 20_000
+"""Exports with at least this many rows are checked by worker processes."""
 WRITE_BATCH = 2_000
 LOOKUP_BATCH = 500
 
@@ -92,6 +126,9 @@ class Outcome(enum.StrEnum):
     REFUSED = "refused"
     SKIPPED = "skipped"
     """Imported before, unchanged."""
+
+
+APPLIED = (Outcome.IMPORTED, Outcome.MERGED, Outcome.UPDATED)
 
 
 @dataclass
@@ -121,11 +158,10 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return any(r.outcome in (Outcome.IMPORTED, Outcome.MERGED, Outcome.UPDATED) for r in self.results)
+        return any(r.outcome in APPLIED for r in self.results)
 
     def lines(self) -> list[str]:
-        applied = (Outcome.IMPORTED, Outcome.MERGED, Outcome.UPDATED)
-        late_applied = sum(1 for r in self.results if r.late and r.outcome in applied)
+        late_applied = sum(1 for r in self.results if r.late and r.outcome in APPLIED)
         late_waiting = self.count(Outcome.LATE)
         out = [
             f"SurveyMonkey import of {self.survey!r} into {self.call}: {len(self.results)} rows",
@@ -147,7 +183,7 @@ class ImportReport:
             + (
                 ""
                 if r.outcome is Outcome.LATE
-                else f" ({r.outcome.value}{', marked late' if r.outcome in applied else ''})"
+                else f" ({r.outcome.value}{', marked late' if r.outcome in APPLIED else ''})"
             )
             for r in self.results
             if r.late
@@ -170,87 +206,463 @@ def no_progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
     yield lambda _n: None
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a bulk job makes its hundreds of thousands of objects (each
+    collection would walk all of them again, and they make no cycles worth collecting meanwhile)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# --- checking rows (in this process or in worker processes) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class CallWindow:
+    """What checking a row needs of the call and the projects, as plain values that cross to workers."""
+
+    name: str
+    opens_at: dt.datetime
+    ends_at: dt.datetime
+    offered: tuple[tuple[UUID, str], ...]
+    projects: tuple[tuple[UUID, str], ...]
+
+    @classmethod
+    def of(cls, call: Call, projects: Iterable[Project]) -> CallWindow:
+        return cls(
+            name=call.name,
+            opens_at=call.opens_at,
+            ends_at=call.ends_at,
+            offered=tuple((p.id, p.code) for p in call.projects),
+            projects=tuple((p.id, p.code) for p in projects),
+        )
+
+
+@dataclass
+class Checked:
+    """One row, checked: refused, late, or accepted with its clean submission."""
+
+    row: int
+    label: str
+    outcome: Outcome
+    reason: str = ""
+    late: str = ""
+    respondent_id: str = ""
+    content_hash: str = ""
+    at: dt.datetime | None = None
+    late_reason: str = ""
+    clean: CleanSubmission | None = None
+    sealed_phone: str = ""
+    """The phone number as its column stores it (encrypted by the column's own type)."""
+    sealed_declarations: list[tuple[str, str]] = field(default_factory=list)
+    """Each declaration's description and organisation, likewise encrypted."""
+
+
+class RowChecker:
+    """The public form's rules (:class:`SubmissionRules`), and the export's own, applied to each row."""
+
+    def __init__(
+        self, window: CallWindow, kind: ConflictKind, accept_late: bool, repeated_ids: frozenset[str], key: str
+    ) -> None:
+        self.window = window
+        self.kind = kind
+        self.accept_late = accept_late
+        self.repeated_ids = repeated_ids
+        # Encrypting is the costly part of writing a row, so it is done here, where the work is shared
+        # out, by the columns' own types (with the key read once).
+        self.seal_phone = _sealer(_table(Volunteer).c.phone, key)
+        self.seal_description = _sealer(_table(Declaration).c.description, key)
+        self.seal_organisation = _sealer(_table(Declaration).c.organisation, key)
+        # The rules read only the call's name and projects and each project's id and code.
+        call = SimpleNamespace(name=window.name, projects=[SimpleNamespace(id=i, code=c) for i, c in window.offered])
+        projects = {code: SimpleNamespace(id=i, code=code) for i, code in window.projects}
+        self.rules = SubmissionRules(cast(Call, call), cast(dict[str, Project], projects))
+
+    def check(self, responses: Iterable[Response]) -> list[Checked]:
+        return [self.check_one(response) for response in responses]
+
+    def check_one(self, response: Response) -> Checked:
+        out = Checked(response.row, response.label, Outcome.REFUSED)
+        if response.respondent_id in self.repeated_ids:
+            out.reason = "Respondent ID: appears more than once in the file"
+            return out
+        clean, errors = self._rules(response)
+        at = response.submitted_at
+        if clean is None or at is None:
+            out.reason = "; ".join(f"{e.field}: {e.message}" for e in errors)
+            return out
+        window = self.window
+        if at < window.opens_at:
+            out.late = f"submitted at {uk_datetime(at)}, before the call opened ({uk_datetime(window.opens_at)})"
+            out.late_reason = EARLY_REASON
+        elif at >= window.ends_at:
+            closed = last_moment(cast(Call, window))  # it reads only ``ends_at``
+            out.late = f"submitted at {uk_datetime(at)}, after the call closed ({closed})"
+            out.late_reason = LATE_REASON
+        if out.late and not self.accept_late:
+            out.outcome = Outcome.LATE
+            return out
+        out.outcome = Outcome.IMPORTED  # accepted; what becomes of it is decided against the database
+        out.respondent_id, out.content_hash, out.at, out.clean = (
+            response.respondent_id,
+            response.content_hash,
+            at,
+            clean,
+        )
+        out.sealed_phone = self.seal_phone(clean.phone)
+        out.sealed_declarations = [
+            (self.seal_description(description), self.seal_organisation(organisation))
+            for _kind, description, organisation, _projects in clean.declarations
+        ]
+        return out
+
+    def _rules(self, response: Response) -> tuple[CleanSubmission | None, list[FieldError]]:
+        """The row through the public form's rules; a problem found reading the row replaces the rules'
+        own complaint about the same field (so "hours: not a number" is said once)."""
+        lead = response.willing_to_lead
+        choices = [
+            ChoiceIn(project=code, rank=rank, role=ChoiceRole.LEAD if lead and rank == 1 else ChoiceRole.MEMBER)
+            for rank, code in enumerate(response.ranking, 1)
+        ]
+        conflicts = []
+        if response.conflicts:
+            named = [code for code in codes_named(response.conflict_details) if code in self.rules.projects]
+            conflicts = [DeclarationIn(kind=self.kind, description=response.conflict_details, projects=named)]
+        data = SubmissionIn(
+            name=response.name,
+            email=response.email,
+            phone=response.phone,
+            organisation=response.organisation,
+            job_title=response.job_title,
+            sector=response.sector,
+            choices=choices,
+            hours_per_month=response.hours or 0,
+            confidentiality_accepted=response.confidentiality,
+            experience=response.experience,
+            no_conflicts=response.conflicts is False,
+            conflicts=conflicts,
+            credentials=response.credentials,
+        )
+        read = [FieldError(name, message) for name, message in response.problems]
+        self.rules.errors = []  # one set of rules for every row: each check starts clean
+        try:
+            clean: CleanSubmission | None = self.rules.check(data)
+            ruled: list[FieldError] = []
+        except InvalidInput as exc:
+            clean, ruled = None, exc.errors
+        said = {e.field for e in read}
+        errors = read + [e for e in ruled if _root(e.field) not in said]
+        return (clean if not errors else None), errors
+
+
+def _sealer(column: Column[Any], key: str) -> Callable[[str], str]:
+    """The column's encrypting type, with ``key`` read once (not once per value), as a function."""
+    kind = column.type
+    assert isinstance(kind, EncryptedString), f"{column} is encrypted at rest"
+    sealing = type(kind)(key=key, backend=type(kind.backend), length=kind.length)
+
+    def seal(value: str) -> str:
+        return cast(str, sealing.process_bind_param(value, cast(Any, None)))
+
+    return seal
+
+
+def _root(name: str) -> str:
+    """``choices[1].project`` → ``choices``."""
+    return name.split("[", 1)[0].split(".", 1)[0]
+
+
+_WORKER: tuple[ExportReader, RowChecker] | None = None
+
+
+def _start_worker(source: Path | bytes, mapping: SurveyMapping, checker_args: tuple[Any, ...]) -> None:
+    """A worker process reads the export once and keeps it, with the rules, for every chunk it checks."""
+    global _WORKER
+    gc.disable()
+    _WORKER = (ExportReader(source, mapping), RowChecker(*checker_args))
+
+
+def _check_chunk(start: int, stop: int) -> bytes:
+    """Check rows ``start`` to ``stop``; the results travel as MessagePack (far cheaper to read than a pickle)."""
+    assert _WORKER is not None, "the worker was started by _start_worker"
+    reader, checker = _WORKER
+    return _ENCODER.encode(checker.check(reader.responses(start, stop)))
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(list[Checked])
+
+
+class _Chunks:
+    """Checked rows a chunk at a time, in file order: from worker processes for a large export, else here."""
+
+    def __init__(self, reader: ExportReader, checker_args: tuple[Any, ...], workers: int) -> None:
+        self.bounds = [(s, min(s + CHECK_CHUNK, reader.count)) for s in range(0, reader.count, CHECK_CHUNK)]
+        self.reader = reader
+        self.checker_args = checker_args
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[bytes]] = []
+        if workers > 0 and len(self.bounds) > 1:
+            self.pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(reader.source, reader.mapping, checker_args),
+            )
+            self.futures = [self.pool.submit(_check_chunk, start, stop) for start, stop in self.bounds]
+        else:
+            self.checker = RowChecker(*checker_args)
+
+    def __len__(self) -> int:
+        return len(self.bounds)
+
+    async def get(self, index: int) -> list[Checked]:
+        if self.pool is None:
+            start, stop = self.bounds[index]
+            return self.checker.check(self.reader.responses(start, stop))
+        encoded: bytes = await asyncio.wrap_future(self.futures[index])
+        return _DECODER.decode(encoded)
+
+    def close(self, *, finished: bool) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=finished, cancel_futures=not finished)
+
+
+# --- writing ----------------------------------------------------------------------------------------
 
 
 @dataclass
 class _Accepted:
     """A row that passed every rule."""
 
-    response: Response
+    checked: Checked
     clean: CleanSubmission
     at: dt.datetime
-    late_reason: str
     result: RowResult
 
 
 @dataclass
+class _Batch:
+    """Rows for one table: the values that vary per row, in ``columns`` order, and those shared by all."""
+
+    table: Table
+    columns: tuple[str, ...]
+    constants: dict[str, Any] = field(default_factory=dict)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    sealed: frozenset[str] = frozenset()
+    """Columns whose values were already encrypted by their type (see :class:`RowChecker`)."""
+
+
+@dataclass
 class _Writes:
-    """Everything one import writes, gathered before anything is written."""
+    """Everything one chunk of rows writes, gathered before any of it is written."""
 
-    volunteers: list[dict[str, Any]] = field(default_factory=list)
+    now: dt.datetime
+    volunteers: _Batch = field(init=False)
+    steps: _Batch = field(init=False)
+    expressions: _Batch = field(init=False)
+    choices: _Batch = field(init=False)
+    declarations: _Batch = field(init=False)
+    declaration_projects: _Batch = field(init=False)
+    tracked: _Batch = field(init=False)
     volunteer_updates: list[dict[str, Any]] = field(default_factory=list)
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    expressions: list[dict[str, Any]] = field(default_factory=list)
     expression_updates: list[dict[str, Any]] = field(default_factory=list)
-    replaced_choices_of: list[UUID] = field(default_factory=list)
-    choices: list[dict[str, Any]] = field(default_factory=list)
-    declarations: list[dict[str, Any]] = field(default_factory=list)
-    declaration_projects: list[dict[str, Any]] = field(default_factory=list)
-    withdrawn_declarations: list[UUID] = field(default_factory=list)
-    tracked: list[dict[str, Any]] = field(default_factory=list)
     tracked_updates: list[dict[str, Any]] = field(default_factory=list)
-    confirm: list[tuple[UUID, UUID]] = field(default_factory=list)
-    """``(volunteer id, expression id)`` of people at ``submitted`` whose expression this import wrote."""
+    replaced_choices_of: list[UUID] = field(default_factory=list)
+    withdrawn_declarations: list[UUID] = field(default_factory=list)
 
-    @property
-    def total(self) -> int:
-        return sum(
-            len(rows)
-            for rows in (
-                self.volunteers,
-                self.volunteer_updates,
-                self.steps,
-                self.expressions,
-                self.expression_updates,
-                self.choices,
-                self.declarations,
-                self.declaration_projects,
-                self.tracked,
-                self.tracked_updates,
-            )
+    def __post_init__(self) -> None:
+        stamps = {"created_at": self.now, "updated_at": self.now}
+        self.volunteers = _Batch(
+            _table(Volunteer),
+            ("id", "email", *DETAILS),
+            {"identity": Identity.SUBMITTED, **stamps},
+            sealed=frozenset({"phone"}),
         )
+        self.steps = _Batch(
+            _table(IdentityStep),
+            ("id", "volunteer_id"),
+            {"step": Identity.SUBMITTED, "by_id": None, "by": "the person", "how": IMPORTED_HOW, **stamps},
+        )
+        self.expressions = _Batch(
+            _table(Expression),
+            ("id", "volunteer_id", *EXPRESSION),
+            {"status": ExpressionStatus.AWAITING_CONFIRMATION, **stamps},
+        )
+        self.choices = _Batch(_table(Choice), ("id", "expression_id", "project_id", "rank", "role"), dict(stamps))
+        self.declarations = _Batch(
+            _table(Declaration),
+            ("id", "volunteer_id", "kind", "description", "organisation"),
+            {"state": ReviewState.PENDING, **stamps},
+            sealed=frozenset({"description", "organisation"}),
+        )
+        self.declaration_projects = _Batch(declaration_project, ("declaration_id", "project_id"))
+        self.tracked = _Batch(
+            _table(ImportedResponse),
+            ("id", "source", "respondent_id", "content_hash", "volunteer_id", "declaration_id"),
+            dict(stamps),
+        )
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _encryption_key() -> str:
+    """The key the personal-data columns encrypt with (they all share it)."""
+    key = cast(EncryptedString, _table(Volunteer).c.phone.type).key
+    return str(key() if callable(key) else key)
+
+
+class _BulkInsert:
+    """``INSERT`` many rows with one executemany per batch, each value bound by its column's own type.
+
+    The statement is compiled by SQLAlchemy for the connection's dialect, and every value goes through
+    its column type's bind processor — so phone numbers and declarations are encrypted by their
+    ``EncryptedString``/``EncryptedText`` columns, ids and times stored exactly as the models store
+    them — but a value shared by every row is processed once, and no per-row dictionaries or ORM
+    objects are made. Should the table need anything this does not supply (a column added later with
+    a Python default), it falls back to SQLAlchemy's own executemany.
+
+    Each statement runs while the next batch's values are prepared: :meth:`settle` waits for it, and
+    must be awaited before the connection is used for anything else.
+    """
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect
+        self.pending: asyncio.Future[Any] | None = None
+        self.prepared: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any]] | None] = {}
+
+    async def settle(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            await pending
+
+    async def drain(self) -> None:
+        """After a failure elsewhere: wait for a statement still running (its own outcome no longer
+        matters), so the connection is free for the rollback."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            with contextlib.suppress(Exception):
+                await pending
+
+    async def _run(self, statement: Awaitable[Any]) -> None:
+        await self.settle()
+        self.pending = asyncio.ensure_future(statement)
+        await asyncio.sleep(0)  # let it reach the database before the next batch is prepared
+
+    def _processor(self, column: Column[Any], sealed: bool) -> Callable[[Any], Any] | None:
+        kind = column.type
+        if sealed and isinstance(kind, TypeDecorator):
+            # Already through the type's own ``process_bind_param``: only what its storage type adds.
+            inner: Callable[[Any], Any] | None = kind.load_dialect_impl(self.dialect).bind_processor(self.dialect)
+            return inner
+        processor: Callable[[Any], Any] | None = kind.dialect_impl(self.dialect).bind_processor(self.dialect)
+        return processor
+
+    def _prepare(self, batch: _Batch) -> tuple[str, list[Any]] | None:
+        """The compiled statement and, for each of its parameters, where its value comes from."""
+        key = (batch.table.name, batch.columns + tuple(batch.constants))
+        if key not in self.prepared:
+            names = [*batch.columns, *batch.constants]
+            compiled = insert(batch.table).compile(dialect=self.dialect, column_keys=names)
+            order = list(compiled.positiontup or ())
+            if sorted(order) != sorted(names):
+                self.prepared[key] = None
+            else:
+                position = {name: i for i, name in enumerate(batch.columns)}
+                plan: list[Any] = []
+                for name in order:
+                    processor = self._processor(batch.table.c[name], name in batch.sealed)
+                    if name in position:
+                        plan.append((position[name], processor))
+                    else:
+                        value = batch.constants[name]
+                        plan.append((None, processor(value) if processor is not None else value))
+                self.prepared[key] = (compiled.string, plan)
+        return self.prepared[key]
+
+    async def insert(self, batch: _Batch) -> None:
+        if not batch.rows:
+            return
+        prepared = self._prepare(batch)
+        if prepared is None:
+            await self._insert_with_defaults(batch)
+            return
+        sql, plan = prepared
+        for chunk in _chunks(batch.rows, WRITE_BATCH):
+            # Column by column, as SQLAlchemy would bind them, each through its processor.
+            columns = list(zip(*chunk, strict=True))
+            bound = [
+                repeat(how, len(chunk))
+                if index is None
+                else (columns[index] if how is None else map(how, columns[index]))
+                for index, how in plan
+            ]
+            await self._run(self.connection.exec_driver_sql(sql, list(zip(*bound, strict=True))))
+
+    async def _insert_with_defaults(self, batch: _Batch) -> None:
+        if batch.sealed:
+            raise RuntimeError(f"{batch.table.name} needs values the import does not supply")
+        for chunk in _chunks(batch.rows, WRITE_BATCH):
+            rows = [{**dict(zip(batch.columns, row, strict=True)), **batch.constants} for row in chunk]
+            await self._run(self.connection.execute(insert(batch.table), rows))
+
+
+# --- the import ----------------------------------------------------------------------------------
 
 
 class SurveyImporter:
     """Imports one SurveyMonkey export into one call, in the caller's transaction (commit = all of it)."""
 
-    def __init__(self, session: AsyncSession, settings: Settings, progress: Progress = no_progress) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        progress: Progress = no_progress,
+        *,
+        workers: int | None = None,
+    ) -> None:
         self.session = session
         self.settings = settings
         self.progress = progress
+        self.workers = workers
+        self.now = dt.datetime.now(dt.UTC)
+        self.confirm: list[tuple[UUID, UUID]] = []
+        """``(volunteer id, expression id)`` of people at ``submitted`` whose expression this import wrote."""
 
     async def run(
         self,
-        export: SurveyExport,
+        reader: ExportReader,
         *,
         call_id: UUID | None = None,
         accept_late: bool = False,
         send_confirmations: bool = False,
     ) -> ImportReport:
-        await immediate_transaction(self.session)
-        call = await self._call(call_id)
-        projects = await InterestService(session=self.session).projects_by_code()
-        results: list[RowResult] = []
-        accepted = self._check_all(export, call, projects, accept_late, results)
-        winners = self._one_per_address(accepted)
-        writes = await self._plan(export, call, winners)
-        await self._write(writes)
-        report = ImportReport(survey=export.survey, call=call.name, results=sorted(results, key=lambda r: r.row))
-        if send_confirmations and writes.confirm:
-            report.confirmations = await self._confirm(call, writes.confirm)
+        with paused_gc():
+            await immediate_transaction(self.session)
+            call = await self._call(call_id)
+            self.bulk = _BulkInsert(await self.session.connection())
+            try:
+                results = await self._import(reader, call, accept_late)
+            except BaseException:
+                await self.bulk.drain()
+                raise
+            await self.bulk.settle()
+        report = ImportReport(survey=reader.survey, call=call.name, results=sorted(results, key=lambda r: r.row))
+        if send_confirmations and self.confirm:
+            report.confirmations = await self._send_confirmations(call)
         await audit.record(
             self.session,
             SYSTEM,
@@ -258,7 +670,7 @@ class SurveyImporter:
             subject_type="call",
             subject_id=call.id,
             summary=(
-                f"SurveyMonkey import ({export.survey}): {report.count(Outcome.IMPORTED)} imported, "
+                f"SurveyMonkey import ({reader.survey}): {report.count(Outcome.IMPORTED)} imported, "
                 f"{report.count(Outcome.MERGED)} merged, {report.count(Outcome.UPDATED)} updated, "
                 f"{report.count(Outcome.LATE)} late, {report.count(Outcome.REFUSED)} refused, "
                 f"{report.count(Outcome.SKIPPED)} skipped"
@@ -274,52 +686,46 @@ class SurveyImporter:
             raise ExportError(f"There is no call with id {call_id}" if call_id else "There is no call to import into")
         return call
 
-    # --- checking every row ---------------------------------------------------------------------
+    def _worker_count(self, rows: int) -> int:
+        """Worker processes to check rows while this one writes: one per spare processor, up to two."""
+        if self.workers is not None:
+            return self.workers
+        return max(1, min(2, (os.cpu_count() or 1) - 1)) if rows >= PARALLEL_FROM else 0
 
-    def _check_all(
-        self,
-        export: SurveyExport,
-        call: Call,
-        projects: dict[str, Project],
-        accept_late: bool,
-        results: list[RowResult],
-    ) -> list[_Accepted]:
-        seen: dict[str, int] = {}
-        for response in export.responses:
-            if response.respondent_id:
-                seen[response.respondent_id] = seen.get(response.respondent_id, 0) + 1
-        kind = ConflictKind(export.mapping.conflict_kind)
-        accepted = []
-        with self.progress("Checking rows", len(export.responses)) as advance:
-            for done, response in enumerate(export.responses, 1):
-                result = RowResult(response.row, response.label, Outcome.REFUSED)
-                results.append(result)
-                if done % 1000 == 0:
-                    advance(1000)
-                if seen.get(response.respondent_id, 0) > 1:
-                    result.reason = "Respondent ID: appears more than once in the file"
-                    continue
-                clean, errors = _check(response, call, projects, kind)
-                if clean is None or response.submitted_at is None:
-                    result.reason = "; ".join(f"{e.field}: {e.message}" for e in errors)
-                    continue
-                at = response.submitted_at
-                if at < call.opens_at:
-                    result.late = (
-                        f"submitted at {uk_datetime(at)}, before the call opened ({uk_datetime(call.opens_at)})"
-                    )
-                    late_reason = EARLY_REASON
-                elif at >= call.ends_at:
-                    result.late = f"submitted at {uk_datetime(at)}, after the call closed ({last_moment(call)})"
-                    late_reason = LATE_REASON
-                else:
-                    late_reason = ""
-                if late_reason and not accept_late:
-                    result.outcome = Outcome.LATE
-                    continue
-                accepted.append(_Accepted(response, clean, at, late_reason, result))
-            advance(len(export.responses) % 1000)
-        return accepted
+    async def _import(self, reader: ExportReader, call: Call, accept_late: bool) -> list[RowResult]:
+        projects = (await InterestService(session=self.session).projects_by_code()).values()
+        repeated = frozenset(i for i, n in Counter(reader.respondent_ids()).items() if i and n > 1)
+        shared = {address for address, n in Counter(reader.addresses()).items() if n > 1}
+        checker_args = (
+            CallWindow.of(call, projects),
+            ConflictKind(reader.mapping.conflict_kind),
+            accept_late,
+            repeated,
+            _encryption_key(),
+        )
+        results: list[RowResult] = []
+        held_back: list[_Accepted] = []
+        chunks = _Chunks(reader, checker_args, self._worker_count(reader.count))
+        try:
+            with self.progress("Importing rows", reader.count) as advance:
+                for index in range(len(chunks)):
+                    ready: list[_Accepted] = []
+                    for checked in await chunks.get(index):
+                        result = RowResult(checked.row, checked.label, checked.outcome, checked.reason, checked.late)
+                        results.append(result)
+                        if checked.clean is not None and checked.at is not None:
+                            row = _Accepted(checked, checked.clean, checked.at, result)
+                            # Rows whose address comes again in the file wait until every row is checked.
+                            (held_back if checked.clean.email in shared else ready).append(row)
+                    await self._apply(reader, call, ready)
+                    start, stop = chunks.bounds[index]
+                    advance(stop - start)
+                await self._apply(reader, call, self._one_per_address(held_back))
+        except BaseException:
+            chunks.close(finished=False)
+            raise
+        chunks.close(finished=True)
+        return results
 
     @staticmethod
     def _one_per_address(accepted: list[_Accepted]) -> list[_Accepted]:
@@ -327,166 +733,125 @@ class SurveyImporter:
         latest: dict[str, _Accepted] = {}
         for row in accepted:
             held = latest.get(row.clean.email)
-            if held is None or (row.at, row.response.row) > (held.at, held.response.row):
+            if held is None or (row.at, row.checked.row) > (held.at, held.checked.row):
                 latest[row.clean.email] = row
         for row in accepted:
             winner = latest[row.clean.email]
             if winner is not row:
                 row.result.outcome = Outcome.SUPERSEDED
-                row.result.reason = f"a later answer from the same address ({winner.response.label}) replaces it"
+                row.result.reason = f"a later answer from the same address ({winner.checked.label}) replaces it"
         return list(latest.values())
 
-    # --- planning the writes --------------------------------------------------------------------
+    # --- one chunk of accepted rows, against the database ---------------------------------------------
 
-    async def _plan(self, export: SurveyExport, call: Call, winners: list[_Accepted]) -> _Writes:
-        tracked = await self._tracked(export.survey, [w.response.respondent_id for w in winners])
+    async def _apply(self, reader: ExportReader, call: Call, rows: list[_Accepted]) -> None:
+        if not rows:
+            return
+        await self.bulk.settle()
+        tracked = await self._tracked(reader.survey, [r.checked.respondent_id for r in rows])
         fresh: list[tuple[_Accepted, ImportedResponse | None]] = []
-        for row in winners:
-            known = tracked.get(row.response.respondent_id)
-            if known is not None and known.content_hash == row.response.content_hash:
+        for row in rows:
+            known = tracked.get(row.checked.respondent_id)
+            if known is not None and known.content_hash == row.checked.content_hash:
                 row.result.outcome, row.result.reason = Outcome.SKIPPED, "already imported, unchanged"
             else:
                 fresh.append((row, known))
         people = await self._people([row.clean.email for row, _ in fresh])
-        expressions = await self._expressions(call, [p[0] for p in people.values()])
-        held_texts = await self._declaration_texts([p[0] for p in people.values()])
-        now = dt.datetime.now(dt.UTC)
-        writes = _Writes()
+        held_ids = [p[0] for p in people.values()]
+        expressions = await self._expressions(call, held_ids)
+        held_texts = await self._declaration_texts(held_ids)
+        writes = _Writes(self.now)
         for row, known in fresh:
-            person = people.get(row.clean.email)
-            expression = expressions.get(person[0]) if person is not None else None
-            if expression is not None and expression[1] > row.at:
-                row.result.outcome = Outcome.SUPERSEDED
-                row.result.reason = "a later submission for this call is already recorded for this address"
-                continue
-            if person is None:
-                volunteer_id = new_id()
-                writes.volunteers.append(_volunteer(volunteer_id, row.clean, now))
-                writes.steps.append(_step(volunteer_id, now))
-                identity = Identity.SUBMITTED
-                row.result.outcome = Outcome.IMPORTED
-            else:
-                volunteer_id, identity = person
-                writes.volunteer_updates.append({"id": volunteer_id, **_details(row.clean), "updated_at": now})
-                row.result.outcome = Outcome.MERGED
-            if known is not None:
-                row.result.outcome = Outcome.UPDATED
-            expression_id = self._plan_expression(
-                writes, row, call, volunteer_id, expression, export.mapping.statement_version, now
-            )
-            declaration_id = self._plan_declarations(writes, row, volunteer_id, held_texts, now)
-            if known is not None:
-                if known.declaration_id is not None:
-                    writes.withdrawn_declarations.append(known.declaration_id)
-                writes.tracked_updates.append(
-                    {
-                        "id": known.id,
-                        "content_hash": row.response.content_hash,
-                        "volunteer_id": volunteer_id,
-                        "declaration_id": declaration_id,
-                        "updated_at": now,
-                    }
-                )
-            else:
-                writes.tracked.append(
-                    {
-                        "id": new_id(),
-                        "source": export.survey,
-                        "respondent_id": row.response.respondent_id,
-                        "content_hash": row.response.content_hash,
-                        "volunteer_id": volunteer_id,
-                        "declaration_id": declaration_id,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            if identity is Identity.SUBMITTED:
-                writes.confirm.append((volunteer_id, expression_id))
-        return writes
+            self._plan(writes, reader, call, row, known, people, expressions, held_texts)
+        await self._write(writes)
 
-    @staticmethod
-    def _plan_expression(
+    def _plan(
+        self,
         writes: _Writes,
-        row: _Accepted,
+        reader: ExportReader,
         call: Call,
-        volunteer_id: UUID,
-        existing: tuple[UUID, dt.datetime] | None,
-        statement_version: str,
-        now: dt.datetime,
-    ) -> UUID:
-        clean = row.clean
-        values = {
-            "hours_per_month": clean.hours_per_month,
-            "experience": clean.experience,
-            "credentials": clean.credentials,
-            "no_conflicts": clean.no_conflicts,
-            "statement_version": statement_version,
-            "statement_accepted_at": row.at,
-            "submitted_at": row.at,
-            "late": bool(row.late_reason),
-            "late_reason": row.late_reason,
-            "source": SOURCE,
-            "updated_at": now,
-        }
-        if existing is None:
+        row: _Accepted,
+        known: ImportedResponse | None,
+        people: dict[str, tuple[UUID, Identity]],
+        expressions: dict[UUID, tuple[UUID, dt.datetime]],
+        held_texts: set[tuple[UUID, str]],
+    ) -> None:
+        clean, checked = row.clean, row.checked
+        person = people.get(clean.email)
+        expression = expressions.get(person[0]) if person is not None else None
+        if expression is not None and expression[1] > row.at:
+            row.result.outcome = Outcome.SUPERSEDED
+            row.result.reason = "a later submission for this call is already recorded for this address"
+            return
+        details = (clean.name, clean.phone, clean.organisation, clean.job_title, clean.sector, clean.hours_per_month)
+        if person is None:
+            volunteer_id, identity = new_id(), Identity.SUBMITTED
+            sealed = (clean.name, checked.sealed_phone, *details[2:])
+            writes.volunteers.rows.append((volunteer_id, clean.email, *sealed))
+            writes.steps.rows.append((new_id(), volunteer_id))
+            row.result.outcome = Outcome.IMPORTED
+        else:
+            volunteer_id, identity = person
+            writes.volunteer_updates.append(
+                {"id": volunteer_id, **dict(zip(DETAILS, details, strict=True)), "updated_at": self.now}
+            )
+            row.result.outcome = Outcome.MERGED
+        values = (
+            clean.hours_per_month,
+            clean.experience,
+            clean.credentials,
+            clean.no_conflicts,
+            reader.mapping.statement_version,
+            row.at,
+            row.at,
+            bool(checked.late_reason),
+            checked.late_reason,
+            SOURCE,
+            call.id,
+        )
+        if expression is None:
             expression_id = new_id()
-            writes.expressions.append(
-                {
-                    "id": expression_id,
-                    "volunteer_id": volunteer_id,
-                    "call_id": call.id,
-                    "status": ExpressionStatus.AWAITING_CONFIRMATION,
-                    "created_at": now,
-                    **values,
-                }
+            writes.expressions.rows.append((expression_id, volunteer_id, *values))
+        else:
+            expression_id = expression[0]
+            writes.expression_updates.append(
+                {"id": expression_id, **dict(zip(EXPRESSION, values, strict=True)), "updated_at": self.now}
+            )
+            writes.replaced_choices_of.append(expression_id)
+        writes.choices.rows.extend(
+            (new_id(), expression_id, project_id, rank, role) for project_id, rank, role in clean.choices
+        )
+        declaration_id = None
+        for (kind, description, _organisation, project_ids), (sealed_description, sealed_organisation) in zip(
+            clean.declarations, checked.sealed_declarations, strict=True
+        ):
+            if (volunteer_id, description) in held_texts:
+                continue  # the person already declared these very words
+            held_texts.add((volunteer_id, description))
+            declaration_id = new_id()
+            writes.declarations.rows.append(
+                (declaration_id, volunteer_id, kind, sealed_description, sealed_organisation)
+            )
+            writes.declaration_projects.rows.extend((declaration_id, p) for p in project_ids)
+        if known is None:
+            writes.tracked.rows.append(
+                (new_id(), reader.survey, checked.respondent_id, checked.content_hash, volunteer_id, declaration_id)
             )
         else:
-            expression_id = existing[0]
-            writes.expression_updates.append({"id": expression_id, **values})
-            writes.replaced_choices_of.append(expression_id)
-        for project_id, rank, role in clean.choices:
-            writes.choices.append(
+            row.result.outcome = Outcome.UPDATED
+            if known.declaration_id is not None:
+                writes.withdrawn_declarations.append(known.declaration_id)
+            writes.tracked_updates.append(
                 {
-                    "id": new_id(),
-                    "expression_id": expression_id,
-                    "project_id": project_id,
-                    "rank": rank,
-                    "role": role,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        return expression_id
-
-    @staticmethod
-    def _plan_declarations(
-        writes: _Writes,
-        row: _Accepted,
-        volunteer_id: UUID,
-        held_texts: set[tuple[UUID, str]],
-        now: dt.datetime,
-    ) -> UUID | None:
-        """A pending declaration for a "yes" with its text, unless the person already declared the same words."""
-        made = None
-        for kind, description, organisation, project_ids in row.clean.declarations:
-            if (volunteer_id, description) in held_texts:
-                continue
-            made = new_id()
-            held_texts.add((volunteer_id, description))
-            writes.declarations.append(
-                {
-                    "id": made,
+                    "id": known.id,
+                    "content_hash": checked.content_hash,
                     "volunteer_id": volunteer_id,
-                    "kind": kind,
-                    "description": description,
-                    "organisation": organisation,
-                    "state": ReviewState.PENDING,
-                    "created_at": now,
-                    "updated_at": now,
+                    "declaration_id": declaration_id,
+                    "updated_at": self.now,
                 }
             )
-            writes.declaration_projects.extend({"declaration_id": made, "project_id": p} for p in project_ids)
-        return made
+        if identity is Identity.SUBMITTED:
+            self.confirm.append((volunteer_id, expression_id))
 
     # --- looking things up in batches -----------------------------------------------------------
 
@@ -534,43 +899,40 @@ class SurveyImporter:
     # --- writing in bulk ------------------------------------------------------------------------
 
     async def _write(self, writes: _Writes) -> None:
-        with self.progress("Writing", writes.total) as advance:
-            if writes.withdrawn_declarations:
-                await self.session.execute(
-                    delete(Declaration).where(
-                        Declaration.id.in_(writes.withdrawn_declarations), Declaration.state == ReviewState.PENDING
-                    )
+        """Everything for one chunk, parents before children; the last statement may still be running."""
+        bulk = self.bulk
+        if writes.withdrawn_declarations:
+            await self.session.execute(
+                delete(Declaration).where(
+                    Declaration.id.in_(writes.withdrawn_declarations), Declaration.state == ReviewState.PENDING
                 )
-            for chunk in _chunks(writes.replaced_choices_of, LOOKUP_BATCH):
-                await self.session.execute(delete(Choice).where(Choice.expression_id.in_(chunk)))
-            await self._insert(Volunteer.__table__, writes.volunteers, advance)
-            await self._update(Volunteer, writes.volunteer_updates, advance)
-            await self._insert(IdentityStep.__table__, writes.steps, advance)
-            await self._insert(Expression.__table__, writes.expressions, advance)
-            await self._update(Expression, writes.expression_updates, advance)
-            await self._insert(Choice.__table__, writes.choices, advance)
-            await self._insert(Declaration.__table__, writes.declarations, advance)
-            await self._insert(declaration_project, writes.declaration_projects, advance)
-            await self._insert(ImportedResponse.__table__, writes.tracked, advance)
-            await self._update(ImportedResponse, writes.tracked_updates, advance)
+            )
+        for chunk in _chunks(writes.replaced_choices_of, LOOKUP_BATCH):
+            await self.session.execute(delete(Choice).where(Choice.expression_id.in_(chunk)))
+        await self._update(Volunteer, writes.volunteer_updates)
+        await self._update(Expression, writes.expression_updates)
+        await bulk.insert(writes.volunteers)
+        await bulk.insert(writes.steps)
+        await bulk.insert(writes.expressions)
+        await bulk.insert(writes.choices)
+        await bulk.insert(writes.declarations)
+        await bulk.insert(writes.declaration_projects)
+        await bulk.insert(writes.tracked)
+        if writes.tracked_updates:
+            await bulk.settle()  # they name declarations inserted just now
+            await self._update(ImportedResponse, writes.tracked_updates)
 
-    async def _insert(self, table: Any, rows: list[dict[str, Any]], advance: Callable[[int], None]) -> None:
-        for chunk in _chunks(rows, WRITE_BATCH):
-            await self.session.execute(insert(table), list(chunk))
-            advance(len(chunk))
-
-    async def _update(self, model: Any, rows: list[dict[str, Any]], advance: Callable[[int], None]) -> None:
-        """ORM bulk UPDATE by primary key: one executemany per batch, no objects loaded."""
+    async def _update(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        """ORM bulk UPDATE by primary key (people and expressions already held): one executemany per batch."""
         for chunk in _chunks(rows, WRITE_BATCH):
             await self.session.execute(update(model), list(chunk))
-            advance(len(chunk))
 
-    async def _confirm(self, call: Call, wanted: list[tuple[UUID, UUID]]) -> int:
+    async def _send_confirmations(self, call: Call) -> int:
         """E-mail each imported person at ``submitted`` the link that confirms their expression."""
-        expression_of = dict(wanted)
+        expression_of = dict(self.confirm)
         service = InterestService(session=self.session)
         sent = 0
-        with self.progress("Queuing confirmation e-mails", len(wanted)) as advance:
+        with self.progress("Queuing confirmation e-mails", len(expression_of)) as advance:
             for chunk in _chunks(list(expression_of), LOOKUP_BATCH):
                 people = await self.session.scalars(select(Volunteer).where(Volunteer.id.in_(chunk)))
                 for person in people:
@@ -579,83 +941,3 @@ class SurveyImporter:
                 advance(len(chunk))
         await self.session.flush()
         return sent
-
-
-def _details(clean: CleanSubmission) -> dict[str, Any]:
-    return {
-        "name": clean.name,
-        "phone": clean.phone,
-        "organisation": clean.organisation,
-        "job_title": clean.job_title,
-        "sector": clean.sector,
-        "hours_per_month": clean.hours_per_month,
-    }
-
-
-def _volunteer(volunteer_id: UUID, clean: CleanSubmission, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "id": volunteer_id,
-        "email": clean.email,
-        **_details(clean),
-        "identity": Identity.SUBMITTED,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-def _step(volunteer_id: UUID, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "id": new_id(),
-        "volunteer_id": volunteer_id,
-        "step": Identity.SUBMITTED,
-        "by_id": None,
-        "by": "the person",
-        "how": IMPORTED_HOW,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-def _check(
-    response: Response, call: Call, projects: dict[str, Project], kind: ConflictKind
-) -> tuple[CleanSubmission | None, list[FieldError]]:
-    """The row through the public form's rules; problems found reading the row replace the rules' own
-    complaint about the same field (so "hours: not a number" is said once)."""
-    lead = response.willing_to_lead
-    choices = [
-        ChoiceIn(project=code, rank=rank, role=ChoiceRole.LEAD if lead and rank == 1 else ChoiceRole.MEMBER)
-        for rank, code in enumerate(response.ranking, 1)
-    ]
-    conflicts = []
-    if response.conflicts:
-        named = [code for code in codes_named(response.conflict_details) if code in projects]
-        conflicts = [DeclarationIn(kind=kind, description=response.conflict_details, projects=named)]
-    data = SubmissionIn(
-        name=response.name,
-        email=response.email,
-        phone=response.phone,
-        organisation=response.organisation,
-        job_title=response.job_title,
-        sector=response.sector,
-        choices=choices,
-        hours_per_month=response.hours or 0,
-        confidentiality_accepted=response.confidentiality,
-        experience=response.experience,
-        no_conflicts=response.conflicts is False,
-        conflicts=conflicts,
-        credentials=response.credentials,
-    )
-    read = [FieldError(name, message) for name, message in response.problems]
-    try:
-        clean: CleanSubmission | None = SubmissionRules(call, projects).check(data)
-        ruled: Iterable[FieldError] = []
-    except InvalidInput as exc:
-        clean, ruled = None, exc.errors
-    said = {e.field for e in read}
-    errors = read + [e for e in ruled if _root(e.field) not in said]
-    return (clean if not errors else None), errors
-
-
-def _root(name: str) -> str:
-    """``choices[1].project`` → ``choices``."""
-    return name.split("[", 1)[0].split(".", 1)[0]

@@ -32,6 +32,7 @@ import polars as pl
 __all__ = (
     "DEFAULT_MAPPING",
     "ExportError",
+    "ExportReader",
     "Response",
     "SurveyExport",
     "SurveyMapping",
@@ -161,8 +162,6 @@ def parse_mapping(document: Mapping[str, Any]) -> SurveyMapping:
         raise ExportError("Mapping: [fields] must be a table")
     if unknown := sorted(set(fields) - set(REQUIRED) - set(OPTIONAL)):
         raise ExportError(f"Mapping: [fields] has unknown fields {', '.join(unknown)}")
-    if missing := [name for name in REQUIRED if name not in fields]:
-        raise ExportError(f"Mapping: [fields] must name {', '.join(missing)}")
     zone_name = survey.get("timezone", "Europe/London")
     try:
         zone = ZoneInfo(str(zone_name))
@@ -172,6 +171,8 @@ def parse_mapping(document: Mapping[str, Any]) -> SurveyMapping:
     if kind not in CONFLICT_KINDS:
         raise ExportError(f"Mapping: [survey] conflict_kind must be one of {', '.join(CONFLICT_KINDS)}")
     sources = {name: _source(spec, f"fields.{name}") for name, spec in fields.items()}
+    if missing := [name for name in REQUIRED if name not in fields]:
+        raise ExportError(f"Mapping: [fields] must name {', '.join(missing)}")
     for name in ("ranking", "credentials", "conflicts", "hours", "willing_to_lead", "confidentiality"):
         if name in sources and sources[name].value is not None:
             raise ExportError(f"Mapping: fields.{name} must name a question, not a constant")
@@ -422,42 +423,83 @@ def _read_frame(data: bytes) -> pl.DataFrame:
     return frame
 
 
-def read_export(source: Path | bytes, mapping: SurveyMapping) -> SurveyExport:
-    """Every response in the export, read through the mapping. Raises :class:`ExportError` when the
-    file or the mapping cannot be used; a row that cannot be read is a response with problems."""
-    try:
-        data = source if isinstance(source, bytes) else source.read_bytes()
-    except OSError as exc:
-        raise ExportError(f"Cannot read the export: {exc.strerror or exc}") from None
-    frame = _read_frame(data)
-    questions_row, options_row = frame.row(0), frame.row(1)
-    header = _Header(questions_row, options_row)
-    fields = mapping.fields
-    readers = {
-        name: _reader(header, fields[name])
-        for name in (*TEXT_FIELDS, "willing_to_lead", "conflicts", "confidentiality")
-        if name in fields
-    }
-    hours = _reader(header, fields["hours"])
-    details = _reader(header, mapping.conflict_details) if mapping.conflict_details else None
-    respondent = header.column(Source(question="Respondent ID"))
-    ranking = _ranking_columns(header, fields["ranking"])
-    credentials, credential_other = _credential_columns(header, mapping)
-    stamp = header.column(mapping.timestamp)
+class ExportReader:
+    """An export read once with polars and resolved against a mapping; its rows become
+    :class:`Response` objects on demand, a range at a time (so separate processes can share the work).
 
-    body = frame.slice(HEADER_ROWS)
-    moments = _timestamps(body, stamp, mapping.timezone)
-    stamp_label = mapping.timestamp.question
-    responses = []
-    for offset, (row, moment) in enumerate(zip(body.iter_rows(), moments, strict=True)):
-        number = offset + HEADER_ROWS + 1
+    Raises :class:`ExportError` when the file or the mapping cannot be used.
+    """
+
+    def __init__(self, source: Path | bytes, mapping: SurveyMapping) -> None:
+        try:
+            self.data = source if isinstance(source, bytes) else source.read_bytes()
+        except OSError as exc:
+            raise ExportError(f"Cannot read the export: {exc.strerror or exc}") from None
+        self.source = source
+        """Where the export came from: the file (which another process can read again), or its bytes."""
+        self.mapping = mapping
+        frame = _read_frame(self.data)
+        header = _Header(frame.row(0), frame.row(1))
+        fields = mapping.fields
+        self._text = [(name, _reader(header, fields[name])) for name in TEXT_FIELDS if name in fields]
+        self._email = _reader(header, fields["email"])
+        self._lead = _reader(header, fields["willing_to_lead"]) if "willing_to_lead" in fields else None
+        self._confidentiality = _reader(header, fields["confidentiality"])
+        self._conflicts = _reader(header, fields["conflicts"])
+        self._hours = _reader(header, fields["hours"])
+        self._details = _reader(header, mapping.conflict_details) if mapping.conflict_details else None
+        self._respondent = header.column(Source(question="Respondent ID"))
+        self._ranking = _ranking_columns(header, fields["ranking"])
+        self._credentials, self._credential_other = _credential_columns(header, mapping)
+        self._stamp = header.column(mapping.timestamp)
+        self._body = frame.slice(HEADER_ROWS)
+        self._moments: list[dt.datetime | None] | None = None
+
+    @property
+    def survey(self) -> str:
+        return self.mapping.survey
+
+    @property
+    def count(self) -> int:
+        """How many responses (rows after the two header rows)."""
+        return int(self._body.height)
+
+    @property
+    def ranking_codes(self) -> list[str]:
+        """The project codes the ranking question offers, in the file's order."""
+        return [code for code, _ in self._ranking]
+
+    def _column(self, index: int) -> list[str | None]:
+        return list(self._body.get_column(self._body.columns[index]).to_list())
+
+    def addresses(self) -> list[str]:
+        """Each row's e-mail address as people are matched by it (trimmed, lower case; "" when none)."""
+        columns = [self._column(i) for i in self._email.columns]
+        return [next((c.strip().lower() for c in cells if c and c.strip()), "") for cells in zip(*columns, strict=True)]
+
+    def respondent_ids(self) -> list[str]:
+        return [_cell(cell) for cell in self._column(self._respondent)]
+
+    def responses(self, start: int = 0, stop: int | None = None) -> list[Response]:
+        """The responses in rows ``start`` to ``stop`` (counting responses from 0)."""
+        stop = self.count if stop is None else min(stop, self.count)
+        if self._moments is None:
+            self._moments = _timestamps(self._body, self._stamp, self.mapping.timezone)
+        body = self._body.slice(start, max(stop - start, 0))
+        return [
+            self._response(start + offset + HEADER_ROWS + 1, row, self._moments[start + offset])
+            for offset, row in enumerate(body.iter_rows())
+        ]
+
+    def _response(self, number: int, row: tuple[str | None, ...], moment: dt.datetime | None) -> Response:
+        mapping = self.mapping
         problems: list[tuple[str, str]] = []
-        rid = _cell(row[respondent])
+        rid = _cell(row[self._respondent])
         if not rid.isdigit() or len(rid) > 20 or not rid.isascii():
             problems.append(("Respondent ID", "missing or not a respondent id"))
             rid = ""
         if moment is None:
-            problems.append((stamp_label, "not a date and time like 05/25/2018 11:59:59 PM"))
+            problems.append((mapping.timestamp.question, "not a date and time like 05/25/2018 11:59:59 PM"))
         response = Response(
             row=number,
             respondent_id=rid,
@@ -465,27 +507,33 @@ def read_export(source: Path | bytes, mapping: SurveyMapping) -> SurveyExport:
             submitted_at=moment,
             problems=problems,
         )
-        for name in TEXT_FIELDS:
-            if name in readers:
-                setattr(response, name, readers[name].text(row))
+        for name, reader in self._text:
+            setattr(response, name, reader.text(row))
         if mapping.sectors:
             response.sector = mapping.sectors.get(_norm(response.sector), response.sector)
-        hours_answer = hours.text(row)
+        hours_answer = self._hours.text(row)
         response.hours = hours_from(hours_answer, mapping.hours_bands) if hours_answer else None
         if hours_answer and response.hours is None:
             problems.append(("hours_per_month", "not a number of hours, or a band like 6-10 or 20+"))
-        if "willing_to_lead" in readers:
-            response.willing_to_lead = bool(readers["willing_to_lead"].answered_yes(row))
-        response.confidentiality = bool(readers["confidentiality"].answered_yes(row))
-        response.conflicts = readers["conflicts"].answered_yes(row)
-        response.conflict_details = details.text(row) if details is not None and response.conflicts else ""
-        response.ranking = _ranked(row, ranking, mapping.ranking_keep, problems)
-        response.credentials = [name for name, index in credentials if _cell(row[index])]
-        if credential_other is not None and (other := _cell(row[credential_other])):
+        if self._lead is not None:
+            response.willing_to_lead = bool(self._lead.answered_yes(row))
+        response.confidentiality = bool(self._confidentiality.answered_yes(row))
+        response.conflicts = self._conflicts.answered_yes(row)
+        if self._details is not None and response.conflicts:
+            response.conflict_details = self._details.text(row)
+        response.ranking = _ranked(row, self._ranking, mapping.ranking_keep, problems)
+        response.credentials = [name for name, index in self._credentials if _cell(row[index])]
+        if self._credential_other is not None and (other := _cell(row[self._credential_other])):
             response.credentials.append(f"Other: {other}")
-        responses.append(response)
+        return response
+
+
+def read_export(source: Path | bytes, mapping: SurveyMapping) -> SurveyExport:
+    """Every response in the export, read through the mapping. Raises :class:`ExportError` when the
+    file or the mapping cannot be used; a row that cannot be read is a response with problems."""
+    reader = ExportReader(source, mapping)
     return SurveyExport(
-        survey=mapping.survey, mapping=mapping, responses=responses, ranking_codes=[code for code, _ in ranking]
+        survey=mapping.survey, mapping=mapping, responses=reader.responses(), ranking_codes=reader.ranking_codes
     )
 
 
@@ -494,7 +542,10 @@ def _ranked(
 ) -> list[str]:
     ranks: list[tuple[int, str]] = []
     for code, index in columns:
-        answer = _cell(row[index])
+        cell = row[index]
+        if not cell:
+            continue
+        answer = cell.strip()
         if answer.casefold() in NOT_RANKED:
             continue
         if not answer.isdigit() or not answer.isascii() or len(answer) > 3:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.enums import MediaType
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.serialization import encode_json
 from litestar.status_codes import HTTP_201_CREATED
 
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
 from stepchange.accounts.services import is_staff
 from stepchange.core.guards import current_principal
 from stepchange.core.pagination import Window
+from stepchange.projects.cache import project_lists, read_only_session
 from stepchange.projects.lifecycle import allowed_moves
 from stepchange.projects.models import Project, ProjectStatus, ProjectVersion, StatusUpdate
 from stepchange.projects.schemas import (
@@ -88,15 +91,26 @@ class ProjectController(Controller):
     @get("/", summary="Projects, optionally of one work-stream and one status")
     async def list_projects(
         self,
-        projects: NamedDependency[ProjectService],
+        request: Request[Any, Any, Any],
         window: NamedDependency[Window],
         workstream: Annotated[str | None, QueryParameter(description="A work-stream code, e.g. CP")] = None,
         status: Annotated[ProjectStatus | None, QueryParameter(description="A lifecycle status")] = None,
-    ) -> OffsetPagination[ProjectPublic]:
-        found, total = await projects.search(
-            workstream=workstream, status=status, limit=window.limit, offset=window.offset
-        )
-        return window.page([project_public(p) for p in found], total)
+    ) -> Response[OffsetPagination[ProjectPublic]]:
+        """Served from the bytes rendered for the current projects version (see ``projects.cache``); the
+        database is read, in a session of its own, only when they have to be rendered."""
+
+        lists = project_lists(request.app)
+
+        async def render() -> bytes:
+            async with read_only_session(lists.engine) as session:
+                found, total = await ProjectService(session=session).search(
+                    workstream=workstream, status=status, limit=window.limit, offset=window.offset
+                )
+                return encode_json(window.page([project_public(p) for p in found], total))
+
+        variant = ("json", (workstream or "").strip().upper(), status, window.limit, window.offset)
+        body = await lists.get_or_render(variant, render)
+        return cast("Response[OffsetPagination[ProjectPublic]]", Response(body, media_type=MediaType.JSON))
 
     @get("/{code:str}", summary="One project (staff also see its RAG, version and the moves open to it)")
     async def get_project(

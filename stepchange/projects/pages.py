@@ -7,25 +7,50 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
 from stepchange.accounts.services import is_staff
 from stepchange.core.errors import FieldError, InvalidInput, StaleVersion
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.guards import current_principal
+from stepchange.core.security import NONCE_KEY
 from stepchange.programme.controllers import provide_milestones
 from stepchange.programme.services import MilestoneService
+from stepchange.projects.cache import project_lists, read_only_session
 from stepchange.projects.controllers import provide_projects
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, allowed_moves
 from stepchange.projects.models import Project, ProjectStatus, Rag
 from stepchange.projects.services import Amendment, ProjectService
 from stepchange.workstreams.controllers import provide_workstreams
 from stepchange.workstreams.services import WorkstreamService, runs_workstream
+
+NONCE_PLACEHOLDER = b"stepchange-nonce-placeholder-3f9c"
+"""Stands in for the per-request CSP nonce in a kept page; replaced in every response."""
+
+
+def render_with_placeholder(request: Request[Any, Any, Any], template_name: str, context: dict[str, Any]) -> bytes:
+    """Render a page as a Template response would, with :data:`NONCE_PLACEHOLDER` for this request's nonce."""
+    engine = request.app.template_engine
+    if engine is None:
+        raise RuntimeError("no template engine")
+    state = request.scope.setdefault("state", {})
+    own = state.get(NONCE_KEY)
+    state[NONCE_KEY] = NONCE_PLACEHOLDER.decode()
+    try:
+        page: str = engine.get_template(template_name).render(**context, request=request)
+        return page.encode()
+    finally:
+        if own is None:
+            state.pop(NONCE_KEY, None)
+        else:
+            state[NONCE_KEY] = own
 
 
 def see_other(path: str) -> Redirect:
@@ -60,12 +85,39 @@ class ProjectPages(Controller):
     @get("/", name="projects")
     async def index(
         self,
-        projects: NamedDependency[ProjectService],
-        workstreams: NamedDependency[WorkstreamService],
+        request: Request[Any, Any, Any],
         workstream: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
-    ) -> Template:
-        """The filters come from a form, so a bad value is shown on the page, not as a bare error."""
+    ) -> Response[bytes]:
+        """The filters come from a form, so a bad value is shown on the page, not as a bare error.
+
+        The page is kept as rendered for the current projects version (see ``projects.cache``), one copy
+        per filter, path and kind of visitor (the header differs); only the CSP nonce is per request.
+        """
+        refused: bytes | None = None
+        lists = project_lists(request.app)
+
+        async def render() -> bytes | None:
+            nonlocal refused
+            async with read_only_session(lists.engine) as session:
+                context = await self._index_context(session, workstream, status)
+                body = render_with_placeholder(request, "projects/index.html", context)
+            if context["errors"]:  # a bad filter: shown, never kept
+                refused = body
+                return None
+            return body
+
+        user = request.scope.get("user")
+        visitor = (type(user).__name__, getattr(user, "role", None)) if user is not None else None
+        variant = ("html", request.url.path, visitor, workstream, status)
+        body = await lists.get_or_render(variant, render)
+        status_code = HTTP_200_OK if body is not None else HTTP_400_BAD_REQUEST
+        page = (body if body is not None else refused) or b""
+        nonce = str(request.scope.get("state", {}).get(NONCE_KEY, "")).encode()
+        return Response(page.replace(NONCE_PLACEHOLDER, nonce), media_type=MediaType.HTML, status_code=status_code)
+
+    @staticmethod
+    async def _index_context(session: AsyncSession, workstream: str | None, status: str | None) -> dict[str, Any]:
         errors: list[FieldError] = []
         chosen_status: ProjectStatus | None = None
         if status:
@@ -76,21 +128,19 @@ class ProjectPages(Controller):
         found: list[object] = []
         if not errors:
             try:
-                rows, _ = await projects.search(workstream=workstream or None, status=chosen_status, limit=500)
+                rows, _ = await ProjectService(session=session).search(
+                    workstream=workstream or None, status=chosen_status, limit=500
+                )
                 found = list(rows)
             except InvalidInput as exc:
                 errors.extend(exc.errors)
-        return Template(
-            "projects/index.html",
-            context={
-                "projects": found,
-                "workstreams": await workstreams.all_with_projects(),
-                "statuses": list(ProjectStatus),
-                "selected": {"workstream": (workstream or "").upper(), "status": status or ""},
-                "errors": errors,
-            },
-            status_code=HTTP_400_BAD_REQUEST if errors else HTTP_200_OK,
-        )
+        return {
+            "projects": found,
+            "workstreams": await WorkstreamService(session=session).all_with_projects(),
+            "statuses": list(ProjectStatus),
+            "selected": {"workstream": (workstream or "").upper(), "status": status or ""},
+            "errors": errors,
+        }
 
     @get("/new", name="new_project", guards=[coordinator_only])
     async def new_form(self, workstreams: NamedDependency[WorkstreamService]) -> Template:
