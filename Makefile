@@ -56,3 +56,12 @@ postgres-up:
 
 clean:
 	rm -rf $(VENV) node_modules stepchange/static var stepchange.db stepchange.db-*
+
+# Benchmarks (bench/run.py): SQLite and PostgreSQL, each figure a ratio to a ceiling started in the same run.
+# Needs wrk (apt-get install -y wrk). BENCH_ARGS="--quick" for a short smoke run.
+PG_BENCH_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+BENCH_ARGS ?=
+.PHONY: bench
+bench: setup postgres-up  ## measure submissions, the project list, the dashboard, imports and memory
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+	$(BIN)/python -m bench.run --postgres $(PG_BENCH_URL) $(BENCH_ARGS)

@@ -180,7 +180,7 @@ def demo_call_command(app: Litestar) -> None:
     help="The day the data leads up to (default: today); fixes the dates too",
 )
 def demo_generate_command(app: Litestar, volunteers: int, seed: int, today: dt.datetime | None) -> None:
-    from stepchange.demo import generate
+    from stepchange.demo import generate, refresh_statistics
 
     if get_settings().is_production:
         raise click.ClickException("Demo data is for development only")
@@ -191,6 +191,7 @@ def demo_generate_command(app: Litestar, volunteers: int, seed: int, today: dt.d
             report = await generate(
                 session, volunteers, seed=seed, today=today.date() if today else None, progress=click.echo
             )
+        await refresh_statistics(config.get_engine())
         await config.get_engine().dispose()
         return report.lines()
 

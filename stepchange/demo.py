@@ -50,8 +50,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from stepchange.accounts.models import StaffRole, StaffUser
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
@@ -117,7 +117,7 @@ from stepchange.workstreams.models import (
     Workstream,
 )
 
-__all__ = ("DEMO_CALL_PREFIX", "GenerateReport", "generate")
+__all__ = ("DEMO_CALL_PREFIX", "GenerateReport", "generate", "refresh_statistics")
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -1354,3 +1354,17 @@ async def generate(
     await gen.governance(workstreams)
     report.seconds = time.perf_counter() - started
     return report
+
+
+async def refresh_statistics(engine: AsyncEngine) -> None:
+    """Refresh the query planner's statistics after a bulk load, in a transaction of its own.
+
+    Without this, PostgreSQL plans the reports' joins as if the new tables were nearly empty (nested
+    loops over 10,000s of rows: the dashboard's funnel took 5 s at 20,000 people instead of 40 ms)
+    until autovacuum's next ANALYZE. SQLite is asked to ``PRAGMA optimize``, which analyses what needs it.
+    """
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("ANALYZE"))
+        elif connection.dialect.name == "sqlite":
+            await connection.execute(text("PRAGMA optimize"))

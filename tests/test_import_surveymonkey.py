@@ -643,6 +643,27 @@ async def test_an_answer_edited_in_the_survey_since_is_applied_again(
     ]
 
 
+async def test_columns_the_import_does_not_set_get_their_python_defaults(
+    db_config: SQLAlchemyAsyncConfig, settings: Settings
+) -> None:
+    """A column added to a table later, with a Python default, is filled by the bulk insert as SQLAlchemy would."""
+    await import_file(db_config, settings)
+    async with session_scope(db_config) as session:
+        volunteer_id = await session.scalar(select(Volunteer.id).limit(1))
+        bulk = importing._BulkInsert(await session.connection())
+        batch = importing._Batch(
+            importing._table(IdentityStep), ("id", "volunteer_id"), {"step": Identity.VALIDATED, "by": "a test"}
+        )
+        batch.rows.append((importing.new_id(), volunteer_id))
+        await bulk.insert(batch)
+        await bulk.settle()
+        step = await session.scalar(select(IdentityStep).where(IdentityStep.by == "a test"))
+    assert step is not None
+    assert (step.how, step.by_id, step.step) == ("", None, Identity.VALIDATED)  # "how" defaults to ""
+    assert step.created_at.tzinfo is not None
+    assert abs(step.created_at - step.updated_at) < dt.timedelta(seconds=1)
+
+
 # --- a different survey, through its own mapping --------------------------------------------------
 
 
@@ -768,11 +789,12 @@ def test_codes_are_found_in_free_text_whole_words_only() -> None:
     ("document", "message"),
     [
         ({"fields": {}}, "[survey] needs a name"),
-        ({"survey": {"name": "x"}, "fields": {"name": "Name"}}, "[fields] must name email"),
+        ({"survey": {"name": "x", "statement_version": "1"}, "fields": {"name": "Name"}}, "[fields] must name email"),
         ({"survey": {"name": "x", "timezone": "Mars/Olympus"}, "fields": {}}, "is not a time zone"),
-        ({"survey": {"name": "x", "conflict_kind": "awkward"}, "fields": {}}, "conflict_kind must be one of"),
+        ({"survey": {"name": "x"}, "fields": {}}, "statement_version must name the in-confidence statement"),
+        ({"survey": {"name": "x", "statement_version": "1", "conflict_kind": "awkward"}}, "conflict_kind must be one"),
         ({"survey": {"name": "x"}, "fields": {"shoe_size": "Shoes"}}, "unknown fields shoe_size"),
-        ({"survey": {"name": "x"}, "fields": {"name": {"questoin": "Name"}}}, "unknown keys questoin"),
+        ({"survey": {"name": "x", "statement_version": "1"}, "fields": {"name": {"questoin": "Name"}}}, "unknown keys"),
     ],
 )
 def test_a_mapping_with_a_mistake_is_refused_naming_it(document: dict[str, Any], message: str) -> None:

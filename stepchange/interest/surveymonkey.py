@@ -1,9 +1,10 @@
 """SurveyMonkey's CSV export ("all responses, expanded") read through a mapping file into plain responses.
 
-Pure: no database. :func:`load_mapping` reads a mapping (TOML) and :func:`read_export` reads an export
-with polars and turns every row into a :class:`Response` — the answers the mapping names, already
-parsed (UTC timestamps, hours, ranked project codes, yes/no answers) — plus the problems found while
-reading. The programme's rules are applied later, by :mod:`stepchange.interest.importing`.
+Pure: no database. :func:`load_mapping` reads a mapping (TOML); an :class:`ExportReader` reads an export
+with polars once and turns its rows, a range at a time, into :class:`Response` objects — the answers
+the mapping names, already parsed (UTC timestamps, hours, ranked project codes, yes/no answers) — with
+the problems found while reading them (:func:`read_export` reads them all). The programme's rules are
+applied later, by :mod:`stepchange.interest.importing`.
 
 The export's shape (DESIGN.md, "SurveyMonkey import"): UTF-8, often with a byte-order mark; two
 header rows, the question texts (a question spreading over several columns names itself on the
@@ -99,10 +100,6 @@ class Source:
     yes: str | None = None
     fallback: Source | None = None
 
-    @property
-    def where(self) -> str:
-        return f"{self.question!r}" + (f" / {self.option!r}" if self.option else "")
-
 
 @dataclass(frozen=True)
 class SurveyMapping:
@@ -167,6 +164,12 @@ def parse_mapping(document: Mapping[str, Any]) -> SurveyMapping:
         zone = ZoneInfo(str(zone_name))
     except (ZoneInfoNotFoundError, ValueError):
         raise ExportError(f"Mapping: [survey] timezone {zone_name!r} is not a time zone like Europe/London") from None
+    statement = survey.get("statement_version")
+    if not isinstance(statement, str) or not statement.strip() or len(statement) > 20:
+        raise ExportError(
+            "Mapping: [survey] statement_version must name the in-confidence statement the survey showed "
+            '(up to 20 characters, e.g. "2018-1")'
+        )
     kind = survey.get("conflict_kind", "professional")
     if kind not in CONFLICT_KINDS:
         raise ExportError(f"Mapping: [survey] conflict_kind must be one of {', '.join(CONFLICT_KINDS)}")
@@ -191,7 +194,7 @@ def parse_mapping(document: Mapping[str, Any]) -> SurveyMapping:
         timezone=zone,
         timestamp=_source(survey.get("timestamp", "End Date"), "survey.timestamp"),
         conflict_kind=str(kind),
-        statement_version=str(survey.get("statement_version", "")),
+        statement_version=statement.strip(),
         fields=sources,
         conflict_details=_source(details, "fields.conflicts.details") if details is not None else None,
         ranking_keep=keep,

@@ -33,6 +33,7 @@ from litestar import Litestar
 from sqlalchemy import event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.util import await_only
 
 from stepchange.core.sessions import StoredValue
 from stepchange.projects.models import Project
@@ -162,15 +163,20 @@ class VersionReader:
         return self._driver
 
     def close(self) -> None:
-        """Close the reader's own connection (its driver's synchronous close; it reopens when next needed)."""
+        """Close the reader's own connection (it reopens when next needed).
+
+        Called when the engine is disposed, which ``AsyncEngine.dispose`` does inside SQLAlchemy's
+        greenlet: the driver's own ``close`` is awaited there, so nothing is left running once the event
+        loop ends. Anywhere else the driver is closed without waiting.
+        """
         driver, self._driver = self._driver, None
         if driver is None:
             return
-        with contextlib.suppress(Exception):
-            if self.dialect == "sqlite":
-                driver.stop()  # aiosqlite: closes the connection and ends its thread
-            else:
-                driver.terminate()  # asyncpg
+        try:
+            await_only(driver.close())
+        except Exception:
+            with contextlib.suppress(Exception):
+                driver.stop() if self.dialect == "sqlite" else driver.terminate()
 
 
 class RenderedCache:

@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
 from stepchange.accounts.services import is_staff
 from stepchange.core.guards import current_principal
-from stepchange.core.pagination import Window
+from stepchange.core.pagination import MAX_LIMIT, Window
 from stepchange.projects.cache import project_lists, read_only_session
 from stepchange.projects.lifecycle import allowed_moves
 from stepchange.projects.models import Project, ProjectStatus, ProjectVersion, StatusUpdate
@@ -92,12 +92,15 @@ class ProjectController(Controller):
     async def list_projects(
         self,
         request: Request[Any, Any, Any],
-        window: NamedDependency[Window],
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="How many items at most")] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, description="How many items to skip")] = 0,
         workstream: Annotated[str | None, QueryParameter(description="A work-stream code, e.g. CP")] = None,
         status: Annotated[ProjectStatus | None, QueryParameter(description="A lifecycle status")] = None,
     ) -> Response[OffsetPagination[ProjectPublic]]:
         """Served from the bytes rendered for the current projects version (see ``projects.cache``); the
-        database is read, in a session of its own, only when they have to be rendered."""
+        database is read, in a session of its own, only when they have to be rendered. The window's
+        parameters are the ones ``provide_window`` declares, taken directly: no dependency to resolve."""
+        window = Window(limit=limit, offset=offset)
 
         lists = project_lists(request.app)
 
