@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
-from stepchange.assignments.models import AssignmentRole
+from stepchange.assignments.models import ACTIVE, AssignmentRole
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.settings import Settings
@@ -61,11 +61,13 @@ class DeskPages(Controller):
         require_runs_workstream(actor, project.workstream_id, "see this project's team")
         office = actor.role == "coordinator"
         suggested, refused = await desk.suggestions(code)
+        # People with a place already show in the team; "cannot be assigned yet" is for the others.
+        on_team = {a.volunteer_id for a, _ in await desk.team_of(project) if a.status in ACTIVE}
         context = {
             "project": project,
             "team": await team_out(desk, code),
             "suggested": suggested,
-            "refused": refused if office else [],
+            "refused": [s for s in refused if s.volunteer.id not in on_team] if office else [],
             "office": office,
             "errors": errors or [],
             "done": done,
