@@ -44,7 +44,7 @@ async def person_in(config: SQLAlchemyAsyncConfig, call: Any, email: str, *, ass
             choices=[(project.id, 1, ChoiceRole.MEMBER)],
         )
         person = await service._new_person(clean)
-        await service._record(person, call, clean, call.opens_at, source="office")
+        await service._record(person.id, call.id, clean, call.opens_at, source="office")
         if assigned:
             session.add(
                 Assignment(

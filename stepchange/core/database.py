@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from advanced_alchemy.base import UUIDAuditBase
 from advanced_alchemy.extensions.litestar import (
@@ -24,9 +24,10 @@ from advanced_alchemy.extensions.litestar import (
 from advanced_alchemy.extensions.litestar import async_autocommit_handler_maker as autocommit_handler_maker
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, BeforeMessageSendHookHandler, Message, Receive, Scope, Send
-from sqlalchemy import JSON, Enum, event
+from sqlalchemy import JSON, Enum, Executable, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from stepchange.core.settings import PROJECT_ROOT, Settings, get_settings
@@ -101,6 +102,7 @@ def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
         engine_config=engine_config,
         session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,
+        enable_file_object_listener=False,  # no FileObject columns; it costs a new engine view per flush
         alembic_config=AlembicAsyncConfig(
             script_location=str(PROJECT_ROOT / "migrations"),
             script_config=str(PROJECT_ROOT / "alembic.ini"),
@@ -200,3 +202,26 @@ def periodic_lifespan(
                 await task
 
     return lifespan
+
+
+def upsert_insert(session_or_dialect: AsyncSession | str, target: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT for the engine in use that can take ``ON CONFLICT`` (both dialects spell it alike)."""
+    dialect = session_or_dialect if isinstance(session_or_dialect, str) else dialect_of(session_or_dialect)
+    return postgresql.insert(target) if dialect == "postgresql" else sqlite.insert(target)
+
+
+def table_of(model: Any) -> Table:
+    """A mapped class's table, typed as one."""
+    return cast(Table, model.__table__)
+
+
+def dialect_of(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+async def run_core(session: AsyncSession, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+    """Run a Core statement built once (a module-level constant: building one costs more than running
+    it) with these parameters (a dict, or a list of them for many rows), in the session's transaction
+    but without the ORM: no objects are made, and the unit of work does not see the rows."""
+    connection = await session.connection()
+    return await connection.execute(statement, parameters)

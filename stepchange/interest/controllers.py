@@ -302,7 +302,7 @@ async def person_out(interest: InterestService, person: Volunteer) -> PersonOut:
 
 async def volunteer_out(interest: InterestService, person: Volunteer) -> VolunteerOut:
     expressions = await interest.expressions_of(person)
-    codes = {p.id: p.code for p in (await interest.projects_by_code()).values()}
+    codes = dict(await interest.project_codes())
     return VolunteerOut(
         id=person.id,
         name=person.name,

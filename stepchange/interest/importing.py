@@ -35,7 +35,6 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 from uuid import UUID
 
@@ -47,7 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from stepchange.core import audit
 from stepchange.core.audit import SYSTEM
-from stepchange.core.database import immediate_transaction
+from stepchange.core.database import immediate_transaction, table_of
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.settings import Settings
 from stepchange.core.templating import uk_datetime
@@ -69,14 +68,15 @@ from stepchange.interest.models import (
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn, SubmissionIn
 from stepchange.interest.services import (
     CallService,
+    CallWindow,
     CleanSubmission,
     InterestService,
     SubmissionRules,
     last_moment,
+    project_codes,
     send_confirmation_link,
 )
 from stepchange.interest.surveymonkey import ExportError, ExportReader, Response, SurveyMapping, codes_named
-from stepchange.projects.models import Project
 
 __all__ = ("ImportReport", "Outcome", "Progress", "RowResult", "SurveyImporter", "no_progress")
 
@@ -234,27 +234,6 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 # --- checking rows (in this process or in worker processes) ---------------------------------------
 
 
-@dataclass(frozen=True)
-class CallWindow:
-    """What checking a row needs of the call and the projects, as plain values that cross to workers."""
-
-    name: str
-    opens_at: dt.datetime
-    ends_at: dt.datetime
-    offered: tuple[tuple[UUID, str], ...]
-    projects: tuple[tuple[UUID, str], ...]
-
-    @classmethod
-    def of(cls, call: Call, projects: Iterable[Project]) -> CallWindow:
-        return cls(
-            name=call.name,
-            opens_at=call.opens_at,
-            ends_at=call.ends_at,
-            offered=tuple((p.id, p.code) for p in call.projects),
-            projects=tuple((p.id, p.code) for p in projects),
-        )
-
-
 @dataclass
 class Checked:
     """One row, checked: refused, late, or accepted with its clean submission."""
@@ -287,13 +266,10 @@ class RowChecker:
         self.repeated_ids = repeated_ids
         # Encrypting is the costly part of writing a row, so it is done here, where the work is shared
         # out, by the columns' own types (with the key read once).
-        self.seal_phone = _sealer(_table(Volunteer).c.phone, key)
-        self.seal_description = _sealer(_table(Declaration).c.description, key)
-        self.seal_organisation = _sealer(_table(Declaration).c.organisation, key)
-        # The rules read only the call's name and projects and each project's id and code.
-        call = SimpleNamespace(name=window.name, projects=[SimpleNamespace(id=i, code=c) for i, c in window.offered])
-        projects = {code: SimpleNamespace(id=i, code=code) for i, code in window.projects}
-        self.rules = SubmissionRules(cast(Call, call), cast(dict[str, Project], projects))
+        self.seal_phone = _sealer(table_of(Volunteer).c.phone, key)
+        self.seal_description = _sealer(table_of(Declaration).c.description, key)
+        self.seal_organisation = _sealer(table_of(Declaration).c.organisation, key)
+        self.rules = SubmissionRules(window)
 
     def check(self, responses: Iterable[Response]) -> list[Checked]:
         return [self.check_one(response) for response in responses]
@@ -313,7 +289,7 @@ class RowChecker:
             out.late = f"submitted at {uk_datetime(at)}, before the call opened ({uk_datetime(window.opens_at)})"
             out.late_reason = EARLY_REASON
         elif at >= window.ends_at:
-            closed = last_moment(cast(Call, window))  # it reads only ``ends_at``
+            closed = last_moment(window)
             out.late = f"submitted at {uk_datetime(at)}, after the call closed ({closed})"
             out.late_reason = LATE_REASON
         if out.late and not self.accept_late:
@@ -509,43 +485,39 @@ class _Writes:
     def __post_init__(self) -> None:
         stamps = {"created_at": self.now, "updated_at": self.now}
         self.volunteers = _Batch(
-            _table(Volunteer),
+            table_of(Volunteer),
             ("id", "email", *DETAILS),
             {"identity": Identity.SUBMITTED, **stamps},
             sealed=frozenset({"phone"}),
         )
         self.steps = _Batch(
-            _table(IdentityStep),
+            table_of(IdentityStep),
             ("id", "volunteer_id"),
             {"step": Identity.SUBMITTED, "by_id": None, "by": "the person", "how": IMPORTED_HOW, **stamps},
         )
         self.expressions = _Batch(
-            _table(Expression),
+            table_of(Expression),
             ("id", "volunteer_id", *EXPRESSION),
             {"status": ExpressionStatus.AWAITING_CONFIRMATION, **stamps},
         )
-        self.choices = _Batch(_table(Choice), ("id", "expression_id", "project_id", "rank", "role"), dict(stamps))
+        self.choices = _Batch(table_of(Choice), ("id", "expression_id", "project_id", "rank", "role"), dict(stamps))
         self.declarations = _Batch(
-            _table(Declaration),
+            table_of(Declaration),
             ("id", "volunteer_id", "kind", "description", "organisation"),
             {"state": ReviewState.PENDING, **stamps},
             sealed=frozenset({"description", "organisation"}),
         )
         self.declaration_projects = _Batch(declaration_project, ("declaration_id", "project_id"))
         self.tracked = _Batch(
-            _table(ImportedResponse),
+            table_of(ImportedResponse),
             ("id", "source", "respondent_id", "content_hash", "volunteer_id", "declaration_id"),
             dict(stamps),
         )
 
 
-def _table(model: Any) -> Table:
-    return cast(Table, model.__table__)
-
-
 def _encryption_key() -> str:
     """The key the personal-data columns encrypt with (they all share it)."""
-    key = cast(EncryptedString, _table(Volunteer).c.phone.type).key
+    key = cast(EncryptedString, table_of(Volunteer).c.phone.type).key
     return str(key() if callable(key) else key)
 
 
@@ -731,7 +703,7 @@ class SurveyImporter:
         return max(1, min(2, (os.cpu_count() or 1) - 1)) if rows >= PARALLEL_FROM else 0
 
     async def _import(self, reader: ExportReader, call: Call, accept_late: bool) -> list[RowResult]:
-        projects = (await InterestService(session=self.session).projects_by_code()).values()
+        projects = await project_codes(self.session)
         repeated = frozenset(i for i, n in Counter(reader.respondent_ids()).items() if i and n > 1)
         shared = {address for address, n in Counter(reader.addresses()).items() if n > 1}
         checker_args = (

@@ -28,6 +28,13 @@ call_project = Table(
 )
 
 
+def ends_at(closes_at: dt.datetime, closed_early_at: dt.datetime | None) -> dt.datetime:
+    """When a call actually stops taking submissions: its closing time, or earlier if closed early."""
+    if closed_early_at is not None and closed_early_at < closes_at:
+        return closed_early_at
+    return closes_at
+
+
 class Call(Base):
     """A Call to Action: a window (UK time, stored in UTC) in which people may register interest."""
 
@@ -44,10 +51,7 @@ class Call(Base):
 
     @property
     def ends_at(self) -> dt.datetime:
-        """When the call actually stops taking submissions (its closing time, or earlier if closed early)."""
-        if self.closed_early_at is not None and self.closed_early_at < self.closes_at:
-            return self.closed_early_at
-        return self.closes_at
+        return ends_at(self.closes_at, self.closed_early_at)
 
 
 class Identity(enum.StrEnum):

@@ -29,7 +29,7 @@ from stepchange.interest.controllers import (
 )
 from stepchange.interest.forms import CHOICE_SLOTS, DECLARATION_SLOTS, FormSubmission, read_form
 from stepchange.interest.identity import IdentityService
-from stepchange.interest.models import Call, Identity, Volunteer
+from stepchange.interest.models import Identity, Volunteer
 from stepchange.interest.services import (
     CONFIRMATION,
     CREDENTIALS,
@@ -37,6 +37,7 @@ from stepchange.interest.services import (
     STATEMENT,
     STATEMENT_VERSION,
     CallService,
+    CallWindow,
     CleanSubmission,
     InterestService,
     PeopleSearch,
@@ -101,7 +102,7 @@ class InterestPages(Controller):
             call, clean = await self._checked(form, interest)
         except FormProblems as problems:
             return await self._form(calls, form, problems.errors, problems.status)
-        projects = {p.id: p for p in call.projects}
+        projects = await interest.projects_named(project_id for project_id, _, _ in clean.choices)
         return Template(
             "interest/check.html",
             context={"call": call, "clean": clean, "values": form.values, "projects": projects, "form": data},
@@ -125,7 +126,7 @@ class InterestPages(Controller):
             return await self._form(calls, form, problems.errors, problems.status)
         return Redirect("/interest/sent", status_code=HTTP_303_SEE_OTHER)
 
-    async def _checked(self, form: FormSubmission, interest: InterestService) -> tuple[Call, CleanSubmission]:
+    async def _checked(self, form: FormSubmission, interest: InterestService) -> tuple[CallWindow, CleanSubmission]:
         """The form's own errors and the service's, every one against its field; a closed call is a 409."""
         errors = list(form.errors)
         if form.submission is not None:

@@ -4,20 +4,22 @@ one person, one record (DESIGN.md, "Calls" and "One person, one record")."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-from uuid import UUID
+from typing import Any, NamedTuple, Protocol, cast
+from uuid import UUID, uuid4
 
 import msgspec
 import phonenumbers
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, delete, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import BindParameter, ColumnElement, Executable, bindparam, delete, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import audit
+from stepchange.core.database import dialect_of, run_core, table_of, upsert_insert
 from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.links import issue_link, use_link
@@ -39,6 +41,9 @@ from stepchange.interest.models import (
     Identity,
     IdentityStep,
     Volunteer,
+    call_project,
+    declaration_project,
+    ends_at,
 )
 from stepchange.projects.models import Project
 
@@ -98,11 +103,20 @@ def uk_moment(value: str, field_name: str, *, end_of_day: bool) -> dt.datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UK)).astimezone(dt.UTC)
 
 
-def is_open(call: Call, at: dt.datetime) -> bool:
+def is_open(call: Call | CallWindow, at: dt.datetime) -> bool:
     return call.opens_at <= at < call.ends_at
 
 
-def last_moment(call: Call) -> str:
+def open_at(at: dt.datetime | BindParameter[Any]) -> tuple[ColumnElement[bool], ...]:
+    """The conditions a call open at ``at`` meets."""
+    return (
+        Call.opens_at <= at,
+        Call.closes_at > at,
+        or_(Call.closed_early_at.is_(None), Call.closed_early_at > at),
+    )
+
+
+def last_moment(call: Call | CallWindow) -> str:
     """The last minute a call is open, as people read it: "11:59pm on Friday 25 May 2018"."""
     return uk_datetime(call.ends_at - dt.timedelta(minutes=1))
 
@@ -121,13 +135,7 @@ class CallService(DomainService[Call, CallRepository]):
 
     async def open_call(self, at: dt.datetime | None = None) -> Call | None:
         """The call open at ``at`` (now by default) that closes soonest, if any."""
-        at = at or dt.datetime.now(dt.UTC)
-        found = await self.get_many(
-            Call.opens_at <= at,
-            Call.closes_at > at,
-            or_(Call.closed_early_at.is_(None), Call.closed_early_at > at),
-            order_by=[(Call.closes_at, False)],
-        )
+        found = await self.get_many(*open_at(at or dt.datetime.now(dt.UTC)), order_by=[(Call.closes_at, False)])
         return found[0] if found else None
 
     async def latest(self) -> Call | None:
@@ -284,6 +292,65 @@ class PeopleSearch:
 # --- submissions ----------------------------------------------------------------------------------
 
 
+ProjectCodes = tuple[tuple[UUID, str], ...]
+"""Every project's id and code."""
+
+
+class Addressee(Protocol):
+    """Whom a confirmation e-mail greets and goes to: a person's record, or a :class:`NewPerson`."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+class NewPerson(NamedTuple):
+    """A person whose record has just been written (without making an ORM object)."""
+
+    id: UUID
+    name: str
+    email: str
+
+
+class ProjectRef(NamedTuple):
+    id: UUID
+    code: str
+
+
+@dataclass(frozen=True)
+class CallWindow:
+    """A call as a submission is checked against it, with every project's id and code.
+
+    Plain values, read without making ORM objects (a call's ``projects`` would load every offered
+    project in full): the submission path reads this on every request, and the import ships it to its
+    worker processes.
+    """
+
+    id: UUID
+    name: str
+    opens_at: dt.datetime
+    ends_at: dt.datetime
+    offered: frozenset[UUID]
+    projects: ProjectCodes
+
+    @classmethod
+    def of(cls, call: Call, projects: ProjectCodes) -> CallWindow:
+        """The window of a call already loaded (its ``projects`` with it)."""
+        offered = frozenset(p.id for p in call.projects)
+        return cls(call.id, call.name, call.opens_at, call.ends_at, offered, projects)
+
+    @classmethod
+    def outside_any_call(cls, projects: ProjectCodes) -> CallWindow:
+        """For checking what does not belong to a call (a declaration made later)."""
+        never = dt.datetime.min.replace(tzinfo=dt.UTC)
+        return cls(UUID(int=0), "", never, never, frozenset(), projects)
+
+
 @dataclass
 class CleanSubmission:
     """A submission that passed every rule: trimmed, normalised, projects resolved."""
@@ -333,10 +400,9 @@ def credential_problem(value: str, index: int) -> FieldError | None:
 class SubmissionRules:
     """Checks a submission against a call and names every failing field at once."""
 
-    def __init__(self, call: Call, projects_by_code: dict[str, Project]) -> None:
+    def __init__(self, call: CallWindow) -> None:
         self.call = call
-        self.offered = {p.id for p in call.projects}
-        self.projects = projects_by_code
+        self.projects = {code: ProjectRef(project_id, code) for project_id, code in call.projects}
         self.errors: list[FieldError] = []
 
     def _text(self, value: str, name: str, label: str, limit: int = 200, required: bool = True) -> str:
@@ -404,11 +470,11 @@ class SubmissionRules:
                 FieldError("hours_per_month", f"Enter the hours you can offer a month, from {MIN_HOURS} to {MAX_HOURS}")
             )
 
-    def _project(self, code: str, where: str, *, in_call: bool) -> Project | None:
+    def _project(self, code: str, where: str, *, in_call: bool) -> ProjectRef | None:
         project = self.projects.get(code.strip().upper())
         if project is None:
             self.errors.append(FieldError(where, f"There is no project {code!r}"))
-        elif in_call and project.id not in self.offered:
+        elif in_call and project.id not in self.call.offered:
             self.errors.append(FieldError(where, f"{project.code} is not offered in {self.call.name}"))
             return None
         return project
@@ -451,6 +517,31 @@ class SubmissionRules:
         return out
 
 
+# The statements every submission runs, built once (building one costs more than running it).
+_CALL_COLUMNS = select(Call.id, Call.name, Call.opens_at, Call.closes_at, Call.closed_early_at)
+_CALL_BY_ID = _CALL_COLUMNS.where(Call.id == bindparam("call_id"))
+_CALL_OPEN_AT = _CALL_COLUMNS.where(*open_at(bindparam("at"))).order_by(Call.closes_at).limit(1)
+_LATEST_CALL = _CALL_COLUMNS.order_by(Call.opens_at.desc()).limit(1)
+_OFFERS = (call_project.c.project_id == Project.id) & (call_project.c.call_id == bindparam("call_id"))
+_PROJECTS_OFFERED = (
+    select(Project.id, Project.code, call_project.c.call_id.is_not(None))
+    .outerjoin(call_project, _OFFERS)
+    .order_by(Project.code)
+)
+_INSERT_EXPRESSION = insert(table_of(Expression))
+_INSERT_CHOICE = insert(table_of(Choice))
+_INSERT_DECLARATION = insert(table_of(Declaration))
+_INSERT_DECLARED_PROJECT = insert(declaration_project)
+_INSERT_IDENTITY_STEP = insert(table_of(IdentityStep))
+
+
+@functools.cache
+def _insert_new_person(dialect: str) -> Executable:
+    """``INSERT … ON CONFLICT (email) DO NOTHING RETURNING id`` for this engine."""
+    volunteer = table_of(Volunteer)
+    return upsert_insert(dialect, volunteer).on_conflict_do_nothing(index_elements=["email"]).returning(volunteer.c.id)
+
+
 class VolunteerRepository(SQLAlchemyAsyncRepository[Volunteer]):
     model_type = Volunteer
 
@@ -460,20 +551,22 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
 
     repository_type = VolunteerRepository
 
-    async def projects_by_code(self) -> dict[str, Project]:
-        return {p.code: p for p in (await self.session.scalars(select(Project))).all()}
+    async def project_codes(self) -> ProjectCodes:
+        return await project_codes(self.session)
 
-    async def call_for(self, call_id: UUID | None, at: dt.datetime, *, late: bool = False) -> Call:
-        """The call a submission answers: the one named, or the one open now; refused outside its window."""
-        calls = CallService(session=self.session)
+    async def call_for(self, call_id: UUID | None, at: dt.datetime, *, late: bool = False) -> CallWindow:
+        """The call a submission answers: the one named, or the one open now (else the latest, to say it
+        has closed); refused outside its window."""
         if call_id is not None:
-            call = await calls.get_one_or_none(Call.id == call_id)
-            if call is None:
+            row = (await run_core(self.session, _CALL_BY_ID, {"call_id": call_id})).first()
+            if row is None:
                 raise InvalidInput.one("call", "There is no such call")
         else:
-            call = await calls.open_call(at) or await calls.latest()
-            if call is None:
+            row = (await run_core(self.session, _CALL_OPEN_AT, {"at": at})).first()
+            row = row or (await run_core(self.session, _LATEST_CALL)).first()
+            if row is None:
                 raise RuleViolation([BrokenRule("no_call", "There is no call to action open at the moment")])
+        call = await self._window(row.id, row.name, row.opens_at, ends_at(row.closes_at, row.closed_early_at))
         if at < call.opens_at:
             raise RuleViolation([BrokenRule("call_not_open", f"{call.name} opens at {uk_datetime(call.opens_at)}")])
         if at >= call.ends_at and not late:
@@ -483,120 +576,186 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             )
         return call
 
-    async def check(self, data: Any) -> tuple[Call, CleanSubmission]:
+    async def _window(self, call_id: UUID, name: str, opens_at: dt.datetime, ends_at: dt.datetime) -> CallWindow:
+        """The call's window with every project's id and code and whether the call offers it (read as plain
+        rows: cheaper than one query joining both, which repeats the call's columns on every row)."""
+        rows = await run_core(self.session, _PROJECTS_OFFERED, {"call_id": call_id})
+        codes, offered = [], set()
+        for project_id, code, is_offered in cast(Iterable[tuple[UUID, str, bool]], rows):
+            codes.append((project_id, code))
+            if is_offered:
+                offered.add(project_id)
+        return CallWindow(call_id, name, opens_at, ends_at, frozenset(offered), tuple(codes))
+
+    async def check(self, data: Any) -> tuple[CallWindow, CleanSubmission]:
         """Every rule a submission must pass now, without storing anything (the form's check-your-answers)."""
         call = await self.call_for(data.call, dt.datetime.now(dt.UTC))
-        return call, SubmissionRules(call, await self.projects_by_code()).check(data)
+        return call, SubmissionRules(call).check(data)
+
+    async def projects_named(self, project_ids: Iterable[UUID]) -> dict[UUID, Project]:
+        rows = await self.session.scalars(select(Project).where(Project.id.in_(list(project_ids))))
+        return {p.id: p for p in rows}
 
     async def submit(self, data: Any, settings: Settings, *, source: str = "form") -> tuple[UUID, ExpressionStatus]:
         """Take a public submission. A new address gets its record at once; a known one has the submission
         held until the address confirms it. Both answer alike and both get an e-mail with a link."""
         now = dt.datetime.now(dt.UTC)
         call, clean = await self.check(data)
-        person = await self.get_one_or_none(Volunteer.email == clean.email)
-        expression = None
-        if person is None:
-            person, expression = await self._first_submission(call, clean, now, source)
-        if expression is not None:
-            subject_id, payload, kind = expression.id, {"expression_id": str(expression.id)}, "new"
+        person_id = await self._insert_person(clean)
+        if person_id is not None:
+            addressee: Addressee = NewPerson(person_id, clean.name, clean.email)
+            expression_id = await self._record(person_id, call.id, clean, now, source=source, first=True)
+            subject_id, payload, kind = expression_id, {"expression_id": str(expression_id)}, "new"
         else:
-            held = HeldSubmission(volunteer_id=person.id, call_id=call.id, payload=clean.to_json())
+            # A known address, or one that has just won a race to be first (a double click): held.
+            person = await self._by_email(clean.email)
+            held = HeldSubmission(id=uuid4(), volunteer_id=person.id, call_id=call.id, payload=clean.to_json())
             self.session.add(held)
-            await self.session.flush()
+            person_id, addressee = person.id, person
             subject_id, payload, kind = held.id, {"held_id": str(held.id)}, "held"
-        await self._send_confirmation(person, call, payload, settings, kind)
+        await self._send_confirmation(addressee, call.name, payload, settings, kind)
         logger.info("Expression of interest received for %s (%s, %s)", call.name, source, kind)
         await audit.record(
             self.session,
             None,
             "interest.submitted",
             subject_type="volunteer",
-            subject_id=person.id,
+            subject_id=person_id,
             summary=f"{source} submission to {call.name} ({kind})",
         )
         return subject_id, ExpressionStatus.AWAITING_CONFIRMATION
 
-    async def _first_submission(
-        self, call: Call, clean: CleanSubmission, at: dt.datetime, source: str
-    ) -> tuple[Volunteer, Expression | None]:
-        """A new person and their expression; if the same address won a race to be first (a double click),
-        their record is the one, and this submission is held like any repeat."""
-        try:
-            async with self.session.begin_nested():
-                person = await self._new_person(clean)
-                return person, await self._record(person, call, clean, at, source=source)
-        except IntegrityError:
-            return await self.session.get_one(
-                Volunteer, await self.session.scalar(select(Volunteer.id).where(Volunteer.email == clean.email))
-            ), None
+    async def _insert_person(self, clean: CleanSubmission) -> UUID | None:
+        """A new person's record and first identity step; ``None``, writing nothing, if the address is known.
+
+        One ``INSERT … ON CONFLICT DO NOTHING`` both looks the address up and claims it, so of two
+        submissions racing to be first only one can make the record, on either engine.
+        """
+        statement = _insert_new_person(dialect_of(self.session))
+        person_id = (await run_core(self.session, statement, {"id": uuid4(), **self._person_values(clean)})).scalar()
+        if person_id is not None:
+            await run_core(self.session, _INSERT_IDENTITY_STEP, self._first_step(person_id))
+        return cast(UUID | None, person_id)
 
     async def _new_person(self, clean: CleanSubmission) -> Volunteer:
-        person = Volunteer(
-            email=clean.email,
-            name=clean.name,
-            phone=clean.phone,
-            organisation=clean.organisation,
-            job_title=clean.job_title,
-            sector=clean.sector,
-            hours_per_month=clean.hours_per_month,
-            identity=Identity.SUBMITTED,
-        )
+        """A new person, written at once (the unit of work does not order rows by foreign keys alone, so
+        the rows that refer to them follow in the next flush), and their first identity step."""
+        person = Volunteer(**self._person_values(clean))
         self.session.add(person)
         await self.session.flush()
-        self.session.add(
-            IdentityStep(volunteer_id=person.id, step=Identity.SUBMITTED, by="the person", how="submitted")
-        )
+        self.session.add(IdentityStep(**self._first_step(person.id)))
+        return person
+
+    @staticmethod
+    def _person_values(clean: CleanSubmission) -> dict[str, Any]:
+        return {
+            "email": clean.email,
+            "name": clean.name,
+            "phone": clean.phone,
+            "organisation": clean.organisation,
+            "job_title": clean.job_title,
+            "sector": clean.sector,
+            "hours_per_month": clean.hours_per_month,
+            "identity": Identity.SUBMITTED,
+        }
+
+    @staticmethod
+    def _first_step(person_id: UUID) -> dict[str, Any]:
+        return {"volunteer_id": person_id, "step": Identity.SUBMITTED, "by": "the person", "how": "submitted"}
+
+    async def _by_email(self, email: str) -> Volunteer:
+        person = await self.get_one_or_none(Volunteer.email == email)
+        if person is None:
+            raise NotFound("volunteer", email)
         return person
 
     async def _record(
         self,
-        person: Volunteer,
-        call: Call,
+        person_id: UUID,
+        call_id: UUID,
         clean: CleanSubmission,
         at: dt.datetime,
         *,
         source: str,
         status: ExpressionStatus = ExpressionStatus.AWAITING_CONFIRMATION,
         late_reason: str = "",
-    ) -> Expression:
-        """Write (or replace) the person's expression for this call, its choices, and any new declarations."""
-        expression = await self.session.scalar(
-            select(Expression).where(Expression.volunteer_id == person.id, Expression.call_id == call.id)
-        )
-        if expression is None:
-            expression = Expression(volunteer_id=person.id, call_id=call.id, status=status)
-            self.session.add(expression)
-        else:
-            await self.session.execute(delete(Choice).where(Choice.expression_id == expression.id))
-        expression.hours_per_month = clean.hours_per_month
-        expression.experience = clean.experience
-        expression.credentials = clean.credentials
-        expression.no_conflicts = clean.no_conflicts
-        expression.statement_version = STATEMENT_VERSION
-        expression.statement_accepted_at = at
-        expression.submitted_at = at
-        expression.source = source
-        expression.late, expression.late_reason = bool(late_reason), late_reason
-        await self.session.flush()
-        for project_id, rank, role in clean.choices:
-            self.session.add(Choice(expression_id=expression.id, project_id=project_id, rank=rank, role=role))
-        for kind, description, organisation, project_ids in clean.declarations:
-            projects = list((await self.session.scalars(select(Project).where(Project.id.in_(project_ids)))).all())
-            self.session.add(
-                Declaration(
-                    volunteer_id=person.id,
-                    kind=kind,
-                    description=description,
-                    organisation=organisation,
-                    projects=projects,
-                )
+        first: bool = False,
+    ) -> UUID:
+        """Write (or replace) the person's expression for this call, its choices and any new declarations;
+        return the expression's id. ``first``: the person is new, so there is nothing to replace.
+
+        New rows go in as plain inserts, one statement a table, without ORM objects: every submission
+        takes this path, and the unit of work would cost more than the writes themselves.
+        """
+        values = {
+            "hours_per_month": clean.hours_per_month,
+            "experience": clean.experience,
+            "credentials": clean.credentials,
+            "no_conflicts": clean.no_conflicts,
+            "statement_version": STATEMENT_VERSION,
+            "statement_accepted_at": at,
+            "submitted_at": at,
+            "source": source,
+            "late": bool(late_reason),
+            "late_reason": late_reason,
+        }
+        existing = None
+        if not first:
+            existing = await self.session.scalar(
+                select(Expression).where(Expression.volunteer_id == person_id, Expression.call_id == call_id)
             )
-        await self.session.flush()
-        self.session.expire(expression, ["choices"])
-        return expression
+        if existing is None:
+            expression_id = uuid4()
+            await run_core(
+                self.session,
+                _INSERT_EXPRESSION,
+                {"id": expression_id, "volunteer_id": person_id, "call_id": call_id, "status": status, **values},
+            )
+        else:
+            expression_id = existing.id
+            for name, value in values.items():
+                setattr(existing, name, value)
+            await self.session.execute(delete(Choice).where(Choice.expression_id == expression_id))
+            self.session.expire(existing, ["choices"])
+        await run_core(
+            self.session,
+            _INSERT_CHOICE,
+            [
+                {"expression_id": expression_id, "project_id": project_id, "rank": rank, "role": role}
+                for project_id, rank, role in clean.choices
+            ],
+        )
+        await self._declare(person_id, clean.declarations)
+        return expression_id
+
+    async def _declare(self, person_id: UUID, declarations: list[tuple[ConflictKind, str, str, list[UUID]]]) -> None:
+        if not declarations:
+            return
+        ids = [uuid4() for _ in declarations]
+        await run_core(
+            self.session,
+            _INSERT_DECLARATION,
+            [
+                {
+                    "id": i,
+                    "volunteer_id": person_id,
+                    "kind": kind,
+                    "description": description,
+                    "organisation": where,
+                }
+                for i, (kind, description, where, _) in zip(ids, declarations, strict=True)
+            ],
+        )
+        touched = [
+            {"declaration_id": i, "project_id": project_id}
+            for i, (_, _, _, project_ids) in zip(ids, declarations, strict=True)
+            for project_id in project_ids
+        ]
+        if touched:
+            await run_core(self.session, _INSERT_DECLARED_PROJECT, touched)
 
     async def _send_confirmation(
-        self, person: Volunteer, call: Call, payload: dict[str, str], settings: Settings, kind: str
+        self, person: Addressee, call_name: str, payload: dict[str, str], settings: Settings, kind: str
     ) -> None:
         token = await issue_link(
             self.session, CONFIRMATION, person.id, lifetime=CONFIRMATION_LIFETIME, payload=payload, revoke_earlier=False
@@ -606,7 +765,7 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
         opening = (
             "A reminder: we have not yet heard that this address is yours."
             if kind == "reminder"
-            else f"Thank you for offering your time to Step-Change ({call.name})."
+            else f"Thank you for offering your time to Step-Change ({call_name})."
         )
         text = (
             f"Dear {person.name},\n\n{opening}\n\n"
@@ -669,7 +828,8 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             "sector": clean.sector,
             "hours_per_month": clean.hours_per_month,
         }
-        expression = await self._record(person, call, clean, held.created_at, source="form")
+        expression_id = await self._record(person.id, call.id, clean, held.created_at, source="form")
+        expression = await self.session.get_one(Expression, expression_id)
         await self.session.delete(held)
         await audit.record(
             self.session,
@@ -706,13 +866,13 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             raise InvalidInput([problem])
         now = dt.datetime.now(dt.UTC)
         call = await self.call_for(data.call, now, late=True)
-        clean = SubmissionRules(call, await self.projects_by_code()).check(data)
+        clean = SubmissionRules(call).check(data)
         person = await self.get_one_or_none(Volunteer.email == clean.email) or await self._new_person(clean)
         person.name, person.phone, person.organisation = clean.name, clean.phone, clean.organisation
         person.job_title, person.sector, person.hours_per_month = clean.job_title, clean.sector, clean.hours_per_month
-        expression = await self._record(person, call, clean, now, source="office", late_reason=reason.strip())
+        expression_id = await self._record(person.id, call.id, clean, now, source="office", late_reason=reason.strip())
         if person.identity is Identity.SUBMITTED:
-            await self._send_confirmation(person, call, {"expression_id": str(expression.id)}, settings, "new")
+            await self._send_confirmation(person, call.name, {"expression_id": str(expression_id)}, settings, "new")
         await audit.record(
             self.session,
             actor,
@@ -721,7 +881,7 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             subject_id=person.id,
             summary=f"Late entry for {call.name}: {reason.strip()[:200]}",
         )
-        return expression
+        return await self.session.get_one(Expression, expression_id)
 
     async def send_reminders(self, settings: Settings, *, now: dt.datetime | None = None) -> int:
         """One reminder, with a fresh link, to people who have not confirmed their address after a while."""
@@ -741,8 +901,9 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
         for person, expression in waiting.all():
             if person.id in reminded:
                 continue
-            call = await self.session.get_one(Call, expression.call_id)
-            await self._send_confirmation(person, call, {"expression_id": str(expression.id)}, settings, "reminder")
+            call_name = await self._call_name(expression.call_id)
+            payload = {"expression_id": str(expression.id)}
+            await self._send_confirmation(person, call_name, payload, settings, "reminder")
             person.reminded_at = now
             reminded.add(person.id)
         return len(reminded)
@@ -766,16 +927,19 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
         )
         if held is not None:
             await self._send_confirmation(
-                person, await self.session.get_one(Call, held.call_id), {"held_id": str(held.id)}, settings, "held"
+                person, await self._call_name(held.call_id), {"held_id": str(held.id)}, settings, "held"
             )
         elif waiting is not None:
             await self._send_confirmation(
                 person,
-                await self.session.get_one(Call, waiting.call_id),
+                await self._call_name(waiting.call_id),
                 {"expression_id": str(waiting.id)},
                 settings,
                 "new",
             )
+
+    async def _call_name(self, call_id: UUID) -> str:
+        return str(await self.session.scalar(select(Call.name).where(Call.id == call_id)))
 
     # --- the office's look-up ----------------------------------------------------------------------
 
@@ -812,4 +976,10 @@ async def send_confirmation_link(
 ) -> None:
     """E-mail ``person`` the link that confirms their expression of interest in ``call``: the same message
     and ``{BASE_URL}/interest/verify/{token}`` link a public submission gets (the office's imports use it)."""
-    await service._send_confirmation(person, call, {"expression_id": str(expression_id)}, settings, "new")
+    await service._send_confirmation(person, call.name, {"expression_id": str(expression_id)}, settings, "new")
+
+
+async def project_codes(session: AsyncSession) -> ProjectCodes:
+    """Every project's id and code, in programme order."""
+    rows = await session.execute(select(Project.id, Project.code).order_by(Project.code))
+    return tuple((project_id, code) for project_id, code in rows)

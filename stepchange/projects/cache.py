@@ -31,10 +31,10 @@ from typing import Any, cast
 from advanced_alchemy.extensions.litestar import get_database_migration_plugin
 from litestar import Litestar
 from sqlalchemy import event, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.util import await_only
 
+from stepchange.core.database import upsert_insert
 from stepchange.core.sessions import StoredValue
 from stepchange.projects.models import Project
 from stepchange.workstreams.models import Workstream
@@ -57,8 +57,7 @@ async def bump(session: AsyncSession) -> None:
         "value": uuid.uuid4().hex.encode(),
         "expires_at": NEVER,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(StoredValue) if dialect == "postgresql" else sqlite.insert(StoredValue)
+    insert = upsert_insert(session, StoredValue)
     await session.execute(
         insert.values(values).on_conflict_do_update(
             index_elements=["key", "namespace"], set_={"value": insert.excluded.value}

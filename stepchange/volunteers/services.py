@@ -32,7 +32,7 @@ from stepchange.interest.models import (
     Volunteer,
     VolunteerNote,
 )
-from stepchange.interest.services import SubmissionRules, is_open, last_moment
+from stepchange.interest.services import CallWindow, SubmissionRules, is_open, last_moment, project_codes
 from stepchange.projects.models import Project
 from stepchange.volunteers.models import ErasureRequest
 
@@ -156,8 +156,7 @@ class SelfService:
     async def change_choices(self, person: Volunteer, call_id: UUID, choices: list[Any], hours: int) -> Expression:
         """Change my ranked choices and hours while the call is open."""
         expression, call = await self._open_expression(person, call_id)
-        projects = {p.code: p for p in (await self.session.scalars(select(Project))).all()}
-        checked = SubmissionRules(call, projects).check_choices(choices, hours)
+        checked = SubmissionRules(CallWindow.of(call, await project_codes(self.session))).check_choices(choices, hours)
         await self.session.execute(delete(Choice).where(Choice.expression_id == expression.id))
         for project_id, rank, role in checked:
             self.session.add(Choice(expression_id=expression.id, project_id=project_id, rank=rank, role=role))
@@ -248,9 +247,8 @@ class SelfService:
         return entry
 
     async def _checked_declaration(self, declaration: Any) -> tuple[Any, str, str, list[UUID]]:
-        projects = {p.code: p for p in (await self.session.scalars(select(Project))).all()}
-        anything = Call(name="", opens_at=dt.datetime.now(dt.UTC), closes_at=dt.datetime.now(dt.UTC), projects=[])
-        return SubmissionRules(anything, projects).check_declaration(declaration)
+        window = CallWindow.outside_any_call(await project_codes(self.session))
+        return SubmissionRules(window).check_declaration(declaration)
 
     async def _audit(self, person: Volunteer, action: str, summary: str, changes: dict[str, Any] | None = None) -> None:
         await audit.record(

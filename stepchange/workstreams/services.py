@@ -13,15 +13,13 @@ from uuid import UUID, uuid4
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import ColumnElement, and_, delete, exists, func, not_, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from stepchange.accounts.models import StaffRole, StaffUser
 from stepchange.accounts.services import StaffService
 from stepchange.core import audit
-from stepchange.core.database import Base, immediate_transaction
+from stepchange.core.database import Base, immediate_transaction, upsert_insert
 from stepchange.core.errors import (
     BrokenRule,
     FieldError,
@@ -907,8 +905,7 @@ class MinutesService(Governance):
     async def _record_read(self, minutes: Minutes, reader: Principal) -> None:
         """One row per reader, kept up to date in one statement (two tabs opening at once cannot clash)."""
         at = now()
-        insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(MinutesRead).values(
+        statement = upsert_insert(self.session, MinutesRead).values(
             id=uuid4(),
             minutes_id=minutes.id,
             reader_id=reader.id,
