@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from email_validator import EmailNotValidError, validate_email
@@ -11,13 +12,36 @@ from stepchange.core.errors import FieldError
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+_PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+MAX_ADDRESS = 254
+
+
 def email_problem(value: str, field: str = "email") -> FieldError | None:
-    """Why ``value`` is not a usable e-mail address, or ``None``."""
+    """Why ``value`` is not a usable e-mail address, or ``None``.
+
+    email-validator decides. An address whose local part is a plain ASCII dot-atom (nearly all of them)
+    is valid exactly when its domain is, so the domain's verdict is kept and the library runs once per
+    domain: a national import checks 100,000 addresses from a few thousand domains.
+    """
+    local, at, domain = value.rpartition("@")
+    if at and len(value) <= MAX_ADDRESS and len(local) <= 64 and _PLAIN_LOCAL_PART.fullmatch(local):
+        valid = _domain_is_valid(domain)
+    else:
+        valid = _is_valid(value)
+    return None if valid else FieldError(field, "Enter an email address in the correct format, like name@example.com")
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain_is_valid(domain: str) -> bool:
+    return _is_valid(f"x@{domain}")
+
+
+def _is_valid(address: str) -> bool:
     try:
-        validate_email(value, check_deliverability=False)
+        validate_email(address, check_deliverability=False)
     except EmailNotValidError:
-        return FieldError(field, "Enter an email address in the correct format, like name@example.com")
-    return None
+        return False
+    return True
 
 
 def normalise_email(value: str) -> str:

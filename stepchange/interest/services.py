@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, cast
@@ -376,8 +377,21 @@ class CleanSubmission:
         return msgspec.json.decode(raw, type=cls)
 
 
+_UK_TEN_DIGITS = re.compile(r"(?:0|\+44 ?)([1-9]\d{2,4}(?:[ -]?\d{2,4}){2,3})")
+
+
 def phone_problem(value: str) -> tuple[str | None, FieldError | None]:
-    """The number in E.164 form, or why it is not a phone number (UK numbers need no +44)."""
+    """The number in E.164 form, or why it is not a phone number (UK numbers need no +44).
+
+    A UK number written the usual way — 0 or +44, then ten digits in groups — is every time a possible
+    number whose E.164 form is +44 and those digits, which is what the phonenumbers library answers
+    for it (it takes a hundred times longer, and an import checks 100,000 of them); anything else is
+    left to the library.
+    """
+    if (usual := _UK_TEN_DIGITS.fullmatch(value.strip())) is not None:
+        digits = usual.group(1).replace(" ", "").replace("-", "")
+        if len(digits) == 10:
+            return f"+44{digits}", None
     try:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
