@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 
 from stepchange.app import create_app
 from stepchange.core.audit import AuditEntry
-from stepchange.core.database import session_scope
+from stepchange.core.database import session_scope, table_of
 from stepchange.core.mail import send_due
 from stepchange.core.settings import Settings
 from stepchange.import_cli import import_group
@@ -652,7 +652,7 @@ async def test_columns_the_import_does_not_set_get_their_python_defaults(
         volunteer_id = await session.scalar(select(Volunteer.id).limit(1))
         bulk = importing._BulkInsert(await session.connection())
         batch = importing._Batch(
-            importing._table(IdentityStep), ("id", "volunteer_id"), {"step": Identity.VALIDATED, "by": "a test"}
+            table_of(IdentityStep), ("id", "volunteer_id"), {"step": Identity.VALIDATED, "by": "a test"}
         )
         batch.rows.append((importing.new_id(), volunteer_id))
         await bulk.insert(batch)

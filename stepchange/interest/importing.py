@@ -41,12 +41,12 @@ from uuid import UUID
 import msgspec
 import uuid_utils
 from advanced_alchemy.types import EncryptedString
-from sqlalchemy import Column, Table, TypeDecorator, delete, insert, select, update
+from sqlalchemy import Column, Table, TypeDecorator, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from stepchange.core import audit
 from stepchange.core.audit import SYSTEM
-from stepchange.core.database import immediate_transaction, table_of
+from stepchange.core.database import dialect_of, immediate_transaction, table_of
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.settings import Settings
 from stepchange.core.templating import uk_datetime
@@ -539,7 +539,9 @@ class _BulkInsert:
         self.connection = connection
         self.dialect = connection.dialect
         self.pending: asyncio.Future[Any] | None = None
-        self.prepared: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any]] | None] = {}
+        self.prepared: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any], list[str]] | None] = {}
+        self.copier: Any = None
+        """On PostgreSQL, the asyncpg connection: rows go in with ``COPY``, not one ``INSERT`` each."""
 
     async def settle(self) -> None:
         if self.pending is not None:
@@ -568,7 +570,7 @@ class _BulkInsert:
         processor: Callable[[Any], Any] | None = kind.dialect_impl(self.dialect).bind_processor(self.dialect)
         return processor
 
-    def _prepare(self, batch: _Batch) -> tuple[str, list[Any]] | None:
+    def _prepare(self, batch: _Batch) -> tuple[str, list[Any], list[str]] | None:
         """The compiled statement and, for each of its parameters, where its value comes from: a column
         of the rows, a value shared by all of them, or (for a column the import does not set) the
         column's own Python default. ``None`` when SQLAlchemy must do it (a default needing more)."""
@@ -594,7 +596,8 @@ class _BulkInsert:
                 else:
                     break
             else:
-                self.prepared[key] = (compiled.string, plan)
+                columns = [batch.table.c[name].name for name in compiled.positiontup or ()]
+                self.prepared[key] = (compiled.string, plan, columns)
                 return self.prepared[key]
             self.prepared[key] = None
         return self.prepared[key]
@@ -606,7 +609,9 @@ class _BulkInsert:
         if prepared is None:
             await self._insert_with_defaults(batch)
             return
-        sql, plan = prepared
+        sql, plan, names = prepared
+        if self.dialect.name == "postgresql" and self.copier is None:
+            self.copier = (await self.connection.get_raw_connection()).driver_connection
         for chunk in _chunks(batch.rows, WRITE_BATCH):
             # Column by column, each value through its column type's processor, as SQLAlchemy binds them.
             columns = list(zip(*chunk, strict=True))
@@ -620,7 +625,13 @@ class _BulkInsert:
                 else:
                     made = [source(None) for _ in range(size)]  # SQLAlchemy's wrapped defaults take a context
                     bound.append(made if how is None else map(how, made))
-            await self._run(self.connection.exec_driver_sql(sql, list(zip(*bound, strict=True))))
+            rows = list(zip(*bound, strict=True))
+            if self.copier is not None:
+                # Within the transaction, like any statement; each row is checked by its constraints
+                # and triggers as an INSERT's would be, without a statement executed per row.
+                await self._run(self.copier.copy_records_to_table(batch.table.name, records=rows, columns=names))
+            else:
+                await self._run(self.connection.exec_driver_sql(sql, rows))
 
     async def _insert_with_defaults(self, batch: _Batch) -> None:
         if batch.sealed:
@@ -662,6 +673,11 @@ class SurveyImporter:
     ) -> ImportReport:
         with paused_gc():
             await immediate_transaction(self.session)
+            if dialect_of(self.session) == "postgresql":
+                # The look-ups run hundreds of times as prepared statements while their tables grow from
+                # nothing: a generic plan made early (a sequential scan of an empty table) would be kept
+                # and make the import quadratic. Plan each execution for the table as it is now.
+                await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             call = await self._call(call_id)
             self.bulk = _BulkInsert(await self.session.connection())
             try:
