@@ -131,6 +131,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         outbox_dir=tmp_path / "outbox",
         rate_limit_per_minute=0,
+        report_cache_seconds=0,  # tests read a report after each change; tests/test_reports.py turns it on
         password_hash_cost="fast",
         mail_sender_enabled=False,
     )

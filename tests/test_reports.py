@@ -3,12 +3,14 @@ the pages, charts and exports through HTTP as each role, and no personal data in
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
 import re
 import time
-from typing import Any
+from dataclasses import replace
+from typing import Any, cast
 from uuid import UUID
 
 import polars as pl
@@ -16,9 +18,11 @@ import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import select, update
 
+from stepchange.app import create_app
 from stepchange.assignments.models import Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core.database import session_scope
-from stepchange.core.templating import UK
+from stepchange.core.settings import Settings
+from stepchange.core.templating import UK, uk_datetime
 from stepchange.ethics.models import ProjectOutcome, ProjectReview
 from stepchange.interest.models import (
     Call,
@@ -37,6 +41,9 @@ from stepchange.programme.models import Milestone
 from stepchange.programme.services import today_uk
 from stepchange.projects.models import Project, ProjectStatus, Rag
 from stepchange.reports import charts
+from stepchange.reports.cache import ReportCache
+from stepchange.reports.controllers import REPORT_CACHE
+from stepchange.reports.schemas import Dashboard
 from stepchange.reports.tables import TABLES
 from stepchange.workstreams.models import ActionItem, ActionStatus, Workstream
 from tests.conftest import Client, make_staff, sign_in
@@ -651,3 +658,50 @@ def test_text_from_the_data_is_escaped_in_the_chart() -> None:
     )
     svg = charts.render("funnel", data)
     assert svg.startswith("<svg") and "<script" not in svg and "&lt;script&gt;" in svg
+
+
+# --- reports kept for a minute ------------------------------------------------------------------
+
+
+async def test_a_report_is_kept_for_a_minute_and_says_when_it_was_counted(
+    settings: Settings, db_config: SQLAlchemyAsyncConfig, staff: None
+) -> None:
+    app = create_app(replace(settings, report_cache_seconds=60))
+    async with Client(app=app) as board:
+        await signed_in_as(board, "board")
+        first = (await board.get("/api/reports/dashboard")).json()
+        cache = app.state[REPORT_CACHE]
+        now = [1_000.0]
+        cache.clock = lambda: now[0]
+        cache._kept.clear()
+        counted = (await board.get("/api/reports/dashboard")).json()
+        async with session_scope(db_config) as session:
+            await session.execute(update(Project).where(Project.code == "T1").values(status=ProjectStatus.WITHDRAWN))
+        now[0] += 59
+        kept = (await board.get("/api/reports/dashboard")).json()
+        now[0] += 2
+        recounted = (await board.get("/api/reports/dashboard")).json()
+        page = (await board.get("/reports")).text
+    assert f"Figures as at {uk_datetime(dt.datetime.fromisoformat(recounted['as_of']))}" in page
+    assert dt.datetime.fromisoformat(first["as_of"]) <= dt.datetime.fromisoformat(counted["as_of"])
+    assert kept == counted, "within the minute the same report, figures and moment alike"
+    assert recounted["as_of"] > counted["as_of"]
+    withdrawn = {row["workstream"]: row["withdrawn"] for row in recounted["project_status"]}
+    assert withdrawn["T"] == 1 + {row["workstream"]: row["withdrawn"] for row in kept["project_status"]}["T"]
+
+
+async def test_requests_arriving_together_count_a_report_once() -> None:
+    counts = 0
+    report = cast(Dashboard, object())
+
+    async def count() -> Dashboard:
+        nonlocal counts
+        counts += 1
+        await asyncio.sleep(0.05)
+        return report
+
+    cache = ReportCache(60)
+    answers = await asyncio.gather(*(cache.get("programme", count) for _ in range(5)))
+    assert counts == 1 and all(answer is report for answer in answers)
+    assert await cache.get("T", count) is report and counts == 2, "each scope is kept on its own"
+    assert await ReportCache(0).get("programme", count) is report and counts == 3, "0 keeps nothing"

@@ -51,6 +51,7 @@ class Settings:
     session_idle_minutes: int = 60
     session_absolute_minutes: int = 12 * 60
     retention_days: int = 365
+    report_cache_seconds: int = 60
     password_hash_cost: str = "standard"  # noqa: S105 - "standard" or "fast" (tests), not a secret
     outbox_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
     mail_sender_enabled: bool = True
@@ -82,6 +83,7 @@ class Settings:
             rate_limit_per_minute=_env_int("RATE_LIMIT_PER_MINUTE", cls.rate_limit_per_minute),
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", cls.session_idle_minutes),
             retention_days=_env_int("RETENTION_DAYS", cls.retention_days),
+            report_cache_seconds=_env_int("REPORT_CACHE_SECONDS", cls.report_cache_seconds),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", cls.session_absolute_minutes),
             outbox_dir=Path(_env("OUTBOX_DIR") or PROJECT_ROOT / "var" / "outbox"),
             mail_sender_enabled=(_env("MAIL_SENDER", "1") or "1").lower() not in ("0", "off"),

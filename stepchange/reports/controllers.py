@@ -13,6 +13,7 @@ from stepchange.accounts.models import StaffRole
 from stepchange.core.errors import NotAllowed, NotFound
 from stepchange.core.exports import csv_response, excel_response
 from stepchange.core.guards import current_principal, requires_role
+from stepchange.reports.cache import ReportCache
 from stepchange.reports.schemas import Dashboard
 from stepchange.reports.services import ReportService, Scope
 from stepchange.reports.tables import TABLES
@@ -23,10 +24,15 @@ board_or_office = requires_role(StaffRole.BOARD, StaffRole.COORDINATOR)
 report_readers = requires_role(StaffRole.BOARD, StaffRole.COORDINATOR, StaffRole.CO_CHAIR)
 """A work-stream's report: the board, the office and (checked per work-stream) its co-chairs."""
 EXPORTS = ("csv", "xlsx")
+REPORT_CACHE = "report_cache"
 
 
-async def provide_reports(db_session: NamedDependency[AsyncSession]) -> ReportService:
-    return ReportService(db_session)
+async def provide_reports(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> ReportService:
+    """The report service with this worker's kept reports (made on first use, from the app's settings)."""
+    cache = request.app.state.get(REPORT_CACHE)
+    if not isinstance(cache, ReportCache):
+        cache = request.app.state[REPORT_CACHE] = ReportCache(request.app.state.settings.report_cache_seconds)
+    return ReportService(db_session, cache)
 
 
 async def workstream_scope(request: Request[Any, Any, Any], reports: ReportService, code: str) -> Scope:

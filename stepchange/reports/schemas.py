@@ -142,6 +142,8 @@ class Dashboard(msgspec.Struct):
 
     scope: str
     generated_on: dt.date
+    as_of: dt.datetime
+    """The moment the figures were counted (reports are kept for a minute: see ``reports.cache``)."""
     summaries: dict[str, str]
     milestones: list[MilestoneRow]
     milestone_counts: MilestoneCounts
