@@ -484,6 +484,7 @@ def submissions(engine: Engine, settings: Settings, goals: Goals) -> None:
     print(f"  CPU per request: the service's is {cpu_a:.1f}x (a)'s and {cpu_b:.1f}x (b)'s")
     verdict = goals.check(f"{engine.label} submissions >= 25 % of (a)", to_a >= 0.25)
     print(f"  service / (a): {to_a:.0%} — goal >= 25 %: {verdict}")
+    print(f"    for scale: (b), the same writes with nothing else, reaches {b.rate / a.rate:.0%} of (a)")
     verdict = goals.check(f"{engine.label} submissions >= 70 % of (b)", to_b >= 0.70)
     print(f"  service / (b): {to_b:.0%} — goal >= 70 %: {verdict}")
     verdict = goals.check(f"{engine.label} submissions p99 <= 2 x (b)'s", tail <= 2)
@@ -567,42 +568,59 @@ def dashboard(engine: Engine, settings: Settings, goals: Goals) -> None:
         "board",
         stdin=BOARD_PASSWORD + "\n",
     )
-    print(f"\n{engine.label}: the dashboard, warm (2 requests first), {settings.samples} requests each, one at a time")
+    print(
+        f"\n{engine.label}: the dashboard, warm (2 requests first), {settings.samples} requests each, one at a time; "
+        "reports are kept a minute (STEPCHANGE_REPORT_CACHE_SECONDS), so also counted afresh on every request"
+    )
     made = 0
     for volunteers in settings.volunteers:
         started = time.perf_counter()
         stepchange(url, work, "demo", "generate", "--volunteers", str(volunteers - made))
         print(f"  generated {volunteers - made:,} more people in {time.perf_counter() - started:.0f} s")
         made = volunteers
-        log = work / f"{engine.label}-dash.log"
-        with (
-            serving("stepchange.app:create_app", service_env(url, work), log) as server,
-            httpx.Client(base_url=server.url, timeout=120) as client,
-        ):
-            client.get("/health")
-            token = client.cookies.get("csrftoken") or ""
-            login = client.post(
-                "/api/auth/login",
-                json={"email": BOARD_EMAIL, "password": BOARD_PASSWORD},
-                headers={"x-csrftoken": token},
-            )
-            login.raise_for_status()
-            try:
-                as_json = timed(client, "/api/reports/dashboard", settings.samples)
-                as_html = timed(client, "/reports", settings.samples)
-            except httpx.HTTPStatusError as exc:
-                print(f"  not measured: {exc.request.url.path} answered {exc.response.status_code}")
-                continue
-        json_median, html_median = statistics.median(as_json), statistics.median(as_html)
+        kept = dashboard_times(url, work, engine, settings, {})
+        afresh = dashboard_times(url, work, engine, settings, {"STEPCHANGE_REPORT_CACHE_SECONDS": "0"})
+        if kept is None or afresh is None:
+            continue
+        (json_kept, html_kept), (json_afresh, html_afresh) = kept, afresh
+        json_median, html_median = statistics.median(json_kept), statistics.median(html_kept)
         print(
-            f"  {volunteers:>7,} volunteers  JSON median {json_median:7.0f} ms  p95 {p95(as_json):7.0f} ms"
-            f"   HTML report median {html_median:7.0f} ms  p95 {p95(as_html):7.0f} ms"
+            f"  {volunteers:>7,} volunteers  JSON median {json_median:7.0f} ms  p95 {p95(json_kept):7.0f} ms"
+            f"   HTML report median {html_median:7.0f} ms  p95 {p95(html_kept):7.0f} ms"
+        )
+        print(
+            f"  {'':>7} counted afresh  JSON median {statistics.median(json_afresh):7.0f} ms  p95 "
+            f"{p95(json_afresh):7.0f} ms   HTML report median {statistics.median(html_afresh):7.0f} ms  p95 "
+            f"{p95(html_afresh):7.0f} ms   (reports kept 0 s: every request counts)"
         )
         if volunteers >= 100_000:
             label = f"{engine.label} dashboard JSON median < 300 ms at {volunteers:,}"
             print(f"    JSON goal < 300 ms: {goals.check(label, json_median < 300)};", end=" ")
             label = f"{engine.label} HTML report < 1 s warm at {volunteers:,}"
             print(f"HTML goal < 1 s: {goals.check(label, html_median < 1000)}")
+
+
+def dashboard_times(
+    url: str, work: Path, engine: Engine, settings: Settings, env: dict[str, str]
+) -> tuple[list[float], list[float]] | None:
+    """The dashboard's JSON and page, each timed warm (after two requests), signed in as a board member."""
+    log = work / f"{engine.label}-dash.log"
+    with (
+        serving("stepchange.app:create_app", {**service_env(url, work), **env}, log) as server,
+        httpx.Client(base_url=server.url, timeout=120) as client,
+    ):
+        client.get("/health")
+        token = client.cookies.get("csrftoken") or ""
+        login = client.post(
+            "/api/auth/login", json={"email": BOARD_EMAIL, "password": BOARD_PASSWORD}, headers={"x-csrftoken": token}
+        )
+        login.raise_for_status()
+        try:
+            as_json = timed(client, "/api/reports/dashboard", settings.samples)
+            return as_json, timed(client, "/reports", settings.samples)
+        except httpx.HTTPStatusError as exc:
+            print(f"  not measured: {exc.request.url.path} answered {exc.response.status_code}")
+            return None
 
 
 def importing(settings: Settings, postgres: str | None, goals: Goals) -> None:
