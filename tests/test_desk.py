@@ -16,6 +16,7 @@ from stepchange.app import create_app
 from stepchange.core.database import session_scope
 from stepchange.core.mail import send_due
 from stepchange.core.settings import Settings
+from stepchange.desk.services import Gap
 from stepchange.interest.models import Declaration, Identity, ReviewState, Volunteer
 from stepchange.projects.models import Project
 from tests.conftest import Client, make_staff, sign_in
@@ -241,3 +242,12 @@ async def test_views_per_role(office: Client, browsers: Browsers, db_config: SQL
     assert (await chair.get("/api/desk")).status_code == 403
     csv_export = await office.get("/api/desk/projects/T1/team.csv")
     assert csv_export.status_code == 200 and csv_export.text.lstrip("\ufeff").startswith("name,organisation")
+
+
+@pytest.mark.parametrize(
+    ("team", "lead", "missing"),
+    [(0, False, 5), (1, True, 4), (4, False, 1), (5, False, 1), (5, True, 0), (6, True, 0)],
+)
+def test_places_to_fill_count_the_lead_within_the_wanted_team(team: int, lead: bool, missing: int) -> None:
+    project = Project(code="T1", title="t", action="", vision="", wanted_team_size=5)
+    assert Gap(project, lead, team).missing == missing

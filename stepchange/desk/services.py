@@ -71,7 +71,9 @@ class Gap:
 
     @property
     def missing(self) -> int:
-        return max(self.project.wanted_team_size - self.team, 0) + (0 if self.lead else 1)
+        """Places to fill: the wanted team counts its lead, so a project without one needs at least one
+        more person even when its team is otherwise full."""
+        return max(self.project.wanted_team_size - self.team, 0 if self.lead else 1)
 
 
 class DeskService:
