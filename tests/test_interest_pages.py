@@ -73,6 +73,7 @@ async def test_the_form_check_your_answers_and_the_confirmation(
     assert "Check your answers" in check.text
     assert "CP5" in check.text and "(lead)" in check.text
     assert "Other: NEBOSH" in check.text
+    assert "<strong>Professional</strong>: I advise an events licensing body. Touches CP5" in check.text
     async with session_scope(db_config) as session:
         assert (await session.scalars(select(Volunteer))).first() is None, "checking stores nothing"
 

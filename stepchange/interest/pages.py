@@ -102,7 +102,9 @@ class InterestPages(Controller):
             call, clean = await self._checked(form, interest)
         except FormProblems as problems:
             return await self._form(calls, form, problems.errors, problems.status)
-        projects = await interest.projects_named(project_id for project_id, _, _ in clean.choices)
+        named = [project_id for project_id, _, _ in clean.choices]
+        named += [project_id for *_, project_ids in clean.declarations for project_id in project_ids]
+        projects = await interest.projects_named(named)
         return Template(
             "interest/check.html",
             context={"call": call, "clean": clean, "values": form.values, "projects": projects, "form": data},
