@@ -287,7 +287,10 @@ async def register_by_keyboard(page: Any, server: Server, smtp: SmtpServer) -> N
     await tab_to(page, "form[action='/interest/check'] button")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("text=Check your answers before sending")
-    assert "1 declared" in await page.inner_text("main")
+    declared = await page.inner_text(".govuk-summary-list")
+    bid = "I advise a cruise terminal operator on its T1 bid."
+    for said in ("Professional", "(Seaport Holdings)", bid, "Touches T1"):
+        assert said in declared, f"check your answers shows the declaration: {said!r} missing from {declared!r}"
     await check_accessibility(page, "04-check-your-answers")
     await tab_to(page, "form[action='/interest'] button:has-text('Send')")
     await page.keyboard.press("Enter")
