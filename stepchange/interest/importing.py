@@ -67,6 +67,7 @@ from stepchange.interest.models import (
 )
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn, SubmissionIn
 from stepchange.interest.services import (
+    PERSON_DETAILS,
     CallService,
     CallWindow,
     CleanSubmission,
@@ -85,7 +86,7 @@ SOURCE = "surveymonkey"
 LATE_REASON = "imported after the closing date"
 EARLY_REASON = "imported from before the call opened"
 IMPORTED_HOW = "imported from SurveyMonkey"
-DETAILS = ("name", "phone", "organisation", "job_title", "sector", "hours_per_month")
+DETAILS = PERSON_DETAILS
 """A person's details an import sets (or, for a person already held, replaces)."""
 EXPRESSION = (
     "hours_per_month",

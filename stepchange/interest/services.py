@@ -380,6 +380,14 @@ class CleanSubmission:
 _UK_TEN_DIGITS = re.compile(r"(?:0|\+44 ?)([1-9]\d{2,4}(?:[ -]?\d{2,4}){2,3})")
 
 
+PERSON_DETAILS = ("name", "phone", "organisation", "job_title", "sector", "hours_per_month")
+"""What a person's latest submission sets on their record (a repeat replaces them)."""
+
+
+def person_details(source: CleanSubmission | Volunteer) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in PERSON_DETAILS}
+
+
 def phone_problem(value: str) -> tuple[str | None, FieldError | None]:
     """The number in E.164 form, or why it is not a phone number (UK numbers need no +44).
 
@@ -662,16 +670,7 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
 
     @staticmethod
     def _person_values(clean: CleanSubmission) -> dict[str, Any]:
-        return {
-            "email": clean.email,
-            "name": clean.name,
-            "phone": clean.phone,
-            "organisation": clean.organisation,
-            "job_title": clean.job_title,
-            "sector": clean.sector,
-            "hours_per_month": clean.hours_per_month,
-            "identity": Identity.SUBMITTED,
-        }
+        return {"email": clean.email, **person_details(clean), "identity": Identity.SUBMITTED}
 
     @staticmethod
     def _first_step(person_id: UUID) -> dict[str, Any]:
@@ -823,25 +822,9 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
             raise RuleViolation([BrokenRule("link_used", "This submission has already been confirmed")])
         clean = CleanSubmission.from_json(held.payload)
         call = await self.session.get_one(Call, held.call_id)
-        before = {
-            "name": person.name,
-            "phone": person.phone,
-            "organisation": person.organisation,
-            "job_title": person.job_title,
-            "sector": person.sector,
-            "hours_per_month": person.hours_per_month,
-        }
-        person.name, person.phone, person.organisation = clean.name, clean.phone, clean.organisation
-        person.job_title, person.sector, person.hours_per_month = clean.job_title, clean.sector, clean.hours_per_month
-        after = {
-            **before,
-            "name": clean.name,
-            "phone": clean.phone,
-            "organisation": clean.organisation,
-            "job_title": clean.job_title,
-            "sector": clean.sector,
-            "hours_per_month": clean.hours_per_month,
-        }
+        before, after = person_details(person), person_details(clean)
+        for name, value in after.items():
+            setattr(person, name, value)
         expression_id = await self._record(person.id, call.id, clean, held.created_at, source="form")
         expression = await self.session.get_one(Expression, expression_id)
         await self.session.delete(held)
@@ -882,8 +865,8 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
         call = await self.call_for(data.call, now, late=True)
         clean = SubmissionRules(call).check(data)
         person = await self.get_one_or_none(Volunteer.email == clean.email) or await self._new_person(clean)
-        person.name, person.phone, person.organisation = clean.name, clean.phone, clean.organisation
-        person.job_title, person.sector, person.hours_per_month = clean.job_title, clean.sector, clean.hours_per_month
+        for name, value in person_details(clean).items():
+            setattr(person, name, value)
         expression_id = await self._record(person.id, call.id, clean, now, source="office", late_reason=reason.strip())
         if person.identity is Identity.SUBMITTED:
             await self._send_confirmation(person, call.name, {"expression_id": str(expression_id)}, settings, "new")
