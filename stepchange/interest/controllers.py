@@ -42,7 +42,7 @@ from stepchange.interest.schemas import (
     VolunteerOut,
     VouchIn,
 )
-from stepchange.interest.services import ANSWER, CallService, InterestService, PeopleSearch, is_open
+from stepchange.interest.services import ANSWER, CallService, InterestService, PeopleSearch, is_open, project_codes
 
 provide_calls = create_service_provider(CallService)
 provide_interest = create_service_provider(InterestService)
@@ -302,7 +302,7 @@ async def person_out(interest: InterestService, person: Volunteer) -> PersonOut:
 
 async def volunteer_out(interest: InterestService, person: Volunteer) -> VolunteerOut:
     expressions = await interest.expressions_of(person)
-    codes = dict(await interest.project_codes())
+    codes = dict(await project_codes(interest.session))
     return VolunteerOut(
         id=person.id,
         name=person.name,

@@ -86,8 +86,6 @@ SOURCE = "surveymonkey"
 LATE_REASON = "imported after the closing date"
 EARLY_REASON = "imported from before the call opened"
 IMPORTED_HOW = "imported from SurveyMonkey"
-DETAILS = PERSON_DETAILS
-"""A person's details an import sets (or, for a person already held, replaces)."""
 EXPRESSION = (
     "hours_per_month",
     "experience",
@@ -487,7 +485,7 @@ class _Writes:
         stamps = {"created_at": self.now, "updated_at": self.now}
         self.volunteers = _Batch(
             table_of(Volunteer),
-            ("id", "email", *DETAILS),
+            ("id", "email", *PERSON_DETAILS),
             {"identity": Identity.SUBMITTED, **stamps},
             sealed=frozenset({"phone"}),
         )
@@ -820,7 +818,7 @@ class SurveyImporter:
         else:
             volunteer_id, identity = person
             writes.volunteer_updates.append(
-                {"id": volunteer_id, **dict(zip(DETAILS, details, strict=True)), "updated_at": self.now}
+                {"id": volunteer_id, **dict(zip(PERSON_DETAILS, details, strict=True)), "updated_at": self.now}
             )
             row.result.outcome = Outcome.MERGED
         values = (

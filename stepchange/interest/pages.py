@@ -120,9 +120,8 @@ class InterestPages(Controller):
     ) -> Template | Redirect:
         form = read_form(data)
         try:
-            await self._checked(form, interest)
-            assert form.submission is not None
-            await interest.submit(form.submission, settings, source="form")
+            call, clean = await self._checked(form, interest)
+            await interest.submit_checked(call, clean, settings, source="form")
         except FormProblems as problems:
             await interest.session.rollback()
             return await self._form(calls, form, problems.errors, problems.status)

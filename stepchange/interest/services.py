@@ -573,9 +573,6 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
 
     repository_type = VolunteerRepository
 
-    async def project_codes(self) -> ProjectCodes:
-        return await project_codes(self.session)
-
     async def call_for(self, call_id: UUID | None, at: dt.datetime, *, late: bool = False) -> CallWindow:
         """The call a submission answers: the one named, or the one open now (else the latest, to say it
         has closed); refused outside its window."""
@@ -621,8 +618,14 @@ class InterestService(DomainService[Volunteer, VolunteerRepository]):
     async def submit(self, data: Any, settings: Settings, *, source: str = "form") -> tuple[UUID, ExpressionStatus]:
         """Take a public submission. A new address gets its record at once; a known one has the submission
         held until the address confirms it. Both answer alike and both get an e-mail with a link."""
-        now = dt.datetime.now(dt.UTC)
         call, clean = await self.check(data)
+        return await self.submit_checked(call, clean, settings, source=source)
+
+    async def submit_checked(
+        self, call: CallWindow, clean: CleanSubmission, settings: Settings, *, source: str
+    ) -> tuple[UUID, ExpressionStatus]:
+        """Store a submission :meth:`check` has just passed (the form checks first, to show every error)."""
+        now = dt.datetime.now(dt.UTC)
         person_id = await self._insert_person(clean)
         if person_id is not None:
             addressee: Addressee = NewPerson(person_id, clean.name, clean.email)

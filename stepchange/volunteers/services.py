@@ -132,7 +132,7 @@ class SelfService:
         return [(a, p) for a, p in rows.all()]
 
     async def project_codes(self) -> dict[UUID, str]:
-        return {p.id: p.code for p in (await self.session.scalars(select(Project))).all()}
+        return dict(await project_codes(self.session))
 
     async def _open_expression(self, person: Volunteer, call_id: UUID) -> tuple[Expression, Call]:
         """My expression for a call that is still open: changes are allowed only then."""
