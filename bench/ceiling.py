@@ -37,22 +37,11 @@ from stepchange.core.database import build_database_config
 from stepchange.core.links import OneTimeLink
 from stepchange.core.mail import MailStatus, OutboxMessage
 from stepchange.core.settings import Settings
-from stepchange.interest.models import (
-    Call,
-    Choice,
-    ChoiceRole,
-    ConflictKind,
-    Declaration,
-    Expression,
-    ExpressionStatus,
-    Identity,
-    IdentityStep,
-    ReviewState,
-    Volunteer,
-    declaration_project,
-)
+from stepchange.ethics.models import ConflictKind, Declaration, ReviewState, declaration_project
+from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
 from stepchange.interest.schemas import SubmissionIn, SubmissionOut
 from stepchange.interest.services import ANSWER, CONFIRMATION, STATEMENT_VERSION
+from stepchange.people.models import Identity, IdentityStep, Volunteer
 from stepchange.projects.models import Project
 
 metadata = MetaData()

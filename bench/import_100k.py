@@ -27,10 +27,12 @@ from sqlalchemy import func, select
 
 from stepchange.core.database import build_database_config, session_scope
 from stepchange.core.settings import PROJECT_ROOT, Settings
+from stepchange.ethics.models import Declaration
 from stepchange.interest.importing import SurveyImporter
-from stepchange.interest.models import Choice, Declaration, Volunteer
+from stepchange.interest.models import Choice
 from stepchange.interest.services import SECTORS
 from stepchange.interest.surveymonkey import ExportReader, load_mapping
+from stepchange.people.models import Volunteer
 from stepchange.seeds import seed
 
 BUDGET_SECONDS = 20.0

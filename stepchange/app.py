@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stepchange.accounts.controllers import AuditController, AuthController, StaffController
 from stepchange.accounts.pages import AccountPages
 from stepchange.accounts.services import load_staff_principal
-from stepchange.assignments.controllers import AssignmentController
+from stepchange.assignments.controllers import AssignmentController, ClearanceController
 from stepchange.assignments.pages import AssignmentPages
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
@@ -38,24 +38,26 @@ from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
 from stepchange.desk.controllers import DeskController, OfferAnswerController
 from stepchange.desk.pages import DeskPages, OfferPages
-from stepchange.ethics.controllers import ConflictController, ProjectReviewController, RegisterController
+from stepchange.ethics.controllers import ConflictController, ProjectReviewController
 from stepchange.ethics.pages import EthicsPages
+from stepchange.governance.controllers import EscalationController, GovernanceController
+from stepchange.governance.pages import EscalationPages, WorkstreamOfficePages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.pages import InterestPages, PeoplePages
 from stepchange.interest.services import InterestService
-from stepchange.organisations.controllers import OrganisationController
-from stepchange.organisations.pages import OrganisationPages
+from stepchange.people.controllers import OrganisationController
+from stepchange.people.pages import OrganisationPages
 from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
-from stepchange.projects.controllers import ProjectController
-from stepchange.projects.pages import ProjectPages
+from stepchange.projects.controllers import ProjectController, WorkstreamController
+from stepchange.projects.pages import ProjectPages, WorkstreamPages
 from stepchange.reports.controllers import ReportController
 from stepchange.reports.pages import ReportPages
+from stepchange.reports.register_views import RegisterController, RegisterPages
 from stepchange.volunteers.controllers import ErasureController, SelfServiceController
 from stepchange.volunteers.pages import SelfServicePages
 from stepchange.volunteers.services import load_volunteer_principal
-from stepchange.workstreams.controllers import EscalationController, GovernanceController, WorkstreamController
-from stepchange.workstreams.pages import EscalationPages, WorkstreamOfficePages, WorkstreamPages
+from stepchange.wiring import wire
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 REMINDER_SWEEP_SECONDS = 15 * 60
@@ -89,6 +91,7 @@ def render_error_page(request: Request[Any, Any, Any], problem: Problem) -> Resp
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the service; tests pass their own settings, the CLI and servers read the environment."""
     settings = settings or get_settings()
+    wire()
     db_config = build_database_config(settings)
     sessions = session_config(settings)
     return Litestar(
@@ -128,10 +131,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProjectReviewController,
             RegisterController,
             AssignmentController,
+            ClearanceController,
             EthicsPages,
             AssignmentPages,
             ReportController,
             ReportPages,
+            RegisterPages,
             MailboxPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

@@ -66,9 +66,9 @@ def users_group() -> None:
 def create_user_command(
     app: Litestar, email: str, name: str, role: str, workstream: str | None, organisation: str
 ) -> None:
-    from stepchange.accounts.models import StaffRole
     from stepchange.accounts.services import StaffDetails, StaffService
     from stepchange.core.audit import SYSTEM
+    from stepchange.core.authz import StaffRole
     from stepchange.core.errors import DomainError
 
     password = read_password()
@@ -111,9 +111,9 @@ def demo_group() -> None:
 
 @demo_group.command(name="accounts", help="Create one demo account per role (if missing) and print how to sign in.")
 def demo_accounts_command(app: Litestar) -> None:
-    from stepchange.accounts.models import StaffRole
     from stepchange.accounts.services import StaffDetails, StaffService
     from stepchange.core.audit import SYSTEM
+    from stepchange.core.authz import StaffRole
 
     settings = get_settings()
     if settings.is_production:
@@ -242,6 +242,10 @@ def main() -> None:
     """Console script entry point: ``stepchange …``."""
     os.environ.setdefault("LITESTAR_APP", APP_PATH)
     from litestar.cli.main import litestar_group
+
+    from stepchange.wiring import wire
+
+    wire()
 
     register(litestar_group)
     sys.exit(litestar_group())

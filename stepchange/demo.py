@@ -53,53 +53,25 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from stepchange.accounts.models import StaffRole, StaffUser
+from stepchange.accounts.models import StaffUser
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core.audit import AuditEntry
+from stepchange.core.authz import StaffRole
 from stepchange.core.links import OneTimeLink
 from stepchange.core.mail import MailStatus, OutboxMessage
 from stepchange.ethics.models import (
     CLEARING,
+    ConflictKind,
+    Declaration,
     DeclarationOutcome,
     DeclarationReview,
     ProjectOutcome,
     ProjectReview,
     Recusal,
-)
-from stepchange.interest.models import (
-    Call,
-    Choice,
-    ChoiceRole,
-    ConflictKind,
-    Declaration,
-    Expression,
-    ExpressionStatus,
-    HeldSubmission,
-    Identity,
-    IdentityStep,
-    ImportedResponse,
     ReviewState,
-    Volunteer,
-    VolunteerNote,
-    call_project,
     declaration_project,
 )
-from stepchange.interest.services import (
-    CONFIRMATION,
-    CREDENTIALS,
-    SECTORS,
-    STATEMENT_VERSION,
-    CleanSubmission,
-    end_of_day_uk,
-    start_of_day_uk,
-)
-from stepchange.organisations.models import Organisation, OrganisationDomain
-from stepchange.organisations.services import match_key
-from stepchange.programme.models import Milestone
-from stepchange.projects import cache as project_cache
-from stepchange.projects.models import Project, ProjectStatus, Rag, StatusUpdate
-from stepchange.volunteers.models import ErasureRequest
-from stepchange.workstreams.models import (
+from stepchange.governance.models import (
     ActionItem,
     ActionStatus,
     AgendaItem,
@@ -114,8 +86,39 @@ from stepchange.workstreams.models import (
     RosterMember,
     Seat,
     StandingAgendaItem,
-    Workstream,
 )
+from stepchange.interest.models import (
+    Call,
+    Choice,
+    ChoiceRole,
+    Expression,
+    ExpressionStatus,
+    HeldSubmission,
+    ImportedResponse,
+    call_project,
+)
+from stepchange.interest.services import (
+    CONFIRMATION,
+    CREDENTIALS,
+    SECTORS,
+    STATEMENT_VERSION,
+    CleanSubmission,
+    end_of_day_uk,
+    start_of_day_uk,
+)
+from stepchange.people.models import (
+    ErasureRequest,
+    Identity,
+    IdentityStep,
+    Organisation,
+    OrganisationDomain,
+    Volunteer,
+    VolunteerNote,
+)
+from stepchange.people.organisations import match_key
+from stepchange.projects import cache as project_cache
+from stepchange.projects.models import Milestone, Project, ProjectStatus, Rag, StatusUpdate
+from stepchange.workstreams.models import Workstream
 
 __all__ = ("DEMO_CALL_PREFIX", "GenerateReport", "generate", "refresh_statistics")
 

@@ -6,25 +6,8 @@ from stepchange.core.audit import AuditEntry
 from stepchange.core.links import OneTimeLink
 from stepchange.core.mail import OutboxMessage
 from stepchange.core.sessions import StoredValue
-from stepchange.ethics.models import DeclarationReview, ProjectReview, Recusal
-from stepchange.interest.models import (
-    Call,
-    Choice,
-    Declaration,
-    Expression,
-    HeldSubmission,
-    IdentityStep,
-    ImportedResponse,
-    Volunteer,
-    VolunteerNote,
-    call_project,
-    declaration_project,
-)
-from stepchange.organisations.models import Organisation, OrganisationDomain
-from stepchange.programme.models import KeyActivity, Milestone
-from stepchange.projects.models import Project, ProjectVersion, StatusUpdate
-from stepchange.volunteers.models import ErasureRequest
-from stepchange.workstreams.models import (
+from stepchange.ethics.models import Declaration, DeclarationReview, ProjectReview, Recusal, declaration_project
+from stepchange.governance.models import (
     ActionItem,
     AgendaItem,
     Appointment,
@@ -34,8 +17,19 @@ from stepchange.workstreams.models import (
     MinutesRead,
     RosterMember,
     StandingAgendaItem,
-    Workstream,
 )
+from stepchange.interest.models import Call, Choice, Expression, HeldSubmission, ImportedResponse, call_project
+from stepchange.people.models import (
+    ErasureRequest,
+    IdentityStep,
+    Organisation,
+    OrganisationDomain,
+    Volunteer,
+    VolunteerNote,
+)
+from stepchange.programme.models import KeyActivity
+from stepchange.projects.models import Milestone, Project, ProjectVersion, StatusUpdate
+from stepchange.workstreams.models import Workstream
 
 __all__ = (
     "ActionItem",

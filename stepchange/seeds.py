@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stepchange.core.seeding import insert_missing
 from stepchange.interest.models import Call, call_project
 from stepchange.interest.services import end_of_day_uk, start_of_day_uk
-from stepchange.programme.models import KeyActivity, Milestone
+from stepchange.programme.models import KeyActivity
 from stepchange.programme.services import DataWarning, key_activity_warnings
-from stepchange.projects.models import Project, ProjectStatus, ProjectVersion
+from stepchange.projects.models import Milestone, Project, ProjectStatus, ProjectVersion
 from stepchange.projects.services import SEEDED_AUTHOR
 from stepchange.workstreams.models import Workstream
 

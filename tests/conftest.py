@@ -23,14 +23,18 @@ from httpx import Response
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from stepchange.accounts.models import StaffRole, StaffUser
+from stepchange.accounts.models import StaffUser
 from stepchange.accounts.services import StaffDetails, StaffService
 from stepchange.app import create_app
 from stepchange.core.audit import SYSTEM
+from stepchange.core.authz import StaffRole
 from stepchange.core.database import build_database_config, session_scope
 from stepchange.core.settings import PROJECT_ROOT, Settings
 from stepchange.seeds import seed
+from stepchange.wiring import wire
 from tests.smtp import smtp, smtp_down  # noqa: F401 - fixtures shared by every test module
+
+wire()  # services used directly (without an app) ask the higher domains through the sockets
 
 ENGINE = os.environ.get("STEPCHANGE_TEST_ENGINE", "sqlite")
 PG_URL = os.environ.get("STEPCHANGE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")

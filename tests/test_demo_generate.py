@@ -14,8 +14,8 @@ from stepchange.accounts.models import StaffUser
 from stepchange.core.database import Base, build_database_config, session_scope
 from stepchange.core.settings import Settings
 from stepchange.demo import DEMO_CALL_PREFIX, generate
-from stepchange.interest.models import Choice, Expression, Volunteer
-from stepchange.organisations.models import Organisation
+from stepchange.interest.models import Choice, Expression
+from stepchange.people.models import Organisation, Volunteer
 from tests.conftest import Databases
 
 TODAY = dt.date(2026, 11, 22)

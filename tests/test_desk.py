@@ -17,7 +17,8 @@ from stepchange.core.database import session_scope
 from stepchange.core.mail import send_due
 from stepchange.core.settings import Settings
 from stepchange.desk.services import Gap
-from stepchange.interest.models import Declaration, Identity, ReviewState, Volunteer
+from stepchange.ethics.models import Declaration, ReviewState
+from stepchange.people.models import Identity, Volunteer
 from stepchange.projects.models import Project
 from tests.conftest import Client, make_staff, sign_in
 from tests.smtp import SmtpServer, plain_text, with_smtp

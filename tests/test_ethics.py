@@ -25,8 +25,8 @@ from stepchange.assignments.services import AssignmentService
 from stepchange.core.audit import SYSTEM, AuditEntry
 from stepchange.core.database import session_scope
 from stepchange.core.errors import RuleViolation
-from stepchange.ethics.models import Recusal
-from stepchange.interest.models import Declaration, Identity, Volunteer
+from stepchange.ethics.models import Declaration, Recusal
+from stepchange.people.models import Identity, Volunteer
 from tests.conftest import Client, make_staff, sign_in
 from tests.test_interest import open_a_call, submission
 

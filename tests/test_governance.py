@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope
-from stepchange.workstreams.services import DEFAULT_STANDING_ITEMS
+from stepchange.governance.services import DEFAULT_STANDING_ITEMS
 from tests.conftest import Client, make_staff, sign_in
 
 Browsers = Callable[[], Awaitable[Client]]
@@ -475,7 +475,7 @@ async def test_overdue_is_judged_in_uk_time(bella: Client, monkeypatch: pytest.M
         ).status_code == 201
 
     def at(moment: str) -> None:
-        monkeypatch.setattr("stepchange.workstreams.services.now", lambda: dt.datetime.fromisoformat(moment))
+        monkeypatch.setattr("stepchange.core.clock.now", lambda: dt.datetime.fromisoformat(moment))
 
     at("2026-06-30T22:30:00+00:00")  # 11:30pm on the 30th in London (BST): nothing is late yet
     assert not any(a["overdue"] for a in (await bella.get(f"{T}/actions")).json()["items"])

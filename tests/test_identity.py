@@ -20,8 +20,9 @@ from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope
 from stepchange.core.mail import send_due
 from stepchange.core.settings import Settings
-from stepchange.interest.models import Call, Expression, Identity, IdentityStep, Volunteer
+from stepchange.interest.models import Call, Expression
 from stepchange.interest.services import InterestService
+from stepchange.people.models import Identity, IdentityStep, Volunteer
 from tests.conftest import Client, make_staff, sign_in
 from tests.smtp import SmtpServer, plain_text, with_smtp
 from tests.test_interest import BASE, open_a_call, submission

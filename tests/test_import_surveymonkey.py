@@ -25,22 +25,11 @@ from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope, table_of
 from stepchange.core.mail import send_due
 from stepchange.core.settings import Settings
+from stepchange.ethics.models import Declaration, declaration_project
 from stepchange.import_cli import import_group
 from stepchange.interest import importing
 from stepchange.interest.importing import ImportReport, Outcome, SurveyImporter
-from stepchange.interest.models import (
-    Call,
-    Choice,
-    ChoiceRole,
-    Declaration,
-    Expression,
-    ExpressionStatus,
-    Identity,
-    IdentityStep,
-    ImportedResponse,
-    Volunteer,
-    declaration_project,
-)
+from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus, ImportedResponse
 from stepchange.interest.services import STATEMENT_VERSION
 from stepchange.interest.surveymonkey import (
     ExportError,
@@ -51,6 +40,7 @@ from stepchange.interest.surveymonkey import (
     parse_mapping,
     read_export,
 )
+from stepchange.people.models import Identity, IdentityStep, Volunteer
 from stepchange.projects.models import Project
 from tests.conftest import Client
 from tests.smtp import SmtpServer, plain_text, with_smtp

@@ -16,7 +16,9 @@ from stepchange.app import create_app
 from stepchange.core.database import session_scope
 from stepchange.core.mail import send_due
 from stepchange.core.settings import Settings
-from stepchange.interest.models import Choice, Declaration, Expression, Volunteer
+from stepchange.ethics.models import Declaration
+from stepchange.interest.models import Choice, Expression
+from stepchange.people.models import Volunteer
 from tests.conftest import Client
 from tests.smtp import SmtpServer, plain_text, with_smtp
 from tests.test_interest import BASE, open_a_call

@@ -9,11 +9,11 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import update
 
+from stepchange.core import clock
 from stepchange.core.database import build_database_config, session_scope
 from stepchange.core.settings import Settings
 from stepchange.interest.models import Call
 from stepchange.interest.services import end_of_day_uk, start_of_day_uk
-from stepchange.programme.services import today_uk
 from stepchange.projects.models import Project, Rag
 from tests.conftest import Client
 
@@ -84,7 +84,7 @@ async def test_home_explains_the_programme_and_the_2018_call(client: Client) -> 
 
 
 async def test_home_shows_an_open_call_and_when_it_closes(client: Client, settings: Settings) -> None:
-    today = today_uk()
+    today = clock.uk_today()
     closing_day = today + dt.timedelta(days=10)
     config = build_database_config(settings)
     async with session_scope(config) as session:

@@ -11,9 +11,9 @@ import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import select, update
 
+from stepchange.core import clock
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope
-from stepchange.programme.services import today_uk
 from stepchange.projects.lifecycle import ProjectFacts, broken_rules
 from stepchange.projects.models import Project, ProjectStatus
 from tests.conftest import Client, make_staff, sign_in
@@ -304,7 +304,7 @@ async def test_programme_milestones_are_seeded_done_with_no_days_to_go(
 
 async def test_project_milestones_overdue_and_days_to_go_in_uk_time(browsers: Browsers, people: dict[str, str]) -> None:
     chair = await as_role(browsers, people, "co_chair_t")
-    today = today_uk()
+    today = clock.uk_today()
     late = await send(
         chair,
         "POST",

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 
-from stepchange.programme.services import today_uk
+from stepchange.core import clock
 from tests.conftest import Client, make_staff, sign_in
 
 Browsers = Callable[[], Awaitable[Client]]
@@ -99,7 +99,7 @@ async def test_amending_through_the_form_with_a_stale_version_loses_nothing(
 
 
 async def test_milestones_through_the_project_page(chair: Client) -> None:
-    due = today_uk() + dt.timedelta(days=5)
+    due = clock.uk_today() + dt.timedelta(days=5)
     added = await post_form(
         chair,
         "/projects/CP4/milestones",

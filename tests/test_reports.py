@@ -20,32 +20,21 @@ from sqlalchemy import select, update
 
 from stepchange.app import create_app
 from stepchange.assignments.models import Assignment, AssignmentRole, AssignmentStatus
+from stepchange.core import clock
 from stepchange.core.database import session_scope
 from stepchange.core.settings import Settings
 from stepchange.core.templating import UK, uk_datetime
-from stepchange.ethics.models import ProjectOutcome, ProjectReview
-from stepchange.interest.models import (
-    Call,
-    Choice,
-    ChoiceRole,
-    ConflictKind,
-    Declaration,
-    Expression,
-    ExpressionStatus,
-    Identity,
-    IdentityStep,
-    ReviewState,
-    Volunteer,
-)
-from stepchange.programme.models import Milestone
-from stepchange.programme.services import today_uk
-from stepchange.projects.models import Project, ProjectStatus, Rag
+from stepchange.ethics.models import ConflictKind, Declaration, ProjectOutcome, ProjectReview, ReviewState
+from stepchange.governance.models import ActionItem, ActionStatus
+from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
+from stepchange.people.models import Identity, IdentityStep, Volunteer
+from stepchange.projects.models import Milestone, Project, ProjectStatus, Rag
 from stepchange.reports import charts
 from stepchange.reports.cache import ReportCache
 from stepchange.reports.controllers import REPORT_CACHE
 from stepchange.reports.schemas import Dashboard
 from stepchange.reports.tables import TABLES
-from stepchange.workstreams.models import ActionItem, ActionStatus, Workstream
+from stepchange.workstreams.models import Workstream
 from tests.conftest import Client, make_staff, sign_in
 
 STAFF = {
@@ -148,7 +137,7 @@ MILESTONES = [  # project, title, due (days from today), done (days from today)
 
 
 async def build_fixed_data(config: SQLAlchemyAsyncConfig) -> None:
-    today = today_uk()
+    today = clock.uk_today()
     async with session_scope(config) as session:
         projects = {p.code: p for p in (await session.scalars(select(Project))).all()}
         await session.execute(update(Project).where(Project.code == "T2").values(wanted_team_size=3))
@@ -301,7 +290,7 @@ async def test_the_programme_dashboard_figures(board: Client) -> None:
     response = await board.get("/api/reports/dashboard")
     assert response.status_code == 200, response.text
     report = response.json()
-    today = today_uk()
+    today = clock.uk_today()
     assert (report["scope"], report["generated_on"]) == ("programme", today.isoformat())
 
     milestones = {m["title"]: m for m in report["milestones"]}

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from stepchange.core.database import session_scope
 from stepchange.core.settings import Settings
-from stepchange.interest.models import Volunteer
+from stepchange.people.models import Volunteer
 from tests.conftest import ENGINE, make_staff
 from tests.server import running
 from tests.smtp import SmtpServer

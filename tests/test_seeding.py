@@ -10,9 +10,9 @@ from sqlalchemy import delete, func, select, update
 from stepchange.core.database import session_scope
 from stepchange.core.settings import PROJECT_ROOT
 from stepchange.interest.models import Call, call_project
-from stepchange.programme.models import KeyActivity, Milestone
+from stepchange.programme.models import KeyActivity
 from stepchange.programme.services import out_of_order
-from stepchange.projects.models import Project
+from stepchange.projects.models import Milestone, Project
 from stepchange.seeds import seed
 from stepchange.workstreams.models import Workstream
 

@@ -18,7 +18,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
-from stepchange.accounts.models import StaffRole, StaffUser
+from stepchange.accounts.models import StaffUser
 from stepchange.accounts.schemas import (
     Accepted,
     AuditEntryOut,
@@ -39,6 +39,7 @@ from stepchange.accounts.services import (
 )
 from stepchange.core import audit
 from stepchange.core.audit import AuditEntry, AuditQuery
+from stepchange.core.authz import StaffRole
 from stepchange.core.errors import InvalidInput
 from stepchange.core.guards import current_principal
 from stepchange.core.pagination import Window

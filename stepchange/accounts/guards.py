@@ -6,8 +6,8 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 
-from stepchange.accounts.models import STAFF_ROLES, StaffRole
 from stepchange.accounts.services import StaffPrincipal
+from stepchange.core.authz import STAFF_ROLES, StaffRole
 from stepchange.core.guards import current_principal, requires_role
 
 any_staff = requires_role(*STAFF_ROLES)

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from stepchange.core.authz import StaffRole
 from stepchange.core.database import Base, enum_type
 from stepchange.workstreams.models import Workstream
-
-
-class StaffRole(enum.StrEnum):
-    """What a member of staff may do (DESIGN.md, "Users and roles")."""
-
-    COORDINATOR = "coordinator"
-    CO_CHAIR = "co_chair"
-    ETHICS = "ethics"
-    BOARD = "board"
 
 
 class StaffUser(Base):
@@ -47,6 +38,3 @@ class StaffUser(Base):
     @property
     def workstream_code(self) -> str | None:
         return self.workstream.code if self.workstream is not None else None
-
-
-STAFF_ROLES = tuple(role.value for role in StaffRole)

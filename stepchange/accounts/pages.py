@@ -15,17 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.controllers import provide_audit_query, provide_staff, sign_in
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
-from stepchange.accounts.models import StaffRole
 from stepchange.accounts.services import INVITATION, PASSWORD_RESET, StaffDetails, StaffService
 from stepchange.core import audit
 from stepchange.core.audit import AuditQuery
+from stepchange.core.authz import StaffRole
 from stepchange.core.errors import DomainError, FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, safe_next
 from stepchange.core.links import check_link
 from stepchange.core.pagination import Window
 from stepchange.core.sessions import end_session
 from stepchange.core.settings import Settings
-from stepchange.workstreams.controllers import provide_workstreams
+from stepchange.workstreams.deps import provide_workstreams
 from stepchange.workstreams.services import WorkstreamService
 
 COORDINATOR = [coordinator_only]
@@ -171,7 +171,7 @@ class AccountPages(Controller):
             errors=[],
             values={},
             roles=list(StaffRole),
-            workstreams=await workstreams.all_with_projects(),
+            workstreams=await workstreams.in_order(),
         )
 
     @post("/staff/invite", guards=COORDINATOR)
@@ -210,7 +210,7 @@ class AccountPages(Controller):
                 errors=form_errors(exc),
                 values=values,
                 roles=list(StaffRole),
-                workstreams=await workstreams.all_with_projects(),
+                workstreams=await workstreams.in_order(),
             )
         return see_other(f"/staff/{user.id}?done=invited")
 
@@ -226,7 +226,7 @@ class AccountPages(Controller):
             "accounts/member.html",
             person=await staff.by_id(user_id),
             roles=list(StaffRole),
-            workstreams=await workstreams.all_with_projects(),
+            workstreams=await workstreams.in_order(),
             errors=[],
             done=done,
         )
@@ -262,7 +262,7 @@ class AccountPages(Controller):
                 400,
                 person=await staff.by_id(user_id),
                 roles=list(StaffRole),
-                workstreams=await workstreams.all_with_projects(),
+                workstreams=await workstreams.in_order(),
                 errors=form_errors(exc),
                 done=None,
             )

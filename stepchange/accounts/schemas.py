@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from stepchange.accounts.models import StaffRole
+from stepchange.core.authz import StaffRole
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]

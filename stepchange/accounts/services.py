@@ -13,12 +13,13 @@ from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.models import STAFF_ROLES, StaffRole, StaffUser
+from stepchange.accounts.models import StaffUser
 from stepchange.core import audit
+from stepchange.core.authz import StaffRole
 from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.links import issue_link, use_link
-from stepchange.core.mail import queue_mail
+from stepchange.core.mail_templates import queue_templated_mail
 from stepchange.core.passwords import hash_password, password_problems, verify_password
 from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings
@@ -166,22 +167,26 @@ class StaffService(DomainService[StaffUser, StaffRepository]):
     async def _send_link(self, user: StaffUser, purpose: str, lifetime: dt.timedelta, settings: Settings) -> None:
         token = await issue_link(self.session, purpose, user.id, lifetime=lifetime)
         if purpose == INVITATION:
-            url = f"{settings.base_url}/account/invitation/{token}"
-            subject = "You have been invited to Step-Change"
-            text = (
-                f"Dear {user.name},\n\nYou have been given a {user.role.value.replace('_', '-')} account "
-                "on Step-Change, the programme's service.\n\nSet your password to start (this link works "
-                f"once and expires in 7 days):\n{url}\n\nIf you did not expect this, you can ignore it.\n"
+            role = user.role.value.replace("_", "-")
+            await queue_templated_mail(
+                self.session,
+                "staff_invitation",
+                to=user.email,
+                category=purpose,
+                name=user.name,
+                role=role,
+                role_article="an" if role[0] in "aeiou" else "a",
+                url=f"{settings.base_url}/account/invitation/{token}",
             )
         else:
-            url = f"{settings.base_url}/account/reset/{token}"
-            subject = "Reset your Step-Change password"
-            text = (
-                f"Dear {user.name},\n\nSomeone asked to reset the password of your Step-Change account.\n\n"
-                f"Choose a new password here (this link works once and expires in 1 hour):\n{url}\n\n"
-                "If it was not you, ignore this message: your password has not changed.\n"
+            await queue_templated_mail(
+                self.session,
+                "password_reset",
+                to=user.email,
+                category=purpose,
+                name=user.name,
+                url=f"{settings.base_url}/account/reset/{token}",
             )
-        await queue_mail(self.session, to=user.email, subject=subject, text=text, category=purpose)
 
     def _check_password(self, password: str, email: str) -> None:
         problems = password_problems(password, email=email)
@@ -330,8 +335,3 @@ class StaffService(DomainService[StaffUser, StaffRepository]):
 async def load_staff_principal(db: AsyncSession, user_id: UUID, epoch: int) -> StaffPrincipal | None:
     """Session loader for staff (registered with the authentication middleware)."""
     return await StaffService(session=db).principal(user_id, epoch)
-
-
-def is_staff(principal: Principal | None) -> bool:
-    """Anyone signed in with a staff role (not a volunteer, not the public)."""
-    return principal is not None and principal.role in STAFF_ROLES

@@ -11,11 +11,23 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
+from stepchange.assignments.clearance import TeamClearance, team_clearance
 from stepchange.assignments.models import AssignmentRole
-from stepchange.assignments.schemas import AssignmentOut, EligibilityOut, OfferIn, RuleOut
+from stepchange.assignments.schemas import (
+    AssignmentBrief,
+    AssignmentOut,
+    ClearanceOut,
+    EligibilityOut,
+    OfferIn,
+    PersonClearanceOut,
+    RuleOut,
+)
 from stepchange.assignments.services import AssignmentService, Placed
+from stepchange.core.authz import StaffRole
+from stepchange.core.guards import requires_role
 from stepchange.core.pagination import Window
 
 provide_assignments = create_service_provider(AssignmentService)
@@ -91,3 +103,43 @@ class AssignmentController(Controller):
         self, assignments: NamedDependency[AssignmentService], assignment_id: FromPath[UUID]
     ) -> AssignmentOut:
         return assignment_out(await assignments.one(assignment_id))
+
+
+def clearance_out(found: TeamClearance) -> ClearanceOut:
+    return ClearanceOut(
+        project=found.project_clearance.project.code,
+        ethics_cleared=found.project_clearance.cleared,
+        outcome=found.project_clearance.review.outcome if found.project_clearance.review else None,
+        conditions=found.project_clearance.review.conditions if found.project_clearance.review else "",
+        people=[
+            PersonClearanceOut(
+                volunteer_id=p.volunteer.id,
+                name=p.volunteer.name,
+                organisation=p.volunteer.organisation,
+                interested_as=p.interested_as,
+                assignment=AssignmentBrief(role=p.assignment.role, status=p.assignment.status)
+                if p.assignment
+                else None,
+                cleared_for_this_project=p.cleared,
+            )
+            for p in found.people
+        ],
+    )
+
+
+clearance_readers = requires_role(StaffRole.ETHICS, StaffRole.COORDINATOR, StaffRole.CO_CHAIR)
+
+
+class ClearanceController(Controller):
+    path = "/api"
+    tags = ["Ethics"]
+
+    @get(
+        "/projects/{code:str}/clearance",
+        guards=[clearance_readers],
+        summary="Who is cleared for this project (co-chairs: their own work-stream's); never a declaration",
+    )
+    async def clearance(
+        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], code: FromPath[str]
+    ) -> ClearanceOut:
+        return clearance_out(await team_clearance(db_session, acting_staff(request), code))

@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 
 from stepchange.assignments.models import AssignmentRole, AssignmentStatus
+from stepchange.ethics.models import ProjectOutcome
+from stepchange.interest.models import ChoiceRole
 
 
 class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -46,3 +48,30 @@ class EligibilityOut(msgspec.Struct):
     role: AssignmentRole
     eligible: bool
     rules: list[RuleOut]
+
+
+# --- who is cleared for a project (what co-chairs may know) -----------------------------------------
+
+
+class AssignmentBrief(msgspec.Struct):
+    role: AssignmentRole
+    status: AssignmentStatus
+
+
+class PersonClearanceOut(msgspec.Struct):
+    volunteer_id: UUID
+    name: str
+    organisation: str
+    interested_as: ChoiceRole | None
+    assignment: AssignmentBrief | None
+    cleared_for_this_project: bool
+
+
+class ClearanceOut(msgspec.Struct):
+    """What a co-chair may know: the project's clearance and who is cleared for it, never a declaration."""
+
+    project: str
+    ethics_cleared: bool
+    outcome: ProjectOutcome | None
+    conditions: str
+    people: list[PersonClearanceOut]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
@@ -22,22 +22,13 @@ from stepchange.core.errors import BrokenRule, InvalidInput, NotFound, RuleViola
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.core.validation import normalise_email
-from stepchange.interest.models import Declaration, Identity, ReviewState, Volunteer
+from stepchange.ethics.conflicts import Blocking, blocking_declarations, declaration_rules
+from stepchange.people.models import Identity, Volunteer
 from stepchange.projects.models import Project, ProjectStatus
 from stepchange.projects.services import ProjectService
 
 NOT_OPEN = frozenset({ProjectStatus.PIPELINE, ProjectStatus.DELIVERED, ProjectStatus.WITHDRAWN})
 """People can be assigned from provisional on, until the project is delivered or withdrawn."""
-DECLARATION_RULES = frozenset({"declaration_pending", "declaration_excluded"})
-"""The rules a person's declarations impose: "cleared for this project" means none of them is broken."""
-
-
-@dataclass(frozen=True)
-class Blocking:
-    """A declaration of the person's that touches the project (names it, or names no project yet)."""
-
-    state: ReviewState
-    names_projects: bool
 
 
 @dataclass(frozen=True)
@@ -59,24 +50,6 @@ class Candidate:
     blocking: Sequence[Blocking]
     lead_taken: bool
     already_assigned: bool
-
-
-def declaration_rules(code: str, blocking: Sequence[Blocking]) -> list[BrokenRule]:
-    """Pending declarations touching the project hold an assignment back; excluded ones forbid it."""
-    broken: dict[str, BrokenRule] = {}
-    for found in blocking:
-        if found.state is ReviewState.PENDING:
-            where = f"touching {code}" if found.names_projects else "naming no projects yet"
-            broken.setdefault(
-                "declaration_pending",
-                BrokenRule("declaration_pending", f"A declaration of interest {where} is waiting for ethics review"),
-            )
-        elif found.state is ReviewState.EXCLUDED:
-            broken.setdefault(
-                "declaration_excluded",
-                BrokenRule("declaration_excluded", f"An ethics review excluded this person from {code}"),
-            )
-    return list(broken.values())
 
 
 def broken_rules(candidate: Candidate) -> list[BrokenRule]:
@@ -122,14 +95,6 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
 
     async def candidate(self, volunteer: Volunteer, project: Project, role: AssignmentRole) -> Candidate:
         """The facts the rules need, read in this unit of work."""
-        touching = or_(Declaration.projects.any(Project.id == project.id), ~Declaration.projects.any())
-        rows = await self.session.execute(
-            select(Declaration.state, Declaration.projects.any()).where(
-                Declaration.volunteer_id == volunteer.id,
-                Declaration.state.in_((ReviewState.PENDING, ReviewState.EXCLUDED)),
-                touching,
-            )
-        )
         lead_taken = await self.session.scalar(
             select(exists().where(*_active_on(project.id), Assignment.role == AssignmentRole.LEAD))
         )
@@ -140,7 +105,7 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
             volunteer=volunteer,
             project=project,
             role=role,
-            blocking=[Blocking(state, bool(named)) for state, named in rows.all()],
+            blocking=await blocking_declarations(self.session, volunteer.id, project.id),
             lead_taken=bool(lead_taken),
             already_assigned=bool(already),
         )
@@ -150,11 +115,6 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
     ) -> list[BrokenRule]:
         """The rules an offer would break, without raising (empty: the person may be offered the place)."""
         return broken_rules(await self.candidate(volunteer, project, role))
-
-    async def cleared_for(self, volunteer: Volunteer, project: Project) -> bool:
-        """No declaration of the person's holds them back from this project (what co-chairs may know)."""
-        broken = await self.eligibility(volunteer, project)
-        return not any(rule.rule in DECLARATION_RULES for rule in broken)
 
     async def volunteer(self, volunteer_id: UUID, field: str = "volunteer_id") -> Volunteer:
         person = await self.session.get(Volunteer, volunteer_id)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
 from stepchange.assignments.controllers import assignment_out
 from stepchange.assignments.schemas import AssignmentOut
+from stepchange.core.authz import require_runs_workstream
 from stepchange.core.exports import csv_response, frame
 from stepchange.core.settings import Settings
 from stepchange.desk.schemas import (
@@ -30,7 +31,7 @@ from stepchange.desk.schemas import (
     TeamOut,
 )
 from stepchange.desk.services import DeskService, Suggestion
-from stepchange.workstreams.services import require_runs_workstream
+from stepchange.ethics.conflicts import cleared_for
 
 
 async def provide_desk(db_session: NamedDependency[AsyncSession]) -> DeskService:
@@ -58,7 +59,7 @@ async def team_out(desk: DeskService, code: str) -> TeamOut:
     project = await desk.projects.by_code(code)
     members = []
     for assignment, person in await desk.team_of(project):
-        cleared = await desk.assignments.cleared_for(person, project)
+        cleared = await cleared_for(desk.session, person.id, project)
         members.append(
             TeamMemberOut(
                 assignment_id=assignment.id,

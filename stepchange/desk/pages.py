@@ -13,12 +13,12 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
 from stepchange.assignments.models import ACTIVE, AssignmentRole
+from stepchange.core.authz import require_runs_workstream
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.settings import Settings
 from stepchange.desk.controllers import provide_desk, team_out
 from stepchange.desk.services import DeskService
-from stepchange.workstreams.services import require_runs_workstream
 
 
 class DeskPages(Controller):

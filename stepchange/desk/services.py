@@ -15,28 +15,21 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.models import StaffRole, StaffUser
+from stepchange.accounts.models import StaffUser
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
 from stepchange.assignments.services import AssignmentService
 from stepchange.core import audit
+from stepchange.core.authz import StaffRole
 from stepchange.core.errors import BrokenRule, InvalidInput, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.links import check_link, issue_link, use_link
 from stepchange.core.mail import queue_mail
 from stepchange.core.settings import Settings
 from stepchange.core.validation import text_problem
-from stepchange.interest.identity import RANK
-from stepchange.interest.models import (
-    Call,
-    Choice,
-    ChoiceRole,
-    Declaration,
-    Expression,
-    ExpressionStatus,
-    Identity,
-    ReviewState,
-    Volunteer,
-)
+from stepchange.ethics.models import Declaration, ReviewState
+from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
+from stepchange.people.identity import RANK
+from stepchange.people.models import Identity, Volunteer
 from stepchange.projects.models import Project, ProjectStatus
 from stepchange.projects.services import ProjectService
 

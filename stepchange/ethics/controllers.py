@@ -3,33 +3,25 @@ co-chairs may know of clearance, and the confidential register of interests."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
-import polars as pl
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from stepchange.accounts.guards import acting_staff, any_staff
-from stepchange.accounts.models import StaffRole
-from stepchange.core import audit
+from stepchange.core.authz import StaffRole
 from stepchange.core.errors import InvalidInput
-from stepchange.core.exports import csv_response, excel_response, frame
 from stepchange.core.guards import requires_role
 from stepchange.core.pagination import Window
-from stepchange.core.templating import uk_datetime
-from stepchange.ethics.models import ProjectReview
+from stepchange.ethics.deps import provide_conflicts, provide_project_reviews
+from stepchange.ethics.models import ProjectReview, ReviewState
 from stepchange.ethics.schemas import (
-    AssignmentBrief,
-    ClearanceOut,
     ConflictDetailOut,
     ConflictOut,
-    PersonClearanceOut,
     ProjectReviewIn,
     ProjectReviewOut,
     ProjectReviewSummaryOut,
@@ -44,20 +36,13 @@ from stepchange.ethics.services import (
     DeclarationView,
     ProjectClearance,
     ProjectReviewService,
-    RegisterRow,
 )
-from stepchange.interest.models import ReviewState
-
-provide_conflicts = create_service_provider(ConflictService)
-provide_project_reviews = create_service_provider(ProjectReviewService)
 
 ethics_only = requires_role(StaffRole.ETHICS)
 ethics_or_office = requires_role(StaffRole.ETHICS, StaffRole.COORDINATOR)
 """Who may read declarations: the ethics reviewers and the programme office, nobody else."""
-clearance_readers = requires_role(StaffRole.ETHICS, StaffRole.COORDINATOR, StaffRole.CO_CHAIR)
 
 REGISTER = "register-of-interests"
-REGISTER_COLUMNS = tuple(RegisterRow.__dataclass_fields__)
 
 
 def queue_state(value: str) -> ReviewState | None:
@@ -124,28 +109,6 @@ def project_review_out(code: str, review: ProjectReview) -> ProjectReviewOut:
         reason=review.reason,
         reviewer=review.reviewer,
         at=review.created_at,
-    )
-
-
-def clearance_out(found: ProjectClearance) -> ClearanceOut:
-    return ClearanceOut(
-        project=found.project.code,
-        ethics_cleared=found.cleared,
-        outcome=found.review.outcome if found.review else None,
-        conditions=found.review.conditions if found.review else "",
-        people=[
-            PersonClearanceOut(
-                volunteer_id=p.volunteer.id,
-                name=p.volunteer.name,
-                organisation=p.volunteer.organisation,
-                interested_as=p.interested_as,
-                assignment=AssignmentBrief(role=p.assignment.role, status=p.assignment.status)
-                if p.assignment
-                else None,
-                cleared_for_this_project=p.cleared,
-            )
-            for p in found.people
-        ],
     )
 
 
@@ -249,65 +212,3 @@ class ProjectReviewController(Controller):
     ) -> ProjectReviewOut:
         review = await reviews.review(acting_staff(request), code, data.outcome, data.reason, data.conditions)
         return project_review_out(code.strip().upper(), review)
-
-    @get(
-        "/projects/{code:str}/clearance",
-        guards=[clearance_readers],
-        summary="Who is cleared for this project (co-chairs: their own work-stream's); never a declaration",
-    )
-    async def clearance(
-        self, request: Request[Any, Any, Any], reviews: NamedDependency[ProjectReviewService], code: FromPath[str]
-    ) -> ClearanceOut:
-        return clearance_out(await reviews.clearance(acting_staff(request), code))
-
-
-def _spreadsheet_rows(rows: list[RegisterRow]) -> list[dict[str, Any]]:
-    """Register rows with times in UK time, as people read them."""
-    return [
-        {
-            **asdict(r),
-            "volunteer_id": str(r.volunteer_id),
-            "declared_at": uk_datetime(r.declared_at),
-            "reviewed_at": uk_datetime(r.reviewed_at),
-        }
-        for r in rows
-    ]
-
-
-class RegisterController(Controller):
-    path = "/api/reports"
-    tags = ["Ethics"]
-    guards = [ethics_or_office]
-    dependencies = {"conflicts": Provide(provide_conflicts)}
-
-    @get(f"/{REGISTER}", summary="The confidential register of interests")
-    async def register(
-        self, conflicts: NamedDependency[ConflictService], window: NamedDependency[Window]
-    ) -> OffsetPagination[RegisterRow]:
-        return window.slice(await conflicts.register())
-
-    @get(f"/{REGISTER}.csv", summary="The register of interests as CSV")
-    async def register_csv(
-        self, request: Request[Any, Any, Any], conflicts: NamedDependency[ConflictService]
-    ) -> Response[bytes]:
-        table = await self._table(request, conflicts, "CSV")
-        return csv_response(table, REGISTER)
-
-    @get(f"/{REGISTER}.xlsx", summary="The register of interests as an Excel workbook")
-    async def register_xlsx(
-        self, request: Request[Any, Any, Any], conflicts: NamedDependency[ConflictService]
-    ) -> Response[bytes]:
-        table = await self._table(request, conflicts, "Excel")
-        return excel_response(table, REGISTER, "Register of interests")
-
-    async def _table(self, request: Request[Any, Any, Any], conflicts: ConflictService, kind: str) -> pl.DataFrame:
-        """The register as a table; each download of this confidential report is recorded."""
-        rows = _spreadsheet_rows(await conflicts.register())
-        await audit.record(
-            conflicts.session,
-            acting_staff(request),
-            "ethics.register_downloaded",
-            subject_type="register",
-            summary=f"Register of interests downloaded as {kind}",
-        )
-        return frame(rows, REGISTER_COLUMNS)

@@ -1,4 +1,4 @@
-"""Ethics tables: reviews of declarations, recusals and projects' commercial-advantage reviews.
+"""Ethics tables: declared conflicts of interest, their reviews, recusals and projects' commercial-advantage reviews.
 
 Every review is a row of its own (the full history); a declaration's ``state`` and a project's latest
 review are what count now. Reasons and mitigations speak about a declaration, so they are encrypted
@@ -7,15 +7,60 @@ at rest like the declaration itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from uuid import UUID
 
-from advanced_alchemy.types import EncryptedText
-from sqlalchemy import CheckConstraint, ForeignKey, Select, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from advanced_alchemy.types import DateTimeUTC, EncryptedString, EncryptedText
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Select, String, Table, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stepchange.core.database import Base, encryption_key, enum_type
-from stepchange.interest.models import ReviewState
+from stepchange.projects.models import Project
+
+
+class ConflictKind(enum.StrEnum):
+    FINANCIAL = "financial"
+    PROFESSIONAL = "professional"
+    PERSONAL = "personal"
+    INDIRECT = "indirect"
+
+
+class ReviewState(enum.StrEnum):
+    PENDING = "pending"
+    NO_CONFLICT = "no_conflict"
+    MANAGED = "managed"
+    EXCLUDED = "excluded"
+
+
+declaration_project = Table(
+    "declaration_project",
+    Base.metadata,
+    Column("declaration_id", ForeignKey("declaration.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", ForeignKey("project.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Declaration(Base):
+    """A declared conflict of interest, naming the projects it touches; its text is encrypted at rest."""
+
+    __tablename__ = "declaration"
+
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ConflictKind] = mapped_column(enum_type(ConflictKind, "conflict_kind"))
+    description: Mapped[str] = mapped_column(EncryptedText(key=encryption_key))
+    organisation: Mapped[str] = mapped_column(EncryptedString(key=encryption_key, length=1024))
+    state: Mapped[ReviewState] = mapped_column(
+        enum_type(ReviewState, "review_state"), default=ReviewState.PENDING, index=True
+    )
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True, default=None, doc="The person withdrew it: pending until reviewed"
+    )
+
+    projects: Mapped[list[Project]] = relationship(
+        secondary=declaration_project, lazy="selectin", order_by="Project.code"
+    )
 
 
 class DeclarationOutcome(enum.StrEnum):
@@ -94,3 +139,9 @@ def latest_project_review(project_id: UUID) -> Select[ProjectReview]:
         .order_by(ProjectReview.created_at.desc(), ProjectReview.id.desc())
         .limit(1)
     )
+
+
+async def project_cleared(session: AsyncSession, project_id: UUID) -> bool:
+    """The project's latest commercial-advantage review clears it for delivery."""
+    review = await session.scalar(latest_project_review(project_id))
+    return review is not None and review.outcome in CLEARING

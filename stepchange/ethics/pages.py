@@ -15,16 +15,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_
 from stepchange.accounts.guards import acting_staff, any_staff
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, fields, form_errors, refusal_status
-from stepchange.ethics.controllers import (
-    ethics_only,
-    ethics_or_office,
-    provide_conflicts,
-    provide_project_reviews,
-    queue_state,
-)
-from stepchange.ethics.models import DeclarationOutcome, ProjectOutcome
+from stepchange.ethics.controllers import ethics_only, ethics_or_office, queue_state
+from stepchange.ethics.deps import provide_conflicts, provide_project_reviews
+from stepchange.ethics.models import ConflictKind, DeclarationOutcome, ProjectOutcome, ReviewState
 from stepchange.ethics.services import ConflictService, ProjectClearance, ProjectReviewService
-from stepchange.interest.models import ConflictKind, ReviewState
 from stepchange.projects.services import ProjectService
 
 QUEUE_PAGE = 50
@@ -228,9 +222,3 @@ class EthicsPages(Controller):
                 status_code=refusal_status(exc),
             )
         return _see_other(f"/ethics/projects/{code.strip().upper()}?done=reviewed")
-
-    # --- the register -------------------------------------------------------------------------------
-
-    @get("/register", name="ethics_register", guards=[ethics_or_office])
-    async def register(self, conflicts: NamedDependency[ConflictService]) -> Template:
-        return Template("ethics/register.html", context={"rows": await conflicts.register()})

@@ -9,9 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from stepchange.assignments.models import AssignmentRole, AssignmentStatus
-from stepchange.ethics.models import DeclarationOutcome, ProjectOutcome
-from stepchange.interest.models import ChoiceRole, ConflictKind, ReviewState
+from stepchange.ethics.models import ConflictKind, DeclarationOutcome, ProjectOutcome, ReviewState
 
 Reason = Annotated[str, msgspec.Meta(max_length=2000)]
 LongText = Annotated[str, msgspec.Meta(max_length=5000)]
@@ -104,27 +102,3 @@ class ProjectReviewSummaryOut(msgspec.Struct):
     status: str
     cleared: bool
     review: ProjectReviewOut | None
-
-
-class AssignmentBrief(msgspec.Struct):
-    role: AssignmentRole
-    status: AssignmentStatus
-
-
-class PersonClearanceOut(msgspec.Struct):
-    volunteer_id: UUID
-    name: str
-    organisation: str
-    interested_as: ChoiceRole | None
-    assignment: AssignmentBrief | None
-    cleared_for_this_project: bool
-
-
-class ClearanceOut(msgspec.Struct):
-    """What a co-chair may know: the project's clearance and who is cleared for it, never a declaration."""
-
-    project: str
-    ethics_cleared: bool
-    outcome: ProjectOutcome | None
-    conditions: str
-    people: list[PersonClearanceOut]

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NoReturn
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.models import StaffUser
-from stepchange.assignments.models import ACTIVE, Assignment
-from stepchange.assignments.services import AssignmentService
 from stepchange.core import audit
 from stepchange.core.audit import AuditEntry
 from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotAllowed, NotFound, RuleViolation
@@ -27,28 +25,22 @@ from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.core.templating import UK
 from stepchange.core.validation import text_problem
+from stepchange.ethics.facts import TEAM_FACTS
 from stepchange.ethics.models import (
     CLEARING,
+    ConflictKind,
+    Declaration,
     DeclarationOutcome,
     DeclarationReview,
     ProjectOutcome,
     ProjectReview,
     Recusal,
+    ReviewState,
     latest_project_review,
 )
-from stepchange.interest.models import (
-    Choice,
-    ChoiceRole,
-    ConflictKind,
-    Declaration,
-    Expression,
-    ExpressionStatus,
-    ReviewState,
-    Volunteer,
-)
+from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
 from stepchange.projects.services import ProjectService
-from stepchange.workstreams.services import require_runs_workstream
 
 REASON_LIMIT = 2000
 TEXT_LIMIT = 5000
@@ -109,42 +101,12 @@ class DeclarationView:
         return waiting_days(self.declaration.created_at, decided)
 
 
-@dataclass(frozen=True)
-class RegisterRow:
-    """One line of the register of interests: a declaration and its outcome, or an explicit nil return."""
-
-    volunteer_id: UUID
-    volunteer: str
-    volunteer_organisation: str
-    declared_at: dt.datetime
-    kind: str
-    declared_organisation: str
-    description: str
-    projects: str
-    state: str
-    reason: str
-    mitigation: str
-    reviewed_by: str
-    reviewed_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class PersonClearance:
-    """What a co-chair may know of a person interested in or assigned to their project."""
-
-    volunteer: Volunteer
-    interested_as: ChoiceRole | None
-    assignment: Assignment | None
-    cleared: bool
-
-
 @dataclass
 class ProjectClearance:
-    """A project with the review that counts now and, for co-chairs, who is cleared for it."""
+    """A project with the review that counts now."""
 
     project: Project
     review: ProjectReview | None
-    people: list[PersonClearance] = field(default_factory=list)
 
     @property
     def cleared(self) -> bool:
@@ -369,60 +331,6 @@ class ConflictService(DomainService[Declaration, DeclarationRepository]):
         chosen = {code.strip().upper() for code in codes}
         return sorted((known[c] for c in chosen), key=lambda p: p.code)
 
-    # --- the register of interests ------------------------------------------------------------------
-
-    async def register(self) -> list[RegisterRow]:
-        """Every declaration with its outcome, and everyone who said they have nothing to declare."""
-        views, _ = await self.queue(state=None, volunteer_id=None, limit=1_000_000, offset=0)
-        rows = [_register_row(v) for v in views]
-        nil_returns = await self.session.scalars(
-            select(Volunteer)
-            .where(
-                exists().where(Expression.volunteer_id == Volunteer.id, Expression.no_conflicts.is_(True)),
-                ~exists().where(Declaration.volunteer_id == Volunteer.id),
-            )
-            .order_by(Volunteer.created_at)
-        )
-        rows += [_nil_return(person) for person in nil_returns.all()]
-        return sorted(rows, key=lambda r: (r.volunteer.casefold(), r.declared_at))
-
-
-def _register_row(view: DeclarationView) -> RegisterRow:
-    declaration, latest = view.declaration, view.latest
-    return RegisterRow(
-        volunteer_id=view.volunteer.id,
-        volunteer=view.volunteer.name,
-        volunteer_organisation=view.volunteer.organisation,
-        declared_at=declaration.created_at,
-        kind=declaration.kind.value,
-        declared_organisation=declaration.organisation,
-        description=declaration.description,
-        projects=", ".join(view.codes),
-        state=declaration.state.value,
-        reason=latest.reason if latest else "",
-        mitigation=latest.mitigation if latest else "",
-        reviewed_by=latest.reviewer if latest else "",
-        reviewed_at=latest.created_at if latest else None,
-    )
-
-
-def _nil_return(person: Volunteer) -> RegisterRow:
-    return RegisterRow(
-        volunteer_id=person.id,
-        volunteer=person.name,
-        volunteer_organisation=person.organisation,
-        declared_at=person.created_at,
-        kind="nothing_to_declare",
-        declared_organisation="",
-        description="",
-        projects="",
-        state="",
-        reason="",
-        mitigation="",
-        reviewed_by="",
-        reviewed_at=None,
-    )
-
 
 # --- projects' commercial-advantage reviews ---------------------------------------------------------
 
@@ -461,15 +369,11 @@ class ProjectReviewService(DomainService[ProjectReview, ProjectReviewRepository]
         own = await _reviewer_organisation(self.session, actor)
         if not own.strip():
             return False
-        placed = await self.session.scalars(
-            select(Volunteer.organisation)
-            .join(Assignment, Assignment.volunteer_id == Volunteer.id)
-            .where(Assignment.project_id == project.id, Assignment.status.in_(ACTIVE))
-        )
+        placed = await TEAM_FACTS().organisations_placed(self.session, project.id)
         declared = await self.session.scalars(
             select(Declaration).where(Declaration.projects.any(Project.id == project.id))
         )
-        return involved(own, [*placed.all(), *(d.organisation for d in declared.all())])
+        return involved(own, [*placed, *(d.organisation for d in declared.all())])
 
     async def review(
         self, actor: Principal, code: str, outcome: ProjectOutcome, reason: str, conditions: str = ""
@@ -507,43 +411,3 @@ class ProjectReviewService(DomainService[ProjectReview, ProjectReviewRepository]
         )
         await self.session.flush()
         return review
-
-    # --- what co-chairs may know ------------------------------------------------------------------
-
-    async def clearance(self, actor: Principal, code: str) -> ProjectClearance:
-        """The project's review and, for each person interested in or assigned to it, only whether they are
-        cleared for it: never a declaration."""
-        project = await ProjectService(session=self.session).by_code(code)
-        if actor.role == "co_chair":
-            require_runs_workstream(actor, project.workstream_id, "see who is cleared for this project")
-        result = ProjectClearance(project, await self.session.scalar(latest_project_review(project.id)))
-        assignments = AssignmentService(session=self.session)
-        interest = await self._interest(project)
-        placed = await self._placed(project)
-        people = await self.session.scalars(
-            select(Volunteer).where(Volunteer.id.in_(interest.keys() | placed.keys())).order_by(Volunteer.name)
-        )
-        for person in people.all():
-            result.people.append(
-                PersonClearance(
-                    volunteer=person,
-                    interested_as=interest.get(person.id),
-                    assignment=placed.get(person.id),
-                    cleared=await assignments.cleared_for(person, project),
-                )
-            )
-        return result
-
-    async def _interest(self, project: Project) -> dict[UUID, ChoiceRole]:
-        rows = await self.session.execute(
-            select(Expression.volunteer_id, Choice.role)
-            .join(Choice, Choice.expression_id == Expression.id)
-            .where(Choice.project_id == project.id, Expression.status != ExpressionStatus.WITHDRAWN)
-        )
-        return dict(rows.tuples().all())
-
-    async def _placed(self, project: Project) -> dict[UUID, Assignment]:
-        rows = await self.session.scalars(
-            select(Assignment).where(Assignment.project_id == project.id, Assignment.status.in_(ACTIVE))
-        )
-        return {a.volunteer_id: a for a in rows.all()}

@@ -18,8 +18,7 @@ from stepchange.core.exports import csv_response, frame
 from stepchange.core.pagination import Window
 from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.settings import Settings
-from stepchange.interest.identity import IdentityService
-from stepchange.interest.models import Call, ChoiceRole, Identity, Volunteer
+from stepchange.interest.models import Call, ChoiceRole
 from stepchange.interest.schemas import (
     CallChangeIn,
     CallIn,
@@ -43,6 +42,8 @@ from stepchange.interest.schemas import (
     VouchIn,
 )
 from stepchange.interest.services import ANSWER, CallService, InterestService, PeopleSearch, is_open, project_codes
+from stepchange.people.identity import IdentityService
+from stepchange.people.models import Identity, Volunteer
 
 provide_calls = create_service_provider(CallService)
 provide_interest = create_service_provider(InterestService)

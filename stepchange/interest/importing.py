@@ -50,21 +50,8 @@ from stepchange.core.database import dialect_of, immediate_transaction, table_of
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.settings import Settings
 from stepchange.core.templating import uk_datetime
-from stepchange.interest.models import (
-    Call,
-    Choice,
-    ChoiceRole,
-    ConflictKind,
-    Declaration,
-    Expression,
-    ExpressionStatus,
-    Identity,
-    IdentityStep,
-    ImportedResponse,
-    ReviewState,
-    Volunteer,
-    declaration_project,
-)
+from stepchange.ethics.models import ConflictKind, Declaration, ReviewState, declaration_project
+from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus, ImportedResponse
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn, SubmissionIn
 from stepchange.interest.services import (
     PERSON_DETAILS,
@@ -78,6 +65,7 @@ from stepchange.interest.services import (
     send_confirmation_link,
 )
 from stepchange.interest.surveymonkey import ExportError, ExportReader, Response, SurveyMapping, codes_named
+from stepchange.people.models import Identity, IdentityStep, Volunteer
 
 __all__ = ("ImportReport", "Outcome", "Progress", "RowResult", "SurveyImporter", "no_progress")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
-from advanced_alchemy.types import DateTimeUTC, EncryptedString, EncryptedText
+from advanced_alchemy.types import DateTimeUTC, EncryptedText
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,60 +52,6 @@ class Call(Base):
     @property
     def ends_at(self) -> dt.datetime:
         return ends_at(self.closes_at, self.closed_early_at)
-
-
-class Identity(enum.StrEnum):
-    """How sure the office is that a person is who they say (DESIGN.md, "Identity confidence")."""
-
-    SUBMITTED = "submitted"
-    EMAIL_CONFIRMED = "email_confirmed"
-    ORGANISATION_CONFIRMED = "organisation_confirmed"
-    VALIDATED = "validated"
-    REJECTED = "rejected"
-
-
-class Volunteer(Base):
-    """One person, one record: matched by e-mail address in any letter case."""
-
-    __tablename__ = "volunteer"
-
-    email: Mapped[str] = mapped_column(String(320), unique=True, doc="Lower case")
-    name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(EncryptedString(key=encryption_key, length=255))
-    organisation: Mapped[str] = mapped_column(String(200))
-    job_title: Mapped[str] = mapped_column(String(200))
-    sector: Mapped[str] = mapped_column(String(80))
-    identity: Mapped[Identity] = mapped_column(enum_type(Identity, "identity"), default=Identity.SUBMITTED, index=True)
-    hours_per_month: Mapped[int] = mapped_column(Integer, doc="The latest offer: a ceiling across assignments")
-    reminded_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTimeUTC(timezone=True), nullable=True, default=None, doc="When the one reminder to confirm was sent"
-    )
-    erased_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTimeUTC(timezone=True), nullable=True, default=None, doc="Personal data removed; only counts remain"
-    )
-
-
-class IdentityStep(Base):
-    """One step in how well the office knows a person: who took it, when (``created_at``) and how."""
-
-    __tablename__ = "identity_step"
-
-    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
-    step: Mapped[Identity] = mapped_column(enum_type(Identity, "identity"))
-    by_id: Mapped[UUID | None] = mapped_column(nullable=True)
-    by: Mapped[str] = mapped_column(String(200))
-    how: Mapped[str] = mapped_column(Text, default="")
-
-
-class VolunteerNote(Base):
-    """A note by the programme office about a person (who wrote it and when are kept)."""
-
-    __tablename__ = "volunteer_note"
-
-    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[UUID | None] = mapped_column(nullable=True)
-    author: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
 
 
 class ExpressionStatus(enum.StrEnum):
@@ -159,49 +105,6 @@ class Choice(Base):
     project_id: Mapped[UUID] = mapped_column(ForeignKey("project.id", ondelete="RESTRICT"), index=True)
     rank: Mapped[int] = mapped_column(Integer)
     role: Mapped[ChoiceRole] = mapped_column(enum_type(ChoiceRole, "choice_role"))
-
-
-class ConflictKind(enum.StrEnum):
-    FINANCIAL = "financial"
-    PROFESSIONAL = "professional"
-    PERSONAL = "personal"
-    INDIRECT = "indirect"
-
-
-class ReviewState(enum.StrEnum):
-    PENDING = "pending"
-    NO_CONFLICT = "no_conflict"
-    MANAGED = "managed"
-    EXCLUDED = "excluded"
-
-
-declaration_project = Table(
-    "declaration_project",
-    Base.metadata,
-    Column("declaration_id", ForeignKey("declaration.id", ondelete="CASCADE"), primary_key=True),
-    Column("project_id", ForeignKey("project.id", ondelete="RESTRICT"), primary_key=True),
-)
-
-
-class Declaration(Base):
-    """A declared conflict of interest, naming the projects it touches; its text is encrypted at rest."""
-
-    __tablename__ = "declaration"
-
-    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[ConflictKind] = mapped_column(enum_type(ConflictKind, "conflict_kind"))
-    description: Mapped[str] = mapped_column(EncryptedText(key=encryption_key))
-    organisation: Mapped[str] = mapped_column(EncryptedString(key=encryption_key, length=1024))
-    state: Mapped[ReviewState] = mapped_column(
-        enum_type(ReviewState, "review_state"), default=ReviewState.PENDING, index=True
-    )
-    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTimeUTC(timezone=True), nullable=True, default=None, doc="The person withdrew it: pending until reviewed"
-    )
-
-    projects: Mapped[list[Project]] = relationship(
-        secondary=declaration_project, lazy="selectin", order_by="Project.code"
-    )
 
 
 class HeldSubmission(Base):

@@ -28,8 +28,6 @@ from stepchange.interest.controllers import (
     provide_people_search,
 )
 from stepchange.interest.forms import CHOICE_SLOTS, DECLARATION_SLOTS, FormSubmission, read_form
-from stepchange.interest.identity import IdentityService
-from stepchange.interest.models import Identity, Volunteer
 from stepchange.interest.services import (
     CONFIRMATION,
     CREDENTIALS,
@@ -43,6 +41,8 @@ from stepchange.interest.services import (
     PeopleSearch,
     last_moment,
 )
+from stepchange.people.identity import IdentityService
+from stepchange.people.models import Identity, Volunteer
 
 
 class FormProblems(Exception):

@@ -12,7 +12,9 @@ from uuid import UUID
 
 import msgspec
 
-from stepchange.interest.models import ChoiceRole, ConflictKind, ExpressionStatus, Identity, ReviewState
+from stepchange.ethics.models import ConflictKind, ReviewState
+from stepchange.interest.models import ChoiceRole, ExpressionStatus
+from stepchange.people.models import Identity
 
 Short = Annotated[str, msgspec.Meta(max_length=200)]
 Code = Annotated[str, msgspec.Meta(max_length=8)]

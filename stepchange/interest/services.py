@@ -29,23 +29,19 @@ from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings
 from stepchange.core.templating import UK, uk_datetime
 from stepchange.core.validation import email_problem, normalise_email, text_problem
-from stepchange.interest.identity import IdentityService
+from stepchange.ethics.models import ConflictKind, Declaration, declaration_project
 from stepchange.interest.models import (
     Call,
     Choice,
     ChoiceRole,
-    ConflictKind,
-    Declaration,
     Expression,
     ExpressionStatus,
     HeldSubmission,
-    Identity,
-    IdentityStep,
-    Volunteer,
     call_project,
-    declaration_project,
     ends_at,
 )
+from stepchange.people.identity import IdentityService
+from stepchange.people.models import Identity, IdentityStep, Volunteer
 from stepchange.projects.models import Project
 
 logger = logging.getLogger("stepchange.interest")

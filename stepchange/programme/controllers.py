@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -15,9 +14,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from stepchange.accounts.guards import acting_staff, any_staff, office_or_co_chair
 from stepchange.core.pagination import Window
 from stepchange.programme.schemas import MilestoneDoneIn, MilestoneIn, MilestoneOut
-from stepchange.programme.services import MilestoneService, MilestoneView
-
-provide_milestones = create_service_provider(MilestoneService)
+from stepchange.projects.deps import provide_milestones
+from stepchange.projects.milestones import MilestoneService, MilestoneView
 
 
 def milestone_out(view: MilestoneView) -> MilestoneOut:

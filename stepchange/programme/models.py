@@ -1,28 +1,13 @@
-"""Programme tables: milestones (the programme's and each project's) and key activity."""
+"""Programme tables: the Call to Action's key activity to date."""
 
 from __future__ import annotations
 
 import datetime as dt
-from uuid import UUID
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stepchange.core.database import Base
-
-
-class Milestone(Base):
-    """A dated target: the programme's own (no project) or one project's."""
-
-    __tablename__ = "milestone"
-
-    key: Mapped[str] = mapped_column(String(64), unique=True, doc="Stable name used by the seeds")
-    title: Mapped[str] = mapped_column(String(300))
-    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    done_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, default=None)
-    project_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), nullable=True, index=True, default=None
-    )
 
 
 class KeyActivity(Base):

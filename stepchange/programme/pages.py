@@ -13,17 +13,19 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from stepchange.accounts.guards import acting_staff, any_staff, office_or_co_chair
+from stepchange.core import clock
 from stepchange.core.guards import current_principal
 from stepchange.interest.services import CallService
-from stepchange.programme.controllers import provide_milestones
-from stepchange.programme.services import KeyActivityService, MilestoneService, today_uk
-from stepchange.workstreams.services import WorkstreamService
+from stepchange.programme.services import KeyActivityService
+from stepchange.projects.deps import provide_milestones, provide_projects
+from stepchange.projects.milestones import MilestoneService
+from stepchange.projects.services import ProjectService
 
 
 class ProgrammePages(Controller):
     include_in_schema = False
     dependencies = {
-        "workstreams": Provide(create_service_provider(WorkstreamService)),
+        "projects": Provide(provide_projects),
         "milestones": Provide(create_service_provider(MilestoneService)),
         "activities": Provide(create_service_provider(KeyActivityService)),
         "calls": Provide(create_service_provider(CallService)),
@@ -32,7 +34,7 @@ class ProgrammePages(Controller):
     @get("/", name="home")
     async def home(
         self,
-        workstreams: NamedDependency[WorkstreamService],
+        projects: NamedDependency[ProjectService],
         milestones: NamedDependency[MilestoneService],
         activities: NamedDependency[KeyActivityService],
         calls: NamedDependency[CallService],
@@ -40,12 +42,12 @@ class ProgrammePages(Controller):
         return Template(
             "home.html",
             context={
-                "workstreams": await workstreams.all_with_projects(),
+                "workstreams": await projects.by_workstream(),
                 "milestones": await milestones.programme_milestones(),
                 "activities": await activities.in_source_order(),
                 "open_call": await calls.open_call(),
                 "latest_call": await calls.latest(),
-                "today": today_uk(),
+                "today": clock.uk_today(),
             },
         )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, cast
 
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
@@ -14,24 +13,26 @@ from litestar.serialization import encode_json
 from litestar.status_codes import HTTP_201_CREATED
 
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
-from stepchange.accounts.services import is_staff
+from stepchange.core.authz import is_staff
 from stepchange.core.guards import current_principal
 from stepchange.core.pagination import MAX_LIMIT, Window
 from stepchange.projects.cache import project_lists, read_only_session
+from stepchange.projects.deps import provide_projects
 from stepchange.projects.lifecycle import allowed_moves
 from stepchange.projects.models import Project, ProjectStatus, ProjectVersion, StatusUpdate
 from stepchange.projects.schemas import (
     AmendmentIn,
     PipelineProjectIn,
+    ProjectBrief,
     ProjectPublic,
     ProjectStaff,
     StatusUpdateIn,
     StatusUpdateOut,
     VersionOut,
+    WorkstreamDetail,
+    WorkstreamOut,
 )
-from stepchange.projects.services import Amendment, ProjectService
-
-provide_projects = create_service_provider(ProjectService)
+from stepchange.projects.services import Amendment, ProjectService, WorkstreamProjects
 
 
 def project_public(project: Project) -> ProjectPublic:
@@ -178,3 +179,36 @@ class ProjectController(Controller):
     ) -> VersionOut:
         _, version = await projects.version(code, number)
         return version_out(version)
+
+
+# --- work-streams and their projects ---------------------------------------------------------------
+
+
+def workstream_detail(found: WorkstreamProjects) -> WorkstreamDetail:
+    return WorkstreamDetail(
+        code=found.code,
+        name=found.name,
+        source_name=found.source_name,
+        summary=found.summary,
+        project_count=len(found.projects),
+        projects=[ProjectBrief(code=p.code, title=p.title, status=p.status) for p in found.projects],
+    )
+
+
+class WorkstreamController(Controller):
+    """The public work-streams, each with its projects (work-streams themselves are reference data)."""
+
+    path = "/api/workstreams"
+    tags = ["Work-streams"]
+    dependencies = {"projects": Provide(provide_projects)}
+
+    @get("/", summary="The work-streams, in the Call to Action's order")
+    async def list_workstreams(
+        self, projects: NamedDependency[ProjectService], window: NamedDependency[Window]
+    ) -> OffsetPagination[WorkstreamOut]:
+        items = [workstream_detail(w) for w in await projects.by_workstream()]
+        return window.slice(items)
+
+    @get("/{code:str}", summary="One work-stream and its projects")
+    async def get_workstream(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> WorkstreamDetail:
+        return workstream_detail(await projects.workstream_with_projects(code))

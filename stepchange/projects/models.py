@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from uuid import UUID
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stepchange.core.database import Base, enum_type
@@ -58,7 +59,7 @@ class Project(Base):
         doc="The content version: raised by each amendment of title, Action or Vision",
     )
 
-    workstream: Mapped[Workstream] = relationship(back_populates="projects", lazy="joined", innerjoin=True)
+    workstream: Mapped[Workstream] = relationship(lazy="joined", innerjoin=True)
 
     @property
     def programme_order(self) -> tuple[int, int]:
@@ -94,3 +95,17 @@ class ProjectVersion(Base):
     author_id: Mapped[UUID | None] = mapped_column(nullable=True)
     author: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(String(500), default="", doc="Why it changed, in the author's words")
+
+
+class Milestone(Base):
+    """A dated target: the programme's own (no project) or one project's."""
+
+    __tablename__ = "milestone"
+
+    key: Mapped[str] = mapped_column(String(64), unique=True, doc="Stable name used by the seeds")
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    done_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True, default=None)
+    project_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), nullable=True, index=True, default=None
+    )

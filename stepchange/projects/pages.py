@@ -16,20 +16,19 @@ from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
-from stepchange.accounts.services import is_staff
+from stepchange.core.authz import is_staff, runs_workstream
 from stepchange.core.errors import FieldError, InvalidInput, StaleVersion
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.guards import current_principal
 from stepchange.core.security import NONCE_KEY
-from stepchange.programme.controllers import provide_milestones
-from stepchange.programme.services import MilestoneService
 from stepchange.projects.cache import project_lists, read_only_session
-from stepchange.projects.controllers import provide_projects
+from stepchange.projects.deps import provide_milestones, provide_projects
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, allowed_moves
+from stepchange.projects.milestones import MilestoneService
 from stepchange.projects.models import Project, ProjectStatus, Rag
 from stepchange.projects.services import Amendment, ProjectService
-from stepchange.workstreams.controllers import provide_workstreams
-from stepchange.workstreams.services import WorkstreamService, runs_workstream
+from stepchange.workstreams.deps import provide_workstreams
+from stepchange.workstreams.services import WorkstreamService
 
 NONCE_PLACEHOLDER = b"stepchange-nonce-placeholder-3f9c"
 """Stands in for the per-request CSP nonce in a kept page; replaced in every response."""
@@ -136,7 +135,7 @@ class ProjectPages(Controller):
                 errors.extend(exc.errors)
         return {
             "projects": found,
-            "workstreams": await WorkstreamService(session=session).all_with_projects(),
+            "workstreams": await WorkstreamService(session=session).in_order(),
             "statuses": list(ProjectStatus),
             "selected": {"workstream": (workstream or "").upper(), "status": status or ""},
             "errors": errors,
@@ -146,7 +145,7 @@ class ProjectPages(Controller):
     async def new_form(self, workstreams: NamedDependency[WorkstreamService]) -> Template:
         return Template(
             "projects/new.html",
-            context={"workstreams": await workstreams.all_with_projects(), "errors": [], "values": {}},
+            context={"workstreams": await workstreams.in_order(), "errors": [], "values": {}},
         )
 
     @post("/new", guards=[coordinator_only])
@@ -169,7 +168,7 @@ class ProjectPages(Controller):
         except FormRefusal as exc:
             await projects.session.rollback()
             context = {
-                "workstreams": await workstreams.all_with_projects(),
+                "workstreams": await workstreams.in_order(),
                 "errors": form_errors(exc),
                 "values": values,
             }
@@ -333,3 +332,21 @@ def _version(value: str) -> int:
 
 def _texts(project: Project) -> dict[str, str]:
     return {"title": project.title, "action": project.action, "vision": project.vision, "version": str(project.version)}
+
+
+class WorkstreamPages(Controller):
+    """The public work-stream pages: each work-stream and its projects."""
+
+    path = "/workstreams"
+    include_in_schema = False
+    dependencies = {"projects": Provide(provide_projects)}
+
+    @get("/", name="workstreams")
+    async def workstreams_index(self, projects: NamedDependency[ProjectService]) -> Template:
+        return Template("workstreams/index.html", context={"workstreams": await projects.by_workstream()})
+
+    @get("/{code:str}", name="workstream")
+    async def workstream_detail(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> Template:
+        return Template(
+            "workstreams/detail.html", context={"workstream": await projects.workstream_with_projects(code)}
+        )

@@ -76,3 +76,24 @@ class PipelineProjectIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     action: LongText
     vision: LongText
+
+
+# --- work-streams and their projects -----------------------------------------------------------
+
+
+class WorkstreamOut(msgspec.Struct):
+    code: str
+    name: str
+    source_name: str
+    summary: str
+    project_count: int
+
+
+class ProjectBrief(msgspec.Struct):
+    code: str
+    title: str
+    status: str
+
+
+class WorkstreamDetail(WorkstreamOut):
+    projects: list[ProjectBrief]

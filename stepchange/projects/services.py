@@ -9,10 +9,10 @@ from typing import cast
 
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 
-from stepchange.assignments.models import Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core import audit
+from stepchange.core.authz import require_runs_workstream
 from stepchange.core.errors import (
     BrokenRule,
     FieldError,
@@ -25,12 +25,12 @@ from stepchange.core.errors import (
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.core.validation import text_problem
-from stepchange.ethics.models import CLEARING, latest_project_review
 from stepchange.projects import cache as project_cache
+from stepchange.projects.facts import PROJECT_FACTS
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, ProjectFacts, allowed_moves, broken_rules
 from stepchange.projects.models import Project, ProjectStatus, ProjectVersion, Rag, StatusUpdate
 from stepchange.workstreams.models import Workstream
-from stepchange.workstreams.services import WORKSTREAM_CODE, require_runs_workstream
+from stepchange.workstreams.services import WORKSTREAM_CODE, WorkstreamService
 
 PROJECT_CODE = re.compile(r"[A-Z]{1,4}[0-9]{1,3}")
 MAX_FURTHER_PROJECTS = 15
@@ -65,6 +65,30 @@ def _check_texts(values: dict[str, str | None], *, required: bool) -> dict[str, 
     return clean
 
 
+@dataclass(frozen=True)
+class WorkstreamProjects:
+    """A work-stream with its projects in the Call to Action's order (what its public page shows)."""
+
+    workstream: Workstream
+    projects: Sequence[Project]
+
+    @property
+    def code(self) -> str:
+        return self.workstream.code
+
+    @property
+    def name(self) -> str:
+        return self.workstream.name
+
+    @property
+    def source_name(self) -> str:
+        return self.workstream.source_name
+
+    @property
+    def summary(self) -> str:
+        return self.workstream.summary
+
+
 class ProjectRepository(SQLAlchemyAsyncRepository[Project]):
     model_type = Project
 
@@ -73,6 +97,18 @@ class ProjectService(DomainService[Project, ProjectRepository]):
     """The programme's projects; every change is audited."""
 
     repository_type = ProjectRepository
+
+    async def by_workstream(self) -> list[WorkstreamProjects]:
+        """Every work-stream in the document's order, each with its projects."""
+        workstreams = await WorkstreamService(session=self.session).in_order()
+        projects = await self.get_many(order_by=[(Project.number, False)])
+        return [WorkstreamProjects(w, [p for p in projects if p.workstream_id == w.id]) for w in workstreams]
+
+    async def workstream_with_projects(self, code: str) -> WorkstreamProjects:
+        """One work-stream (404 if there is none with this code) with its projects."""
+        workstream = await WorkstreamService(session=self.session).by_code(code)
+        projects = await self.get_many(Project.workstream_id == workstream.id, order_by=[(Project.number, False)])
+        return WorkstreamProjects(workstream, projects)
 
     async def by_code(self, code: str) -> Project:
         """The project with this code (any letter case)."""
@@ -119,23 +155,14 @@ class ProjectService(DomainService[Project, ProjectRepository]):
     # --- the lifecycle ------------------------------------------------------------------------
 
     async def facts(self, project: Project) -> ProjectFacts:
-        """What the lifecycle rules need beyond the status: an accepted lead, and a clearing latest review.
+        """What the lifecycle rules need beyond the status: an accepted lead, and ethics clearance.
 
-        Only the assignments' and ethics' *tables* are read here; those modules import nothing of this
-        one, so there is no import cycle while their services build on this service.
+        Asked of the domains above through :data:`~stepchange.projects.facts.PROJECT_FACTS`.
         """
-        lead_accepted = await self.session.scalar(
-            select(
-                exists().where(
-                    Assignment.project_id == project.id,
-                    Assignment.role == AssignmentRole.LEAD,
-                    Assignment.status == AssignmentStatus.ACCEPTED,
-                )
-            )
-        )
-        review = await self.session.scalar(latest_project_review(project.id))
+        source = PROJECT_FACTS()
         return ProjectFacts(
-            lead_accepted=bool(lead_accepted), ethics_cleared=review is not None and review.outcome in CLEARING
+            lead_accepted=await source.lead_accepted(self.session, project.id),
+            ethics_cleared=await source.ethics_cleared(self.session, project.id),
         )
 
     async def post_update(

@@ -25,7 +25,7 @@ import anyio.to_thread
 import polars as pl
 from markupsafe import Markup, escape
 
-from stepchange.programme.services import today_uk
+from stepchange.core import clock
 
 logger = logging.getLogger("stepchange.reports")
 
@@ -84,7 +84,7 @@ CACHE = ChartCache()
 def data_version(name: str, data: pl.DataFrame) -> str:
     """What a chart depends on: its name, the design's version, today (the milestones' "today" rule)
     and every row of its table."""
-    digest = hashlib.sha256(f"{DESIGN_VERSION}|{name}|{today_uk().isoformat()}|".encode())
+    digest = hashlib.sha256(f"{DESIGN_VERSION}|{name}|{clock.uk_today().isoformat()}|".encode())
     digest.update(data.write_csv().encode())
     return digest.hexdigest()
 
@@ -196,7 +196,9 @@ def milestones_chart(data: pl.DataFrame) -> Any:
         .mark_point(filled=True, size=90)
         .properties(width=560, height=alt.Step(26))
     )
-    today = alt.Chart(pl.DataFrame({"today": [today_uk()]})).mark_rule(strokeDash=[4, 4], color=COLOURS["dark-grey"])
+    today = alt.Chart(pl.DataFrame({"today": [clock.uk_today()]})).mark_rule(
+        strokeDash=[4, 4], color=COLOURS["dark-grey"]
+    )
     return alt.layer(points, today.encode(x="today:T"))
 
 

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.models import StaffRole
+from stepchange.core.authz import StaffRole, runs_workstream
 from stepchange.core.errors import NotAllowed, NotFound
 from stepchange.core.exports import csv_response, excel_response
 from stepchange.core.guards import current_principal, requires_role
@@ -17,7 +17,7 @@ from stepchange.reports.cache import ReportCache
 from stepchange.reports.schemas import Dashboard
 from stepchange.reports.services import ReportService, Scope
 from stepchange.reports.tables import TABLES
-from stepchange.workstreams.services import WorkstreamService, runs_workstream
+from stepchange.workstreams.services import WorkstreamService
 
 board_or_office = requires_role(StaffRole.BOARD, StaffRole.COORDINATOR)
 """The programme's report: the board and the programme office."""

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from markupsafe import Markup
 
 from stepchange.accounts.guards import acting_staff
-from stepchange.accounts.models import StaffRole
+from stepchange.core.authz import StaffRole
 from stepchange.core.errors import NotAllowed
 from stepchange.core.guards import requires_role
 from stepchange.reports.charts import chart_svg

@@ -66,25 +66,14 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
 from stepchange.assignments.services import NOT_OPEN
+from stepchange.core import clock
 from stepchange.core.templating import UK, uk_date
-from stepchange.ethics.models import ProjectOutcome, ProjectReview
-from stepchange.interest.models import (
-    Call,
-    Choice,
-    ChoiceRole,
-    Declaration,
-    Expression,
-    ExpressionStatus,
-    Identity,
-    IdentityStep,
-    ReviewState,
-    Volunteer,
-    call_project,
-    declaration_project,
-)
-from stepchange.programme.models import Milestone
-from stepchange.programme.services import MilestoneView, today_uk
-from stepchange.projects.models import Project, ProjectStatus, Rag
+from stepchange.ethics.models import Declaration, ProjectOutcome, ProjectReview, ReviewState, declaration_project
+from stepchange.governance.models import OPEN_STATUSES, ActionItem
+from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus, call_project
+from stepchange.people.models import Identity, IdentityStep, Volunteer
+from stepchange.projects.milestones import MilestoneView
+from stepchange.projects.models import Milestone, Project, ProjectStatus, Rag
 from stepchange.reports.cache import ReportCache
 from stepchange.reports.schemas import (
     AgeBandRow,
@@ -102,7 +91,7 @@ from stepchange.reports.schemas import (
     StaffingRow,
     StatusRow,
 )
-from stepchange.workstreams.models import OPEN_STATUSES, ActionItem, Workstream
+from stepchange.workstreams.models import Workstream
 
 DEFAULT_TEAM_SIZE = 5
 """The team a project wants when it does not say (lead included)."""
@@ -229,7 +218,7 @@ class ReportService:
 
     async def count(self, scope: Scope) -> Dashboard:
         """Every figure of the scope's report, counted now."""
-        today = today_uk()
+        today = clock.uk_today()
         workstreams = await self._workstreams(scope)
         milestones = await self.milestones(scope, today)
         declarations, ages = await self.declarations(scope, today)

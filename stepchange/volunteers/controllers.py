@@ -18,8 +18,8 @@ from stepchange.core.pagination import Window
 from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.sessions import end_session, start_session
 from stepchange.core.settings import Settings
-from stepchange.interest.models import Volunteer
 from stepchange.interest.schemas import ChoiceOut, DeclarationIn, ExpressionOut
+from stepchange.people.models import Volunteer
 from stepchange.volunteers.schemas import (
     ChoicesIn,
     ErasureRequestOut,

@@ -18,8 +18,9 @@ from stepchange.core.links import check_link
 from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.sessions import end_session, start_session
 from stepchange.core.settings import Settings
+from stepchange.ethics.models import ConflictKind
 from stepchange.interest.forms import CHOICE_SLOTS
-from stepchange.interest.models import ChoiceRole, ConflictKind
+from stepchange.interest.models import ChoiceRole
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn
 from stepchange.volunteers.controllers import _me, my_record, provide_self_service, volunteer_only
 from stepchange.volunteers.services import SIGN_IN, SelfService

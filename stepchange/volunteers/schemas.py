@@ -8,8 +8,9 @@ from uuid import UUID
 
 import msgspec
 
-from stepchange.interest.models import ConflictKind, Identity, ReviewState
+from stepchange.ethics.models import ConflictKind, ReviewState
 from stepchange.interest.schemas import ChoiceIn, ExpressionOut
+from stepchange.people.models import Identity
 
 
 class LinkRequestIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -20,21 +20,11 @@ from stepchange.core.links import OneTimeLink, issue_link, use_link
 from stepchange.core.mail import forget_mail_to, queue_mail
 from stepchange.core.settings import Settings
 from stepchange.core.validation import email_problem, normalise_email
-from stepchange.interest.models import (
-    Call,
-    Choice,
-    Declaration,
-    Expression,
-    ExpressionStatus,
-    HeldSubmission,
-    IdentityStep,
-    ReviewState,
-    Volunteer,
-    VolunteerNote,
-)
+from stepchange.ethics.models import Declaration, ReviewState
+from stepchange.interest.models import Call, Choice, Expression, ExpressionStatus, HeldSubmission
 from stepchange.interest.services import CallWindow, SubmissionRules, is_open, last_moment, project_codes
+from stepchange.people.models import ErasureRequest, IdentityStep, Volunteer, VolunteerNote
 from stepchange.projects.models import Project
-from stepchange.volunteers.models import ErasureRequest
 
 SIGN_IN = "volunteer_sign_in"
 SIGN_IN_LIFETIME = dt.timedelta(minutes=30)

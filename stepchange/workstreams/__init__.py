@@ -1,1 +1,1 @@
-"""Work-streams: the five protective-security groups that own the projects."""
+"""The five work-streams: the reference table every other domain hangs from."""

@@ -14,9 +14,9 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
-from stepchange.interest.identity import IdentityService
-from stepchange.organisations.controllers import provide_organisations
-from stepchange.organisations.services import OrganisationService
+from stepchange.people.controllers import provide_organisations
+from stepchange.people.identity import IdentityService
+from stepchange.people.organisations import OrganisationService
 
 
 class OrganisationPages(Controller):

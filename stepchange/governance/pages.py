@@ -14,13 +14,15 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from stepchange.core import clock
+from stepchange.core.authz import runs_workstream
 from stepchange.core.errors import FieldError, InvalidInput, RuleViolation, StaleVersion, to_problem
 from stepchange.core.forms import Form, field, form_errors
 from stepchange.core.guards import current_principal, requires_role, signed_in
 from stepchange.core.pagination import Window
-from stepchange.workstreams.controllers import acting, provide_governance, provide_workstreams
-from stepchange.workstreams.models import ActionStatus, AttendanceStatus, Meeting, Minutes, Seat, Workstream
-from stepchange.workstreams.schemas import (
+from stepchange.governance.controllers import acting, provide_governance
+from stepchange.governance.models import ActionStatus, AttendanceStatus, Meeting, Minutes, Seat
+from stepchange.governance.schemas import (
     ActionChangeIn,
     ActionIn,
     AppointIn,
@@ -29,33 +31,14 @@ from stepchange.workstreams.schemas import (
     MemberChangeIn,
     MemberIn,
 )
-from stepchange.workstreams.services import (
-    ActionFilter,
-    GovernanceServices,
-    WorkstreamService,
-    runs_workstream,
-    uk_today,
-)
+from stepchange.governance.services import ActionFilter, GovernanceServices
+from stepchange.workstreams.models import Workstream
 
 REFUSALS = (InvalidInput, RuleViolation, StaleVersion)
 """Refusals a form shows on its own page with an error summary; others (401, 403, 404) get the error page."""
 
 TIME = re.compile(r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})\s*(?P<half>am|pm)?", re.IGNORECASE)
 ALL = Window(limit=500, offset=0)
-
-
-class WorkstreamPages(Controller):
-    path = "/workstreams"
-    include_in_schema = False
-    dependencies = {"workstreams": Provide(provide_workstreams)}
-
-    @get("/", name="workstreams")
-    async def index(self, workstreams: NamedDependency[WorkstreamService]) -> Template:
-        return Template("workstreams/index.html", context={"workstreams": await workstreams.all_with_projects()})
-
-    @get("/{code:str}", name="workstream")
-    async def detail(self, workstreams: NamedDependency[WorkstreamService], code: FromPath[str]) -> Template:
-        return Template("workstreams/detail.html", context={"workstream": await workstreams.by_code(code)})
 
 
 # --- reading forms ----------------------------------------------------------------------------------
@@ -149,7 +132,7 @@ class WorkstreamOfficePages(Controller):
                 "runs": runs_workstream(principal, workstream.id),
                 "office": principal is not None and principal.role == "coordinator",
                 "seats": list(Seat),
-                "today": uk_today(),
+                "today": clock.uk_today(),
                 "errors": [],
                 "values": {},
                 "done": request.query_params.get("done"),
@@ -801,5 +784,5 @@ class EscalationPages(Controller):
         principal = current_principal(request)
         actions, total = await governance.actions.escalations(principal, ALL)
         office = principal is not None and principal.role == "coordinator"
-        context = {"actions": actions, "total": total, "today": uk_today(), "office": office}
+        context = {"actions": actions, "total": total, "today": clock.uk_today(), "office": office}
         return Template("workstreams/escalations.html", context=context)

@@ -18,9 +18,9 @@ from stepchange.core.guards import Principal
 from stepchange.core.mail import queue_mail
 from stepchange.core.settings import Settings
 from stepchange.core.validation import text_problem
-from stepchange.interest.models import Choice, Expression, Identity, IdentityStep, Volunteer, VolunteerNote
-from stepchange.organisations.services import OrganisationService, domain_of, is_free_mail, match_key
-from stepchange.projects.models import Project
+from stepchange.people.facts import INTEREST_FACTS
+from stepchange.people.models import Identity, IdentityStep, Volunteer, VolunteerNote
+from stepchange.people.organisations import OrganisationService, domain_of, is_free_mail, match_key
 
 RANK = {Identity.SUBMITTED: 0, Identity.EMAIL_CONFIRMED: 1, Identity.ORGANISATION_CONFIRMED: 2, Identity.VALIDATED: 3}
 CAN_BE_VALIDATED = frozenset({Identity.EMAIL_CONFIRMED, Identity.ORGANISATION_CONFIRMED})
@@ -110,14 +110,9 @@ class IdentityService:
         return person
 
     async def _interested_in_workstream(self, person: Volunteer, workstream_id: UUID | None) -> bool:
-        found = await self.session.scalar(
-            select(Choice.id)
-            .join(Expression, Choice.expression_id == Expression.id)
-            .join(Project, Choice.project_id == Project.id)
-            .where(Expression.volunteer_id == person.id, Project.workstream_id == workstream_id)
-            .limit(1)
-        )
-        return found is not None
+        if workstream_id is None:
+            return False
+        return await INTEREST_FACTS().interested_in_workstream(self.session, person.id, workstream_id)
 
     async def decide(
         self, actor: Principal, volunteer_id: UUID, decision: Identity, evidence: str, settings: Settings
@@ -203,7 +198,7 @@ class IdentityService:
         if survivor_id == other_id:
             raise InvalidInput.one("other_id", "Choose a different record to merge")
         survivor, other = await self.person(survivor_id), await self.person(other_id)
-        await self._drop_older_duplicate_expressions(survivor, other)
+        await INTEREST_FACTS().before_merge(self.session, survivor.id, other.id)
         for table in self._tables_pointing_at_volunteers():
             column = next(c for c in table.c if any(fk.column.table.name == "volunteer" for fk in c.foreign_keys))
             await self.session.execute(update(table).where(column == other.id).values({column.name: survivor.id}))
@@ -230,19 +225,6 @@ class IdentityService:
         )
         self.session.expire_all()
         return await self.session.get_one(Volunteer, survivor_id, populate_existing=True)
-
-    async def _drop_older_duplicate_expressions(self, survivor: Volunteer, other: Volunteer) -> None:
-        rows = (
-            await self.session.scalars(select(Expression).where(Expression.volunteer_id.in_([survivor.id, other.id])))
-        ).all()
-        by_call: dict[UUID, list[Expression]] = {}
-        for expression in rows:
-            by_call.setdefault(expression.call_id, []).append(expression)
-        for pair in by_call.values():
-            if len(pair) == 2:
-                older = min(pair, key=lambda e: e.submitted_at)
-                await self.session.delete(older)
-        await self.session.flush()
 
     @staticmethod
     def _tables_pointing_at_volunteers() -> list[Table]:

@@ -14,10 +14,10 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.core.pagination import Window
-from stepchange.interest.identity import IdentityService
-from stepchange.organisations.models import Organisation
-from stepchange.organisations.schemas import DomainAdded, DomainIn, OrganisationIn, OrganisationOut
-from stepchange.organisations.services import OrganisationService
+from stepchange.people.identity import IdentityService
+from stepchange.people.models import Organisation
+from stepchange.people.organisations import OrganisationService
+from stepchange.people.schemas import DomainAdded, DomainIn, OrganisationIn, OrganisationOut
 
 provide_organisations = create_service_provider(OrganisationService)
 

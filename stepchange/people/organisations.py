@@ -14,7 +14,7 @@ from stepchange.core.errors import BrokenRule, InvalidInput, NotFound, RuleViola
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.core.validation import text_problem
-from stepchange.organisations.models import Organisation, OrganisationDomain
+from stepchange.people.models import Organisation, OrganisationDomain
 
 FREE_MAIL_DOMAINS = frozenset(
     {

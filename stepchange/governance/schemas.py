@@ -8,26 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from stepchange.workstreams.models import ActionStatus, AttendanceStatus, MeetingStatus, MemberKind, Seat
-
-
-class WorkstreamOut(msgspec.Struct):
-    code: str
-    name: str
-    source_name: str
-    summary: str
-    project_count: int
-
-
-class ProjectBrief(msgspec.Struct):
-    code: str
-    title: str
-    status: str
-
-
-class WorkstreamDetail(WorkstreamOut):
-    projects: list[ProjectBrief]
-
+from stepchange.governance.models import ActionStatus, AttendanceStatus, MeetingStatus, MemberKind, Seat
 
 # --- governance: what the work-stream governance API receives and sends ---------------------------
 

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, get, patch, post, put
 from litestar.di import NamedDependency, Provide
@@ -17,10 +16,11 @@ from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import coordinator_only, office_or_co_chair
+from stepchange.core import clock
 from stepchange.core.errors import NotSignedIn
 from stepchange.core.guards import Principal, current_principal, requires_role, signed_in
 from stepchange.core.pagination import Window
-from stepchange.workstreams.models import (
+from stepchange.governance.models import (
     ActionItem,
     ActionStatus,
     Appointment,
@@ -28,9 +28,8 @@ from stepchange.workstreams.models import (
     Minutes,
     MinutesRead,
     RosterMember,
-    Workstream,
 )
-from stepchange.workstreams.schemas import (
+from stepchange.governance.schemas import (
     ActionChangeIn,
     ActionIn,
     ActionOut,
@@ -51,46 +50,10 @@ from stepchange.workstreams.schemas import (
     MinutesIn,
     MinutesOut,
     MinutesReadOut,
-    ProjectBrief,
     StandingItemsIn,
     StandingItemsOut,
-    WorkstreamDetail,
-    WorkstreamOut,
 )
-from stepchange.workstreams.services import ActionFilter, GovernanceServices, WorkstreamService, uk_today
-
-provide_workstreams = create_service_provider(WorkstreamService)
-
-
-def workstream_detail(workstream: Workstream) -> WorkstreamDetail:
-    return WorkstreamDetail(
-        code=workstream.code,
-        name=workstream.name,
-        source_name=workstream.source_name,
-        summary=workstream.summary,
-        project_count=len(workstream.projects),
-        projects=[ProjectBrief(code=p.code, title=p.title, status=p.status) for p in workstream.projects],
-    )
-
-
-class WorkstreamController(Controller):
-    path = "/api/workstreams"
-    tags = ["Work-streams"]
-    dependencies = {"workstreams": Provide(provide_workstreams)}
-
-    @get("/", summary="The work-streams, in the Call to Action's order")
-    async def list_workstreams(
-        self, workstreams: NamedDependency[WorkstreamService], window: NamedDependency[Window]
-    ) -> OffsetPagination[WorkstreamOut]:
-        items = [workstream_detail(w) for w in await workstreams.all_with_projects()]
-        return window.slice(items)
-
-    @get("/{code:str}", summary="One work-stream and its projects")
-    async def get_workstream(
-        self, workstreams: NamedDependency[WorkstreamService], code: FromPath[str]
-    ) -> WorkstreamDetail:
-        return workstream_detail(await workstreams.by_code(code))
-
+from stepchange.governance.services import ActionFilter, GovernanceServices
 
 # --- governance -------------------------------------------------------------------------------------
 
@@ -461,7 +424,7 @@ class GovernanceController(Controller):
         code: FromPath[str],
     ) -> OffsetPagination[ActionOut]:
         _, found, total = await governance.actions.actions(current_principal(request), code, which, window)
-        today = uk_today()
+        today = clock.uk_today()
         return window.page([action_out(a, today) for a in found], total)
 
     @post("/actions", summary="Add an action (an owner and a due date are required)")
@@ -472,7 +435,7 @@ class GovernanceController(Controller):
         code: FromPath[str],
         data: JSONBody[ActionIn],
     ) -> ActionOut:
-        return action_out(await governance.actions.add(acting(request), code, data), uk_today())
+        return action_out(await governance.actions.add(acting(request), code, data), clock.uk_today())
 
     @get("/actions/{action_id:uuid}", summary="One action")
     async def action(
@@ -482,7 +445,9 @@ class GovernanceController(Controller):
         code: FromPath[str],
         action_id: FromPath[UUID],
     ) -> ActionOut:
-        return action_out(await governance.actions.action(current_principal(request), code, action_id), uk_today())
+        return action_out(
+            await governance.actions.action(current_principal(request), code, action_id), clock.uk_today()
+        )
 
     @patch("/actions/{action_id:uuid}", summary="Update an action (send its version to guard against lost edits)")
     async def change_action(
@@ -493,7 +458,7 @@ class GovernanceController(Controller):
         action_id: FromPath[UUID],
         data: JSONBody[ActionChangeIn],
     ) -> ActionOut:
-        return action_out(await governance.actions.change(acting(request), code, action_id, data), uk_today())
+        return action_out(await governance.actions.change(acting(request), code, action_id, data), clock.uk_today())
 
     @post("/actions/{action_id:uuid}/escalate", status_code=HTTP_200_OK, summary="Escalate to the programme board")
     async def escalate(
@@ -505,7 +470,7 @@ class GovernanceController(Controller):
         data: JSONBody[EscalateIn],
     ) -> ActionOut:
         item = await governance.actions.escalate(acting(request), code, action_id, data.reason)
-        return action_out(item, uk_today())
+        return action_out(item, clock.uk_today())
 
 
 class EscalationController(Controller):
@@ -522,5 +487,5 @@ class EscalationController(Controller):
         window: NamedDependency[Window],
     ) -> OffsetPagination[ActionOut]:
         found, total = await governance.actions.escalations(current_principal(request), window)
-        today = uk_today()
+        today = clock.uk_today()
         return window.page([action_out(a, today) for a in found], total)

@@ -1,0 +1,71 @@
+"""The conflict rules every offer of a place obeys: what a person's declarations allow on a project.
+
+A pending declaration touching a project (naming it, or naming no project yet) holds a place back until
+ethics has reviewed it; an excluded one forbids it. :func:`declaration_rules` is pure; the functions
+below read the facts. Assignments, the desk and co-chairs' clearance views all ask here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.core.errors import BrokenRule
+from stepchange.ethics.models import Declaration, ReviewState
+from stepchange.projects.models import Project
+
+DECLARATION_RULES = frozenset({"declaration_pending", "declaration_excluded"})
+"""The rules a person's declarations impose: "cleared for this project" means none of them is broken."""
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """A declaration of the person's that touches the project (names it, or names no project yet)."""
+
+    state: ReviewState
+    names_projects: bool
+
+
+def declaration_rules(code: str, blocking: Sequence[Blocking]) -> list[BrokenRule]:
+    """Pending declarations touching the project hold an assignment back; excluded ones forbid it."""
+    broken: dict[str, BrokenRule] = {}
+    for found in blocking:
+        if found.state is ReviewState.PENDING:
+            where = f"touching {code}" if found.names_projects else "naming no projects yet"
+            broken.setdefault(
+                "declaration_pending",
+                BrokenRule("declaration_pending", f"A declaration of interest {where} is waiting for ethics review"),
+            )
+        elif found.state is ReviewState.EXCLUDED:
+            broken.setdefault(
+                "declaration_excluded",
+                BrokenRule("declaration_excluded", f"An ethics review excluded this person from {code}"),
+            )
+    return list(broken.values())
+
+
+async def blocking_declarations(session: AsyncSession, volunteer_id: UUID, project_id: UUID) -> list[Blocking]:
+    """The person's pending or excluded declarations that touch the project."""
+    touching = or_(Declaration.projects.any(Project.id == project_id), ~Declaration.projects.any())
+    rows = await session.execute(
+        select(Declaration.state, Declaration.projects.any()).where(
+            Declaration.volunteer_id == volunteer_id,
+            Declaration.state.in_((ReviewState.PENDING, ReviewState.EXCLUDED)),
+            touching,
+        )
+    )
+    return [Blocking(state, bool(named)) for state, named in rows.all()]
+
+
+async def conflict_rules(session: AsyncSession, volunteer_id: UUID, project: Project) -> list[BrokenRule]:
+    """The conflict rules a place for this person on this project would break (empty: cleared)."""
+    return declaration_rules(project.code, await blocking_declarations(session, volunteer_id, project.id))
+
+
+async def cleared_for(session: AsyncSession, volunteer_id: UUID, project: Project) -> bool:
+    """No declaration of the person's holds them back from this project (all a co-chair may know)."""
+    return not await conflict_rules(session, volunteer_id, project)

@@ -1,0 +1,1 @@
+"""Work-streams: the five protective-security groups that own the projects."""

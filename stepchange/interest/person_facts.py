@@ -1,0 +1,38 @@
+"""Facts about a person's expressions of interest that the people domain asks for through its socket."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.interest.models import Choice, Expression
+from stepchange.projects.models import Project
+
+
+class InterestFacts:
+    """Answers :class:`~stepchange.people.facts.InterestFactSource`."""
+
+    async def interested_in_workstream(self, session: AsyncSession, volunteer_id: UUID, workstream_id: UUID) -> bool:
+        found = await session.scalar(
+            select(Choice.id)
+            .join(Expression, Choice.expression_id == Expression.id)
+            .join(Project, Choice.project_id == Project.id)
+            .where(Expression.volunteer_id == volunteer_id, Project.workstream_id == workstream_id)
+            .limit(1)
+        )
+        return found is not None
+
+    async def before_merge(self, session: AsyncSession, survivor_id: UUID, other_id: UUID) -> None:
+        """For a call both records answered, the later expression stays and the older goes."""
+        rows = (
+            await session.scalars(select(Expression).where(Expression.volunteer_id.in_([survivor_id, other_id])))
+        ).all()
+        by_call: dict[UUID, list[Expression]] = {}
+        for expression in rows:
+            by_call.setdefault(expression.call_id, []).append(expression)
+        for pair in by_call.values():
+            if len(pair) == 2:
+                await session.delete(min(pair, key=lambda e: e.submitted_at))
+        await session.flush()

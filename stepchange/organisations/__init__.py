@@ -1,1 +1,0 @@
-"""The organisations register: who works where, as far as e-mail domains can tell."""

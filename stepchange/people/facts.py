@@ -1,0 +1,23 @@
+"""What the people domain needs from the domains above it (expressions of interest), through a socket."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.core.wiring import Socket
+
+
+class InterestFactSource(Protocol):
+    async def interested_in_workstream(self, session: AsyncSession, volunteer_id: UUID, workstream_id: UUID) -> bool:
+        """The person chose at least one of the work-stream's projects (a co-chair may vouch for them)."""
+        ...
+
+    async def before_merge(self, session: AsyncSession, survivor_id: UUID, other_id: UUID) -> None:
+        """Two records of one person are about to become one: keep only the later answer to each call."""
+        ...
+
+
+INTEREST_FACTS: Socket[InterestFactSource] = Socket("interest facts")

@@ -1,0 +1,108 @@
+"""People tables: the volunteers (one record a person), how well the office knows them, the office's
+notes about them, their requests to be erased, and the organisations register they are checked against.
+
+Phone numbers are encrypted at rest with ``STEPCHANGE_ENCRYPTION_KEY``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from uuid import UUID
+
+from advanced_alchemy.types import DateTimeUTC, EncryptedString
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stepchange.core.database import Base, encryption_key, enum_type
+
+
+class Organisation(Base):
+    """An organisation people work for, with the e-mail domains that are known to be its own."""
+
+    __tablename__ = "organisation"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    match_key: Mapped[str] = mapped_column(String(200), unique=True, doc="The name as matching compares it")
+
+    domains: Mapped[list[OrganisationDomain]] = relationship(
+        back_populates="organisation",
+        lazy="selectin",
+        order_by="OrganisationDomain.domain",
+        cascade="all, delete-orphan",
+    )
+
+
+class OrganisationDomain(Base):
+    """An e-mail domain that belongs to one organisation (several per organisation)."""
+
+    __tablename__ = "organisation_domain"
+
+    organisation_id: Mapped[UUID] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True, doc="Lower case, e.g. met.police.uk")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="domains", lazy="joined")
+
+
+class Identity(enum.StrEnum):
+    """How sure the office is that a person is who they say (DESIGN.md, "Identity confidence")."""
+
+    SUBMITTED = "submitted"
+    EMAIL_CONFIRMED = "email_confirmed"
+    ORGANISATION_CONFIRMED = "organisation_confirmed"
+    VALIDATED = "validated"
+    REJECTED = "rejected"
+
+
+class Volunteer(Base):
+    """One person, one record: matched by e-mail address in any letter case."""
+
+    __tablename__ = "volunteer"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True, doc="Lower case")
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(EncryptedString(key=encryption_key, length=255))
+    organisation: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(80))
+    identity: Mapped[Identity] = mapped_column(enum_type(Identity, "identity"), default=Identity.SUBMITTED, index=True)
+    hours_per_month: Mapped[int] = mapped_column(Integer, doc="The latest offer: a ceiling across assignments")
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True, default=None, doc="When the one reminder to confirm was sent"
+    )
+    erased_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True, default=None, doc="Personal data removed; only counts remain"
+    )
+
+
+class IdentityStep(Base):
+    """One step in how well the office knows a person: who took it, when (``created_at``) and how."""
+
+    __tablename__ = "identity_step"
+
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    step: Mapped[Identity] = mapped_column(enum_type(Identity, "identity"))
+    by_id: Mapped[UUID | None] = mapped_column(nullable=True)
+    by: Mapped[str] = mapped_column(String(200))
+    how: Mapped[str] = mapped_column(Text, default="")
+
+
+class VolunteerNote(Base):
+    """A note by the programme office about a person (who wrote it and when are kept)."""
+
+    __tablename__ = "volunteer_note"
+
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[UUID | None] = mapped_column(nullable=True)
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ErasureRequest(Base):
+    """A volunteer asked for their personal data to be erased; the office carries it out."""
+
+    __tablename__ = "erasure_request"
+
+    volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), unique=True)
+    carried_out_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)
+    carried_out_by: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,38 @@
+"""Plug each lower domain's sockets with the higher domains that answer them (see ``core.wiring``).
+
+Called once at start-up by the application factory and the command line, before any request or command.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.assignments.team import TeamFacts
+from stepchange.ethics.facts import TEAM_FACTS
+from stepchange.ethics.models import project_cleared
+from stepchange.interest.person_facts import InterestFacts
+from stepchange.people.facts import INTEREST_FACTS
+from stepchange.projects.facts import PROJECT_FACTS
+
+
+class ProjectFacts:
+    """The project lifecycle's facts: the lead from assignments, the clearance from ethics."""
+
+    def __init__(self, team: TeamFacts) -> None:
+        self._team = team
+
+    async def lead_accepted(self, session: AsyncSession, project_id: UUID) -> bool:
+        return await self._team.lead_accepted(session, project_id)
+
+    async def ethics_cleared(self, session: AsyncSession, project_id: UUID) -> bool:
+        return await project_cleared(session, project_id)
+
+
+def wire() -> None:
+    """Plug every socket (idempotent)."""
+    team = TeamFacts()
+    PROJECT_FACTS.plug(ProjectFacts(team))
+    TEAM_FACTS.plug(team)
+    INTEREST_FACTS.plug(InterestFacts())
