@@ -3,6 +3,7 @@
 from stepchange.accounts.models import StaffUser
 from stepchange.assignments.models import Assignment
 from stepchange.core.audit import AuditEntry
+from stepchange.core.counters import attempt_counter
 from stepchange.core.links import OneTimeLink
 from stepchange.core.mail import OutboxMessage
 from stepchange.core.sessions import StoredValue
@@ -68,6 +69,7 @@ __all__ = (
     "Volunteer",
     "VolunteerNote",
     "Workstream",
+    "attempt_counter",
     "call_project",
     "declaration_project",
 )

@@ -79,3 +79,43 @@ def test_the_filter_blanks_what_slips_through() -> None:
     RedactPersonalData().filter(record)
     assert "U4Hgq7Y2" not in record.getMessage()
     assert redact("mail to ann@example.org on 07700 900982") == "mail to [email] on [number]"
+
+
+def _access_line(path: str) -> tuple[logging.LogRecord, str]:
+    """A uvicorn access record for ``path``, filtered then formatted as uvicorn formats it."""
+    from uvicorn.logging import AccessFormatter
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path, "1.1", 200),
+        None,
+    )
+    RedactPersonalData().filter(record)
+    return record, AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False).format(
+        record
+    )
+
+
+def test_an_access_line_stays_whole_and_redacted() -> None:
+    """The filter keeps the record's arguments (uvicorn's formatter unpacks five of them): the line is still
+    written, with the address gone, however it was encoded."""
+    record, line = _access_line("/api/volunteers?email=bob%40example.org&limit=50")
+    assert isinstance(record.args, tuple) and len(record.args) == 5
+    assert line.startswith('127.0.0.1:5000 - "GET /api/volunteers?')
+    assert "bob" not in line and "example.org" not in line
+    assert "limit=50" in line, "harmless paging parameters stay readable"
+    assert line.endswith(" 200 OK")
+
+
+def test_people_searches_are_never_logged() -> None:
+    _, line = _access_line("/people?q=Priya+Shah&identity=validated&offset=50")
+    assert "Priya" not in line and "Shah" not in line
+    assert "q=[redacted]" in line and "offset=50" in line
+
+
+def test_plain_messages_keep_their_plus_signs() -> None:
+    assert redact("2 + 2 hours") == "2 + 2 hours"
