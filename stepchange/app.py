@@ -26,6 +26,7 @@ from stepchange.accounts.pages import AccountPages
 from stepchange.accounts.services import load_staff_principal
 from stepchange.assignments.controllers import AssignmentController, ClearanceController
 from stepchange.assignments.pages import AssignmentPages
+from stepchange.core.bodies import refuse_deep_json
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
 from stepchange.core.logs import install_redaction
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         before_send=[security_headers(hsts=settings.is_production)],
+        before_request=refuse_deep_json,
         on_startup=[install_redaction],
         debug=False,
         request_max_body_size=MAX_BODY_BYTES,

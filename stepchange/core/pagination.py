@@ -13,6 +13,8 @@ from litestar.params import QueryParameter
 T = TypeVar("T")
 
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000
+"""Far past any list the programme keeps, and well inside a 64-bit integer (the databases' own limit)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,6 @@ class Window:
 
 async def provide_window(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="How many items at most")] = 100,
-    offset: Annotated[int, QueryParameter(ge=0, description="How many items to skip")] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="How many items to skip")] = 0,
 ) -> Window:
     return Window(limit=limit, offset=offset)
