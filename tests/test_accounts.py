@@ -242,6 +242,21 @@ async def test_idle_sessions_end(client: Client, coordinator: str, monkeypatch: 
     assert (await client.get("/api/auth/me")).status_code == 401
 
 
+async def test_a_short_idle_limit_is_honoured_within_seconds(
+    settings: Settings, db_config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a one-minute idle limit, a session used every 20 seconds lives on; one left for 61 seconds ends."""
+    await make_staff(db_config, "office@example.org", "coordinator")
+    async with Client(app=create_app(replace(settings, session_idle_minutes=1))) as browser:
+        await sign_in(browser, "office@example.org")
+        start = time.time()
+        for seconds in range(20, 200, 20):
+            monkeypatch.setattr("stepchange.core.sessions.time.time", lambda s=seconds: start + s)
+            assert (await browser.get("/api/auth/me")).status_code == 200, seconds
+        monkeypatch.setattr("stepchange.core.sessions.time.time", lambda: start + 180 + 61)
+        assert (await browser.get("/api/auth/me")).status_code == 401
+
+
 async def test_sessions_end_after_the_absolute_limit_even_when_active(
     client: Client, coordinator: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

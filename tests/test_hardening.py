@@ -9,7 +9,7 @@ import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 
 from stepchange.app import create_app
-from stepchange.core.sessions import SESSION_COOKIE
+from stepchange.core.sessions import PRODUCTION_SESSION_COOKIE
 from stepchange.core.settings import DEVELOPMENT_SECRET, Settings, SettingsError
 from tests.conftest import Client, make_staff, sign_in
 
@@ -46,8 +46,10 @@ async def test_production_cookies_are_secure_and_hsts_is_sent(
         response = await sign_in(browser, "office@example.org")
         assert response.status_code == 200
         cookies = response.headers.get_list("set-cookie")
-        session = next(c for c in cookies if c.startswith(SESSION_COOKIE))
+        session = next(c for c in cookies if c.startswith(PRODUCTION_SESSION_COOKIE))
         assert "Secure" in session and "HttpOnly" in session and "SameSite=lax" in session
+        assert "Path=/" in session and "Domain" not in session, "a __Host- cookie: this host, every path"
+        assert "Max-Age" not in session and "expires" not in session.lower(), "ends when the browser closes"
         assert "strict-transport-security" in response.headers
         csrf = next(c for c in first if c.startswith("csrftoken"))
         assert "Secure" in csrf

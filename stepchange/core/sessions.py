@@ -15,6 +15,7 @@ from uuid import UUID
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from stepchange.core.guards import Principal
 
 SESSION_COOKIE = "stepchange_session"
+PRODUCTION_SESSION_COOKIE = f"__Host-{SESSION_COOKIE}"
+"""In production the cookie is Secure, for this host only (no Domain) and for every path: the browser
+refuses a ``__Host-`` cookie that is anything less, so no sibling host can plant or read it."""
 _ROTATE = "stepchange_rotate_session"
 _NEW_ID = "stepchange_new_session_id"
 _LOADED = "stepchange_loaded_session"
@@ -73,24 +77,47 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
+        """Write the session and its cookie: a browser-session cookie (no Max-Age), so closing the browser
+        signs out; the server still ends the session at the idle and absolute limits."""
         state = _state(connection.scope)
         old_id = connection.cookies.get(self.config.key)
+        store = self.config.get_store_from_app(connection.scope["app"])
         if state.get(_ROTATE):
             if old_id:
-                await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+                await self.delete(old_id, store=store)
         elif scope_session is not Empty and scope_session == state.get(_LOADED, {}):
             return
-        await super().store_in_message(scope_session, message, connection)
+        headers = MutableScopeHeaders.from_message(message)
+        session_id = self.get_session_id(connection)
+        params: dict[str, Any] = {
+            "path": "/",
+            "secure": self.config.secure,
+            "httponly": self.config.httponly,
+            "samesite": self.config.samesite,
+        }
+        if scope_session is Empty:
+            await self.delete(session_id, store=store)
+            cookie = Cookie(key=self.config.key, value="null", expires=0, **params)
+        else:
+            await self.set(
+                session_id=session_id, data=self.serialize_data(scope_session, connection.scope), store=store
+            )
+            cookie = Cookie(key=self.config.key, value=session_id, **params)
+        headers.add("Set-Cookie", cookie.to_header(header=""))
 
 
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
 
 
+def session_cookie(settings: Settings) -> str:
+    return PRODUCTION_SESSION_COOKIE if settings.is_production else SESSION_COOKIE
+
+
 def session_config(settings: Settings) -> RotatingSessionConfig:
     return RotatingSessionConfig(
-        key=SESSION_COOKIE,
-        max_age=settings.session_absolute_minutes * 60,
+        key=session_cookie(settings),
+        max_age=settings.session_absolute_minutes * 60,  # how long the store keeps it; the cookie has none
         secure=settings.is_production,
         httponly=True,
         samesite="lax",
@@ -114,7 +141,9 @@ def build_store(settings: Settings, db_config: SQLAlchemyAsyncConfig, namespace:
 # account has closed or its sessions were ended.
 
 PrincipalLoader = Callable[[AsyncSession, UUID, int], Awaitable["Principal | None"]]
-TOUCH_EVERY_SECONDS = 60
+TOUCH_EVERY_SECONDS = 15
+"""How stale "last seen" may get before a request writes it again: the idle limit is honoured within
+this (or a twentieth of the limit, if that is shorter)."""
 
 
 def start_session(connection: ASGIConnection[Any, Any, Any, Any], kind: str, principal_id: UUID, epoch: int) -> None:
@@ -154,6 +183,7 @@ class AuthenticationMiddleware:
         self.idle = settings.session_idle_minutes * 60
         self.absolute = settings.session_absolute_minutes * 60
         self.loaders = loaders
+        self.touch_every = max(1.0, min(TOUCH_EVERY_SECONDS, self.idle / 20))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
@@ -178,6 +208,6 @@ class AuthenticationMiddleware:
                     principal = await loader(db, principal_id, int(data.get("epoch", -1)))
         if principal is None:
             scope["session"] = Empty
-        elif now - float(data["seen"]) > TOUCH_EVERY_SECONDS:
+        elif now - float(data["seen"]) >= self.touch_every:
             scope["session"] = {**data, "seen": now}
         return principal
