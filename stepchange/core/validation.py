@@ -9,7 +9,13 @@ from email_validator import EmailNotValidError, validate_email
 
 from stepchange.core.errors import FieldError
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters never typed in any text (tabs and line breaks are fine in free text)."""
+_LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029\x85]")
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+"""Direction overrides and marks: they reorder how text is shown, so a name can pose as another's."""
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
+"""Zero-width characters, the byte-order mark and soft hyphens: two names that look alike but differ."""
 
 
 _PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
@@ -49,12 +55,30 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
-def text_problem(value: str, field: str, *, label: str, max_length: int, required: bool = True) -> FieldError | None:
-    """Why free text is not acceptable: missing, too long, or carrying control characters."""
+def text_problem(
+    value: str, field: str, *, label: str, max_length: int, required: bool = True, single_line: bool = False
+) -> FieldError | None:
+    """Why typed text is not acceptable: missing, too long, or carrying characters that hide what it says.
+
+    Every text refuses control characters and direction overrides. ``single_line`` (names, organisations,
+    titles, numbers: anything shown on one line of a staff page) also refuses line breaks, tabs and
+    invisible characters, so one person cannot be made to look like another.
+    """
+    named = f"{label[0].upper()}{label[1:]}"
     if required and not value.strip():
         return FieldError(field, f"Enter {label}")
     if len(value) > max_length:
-        return FieldError(field, f"{label[0].upper()}{label[1:]} must be {max_length} characters or fewer")
-    if _CONTROL.search(value):
-        return FieldError(field, f"{label[0].upper()}{label[1:]} must not contain control characters")
+        return FieldError(field, f"{named} must be {max_length} characters or fewer")
+    if _CONTROL.search(value) or (single_line and _LINE_BREAKS.search(value)):
+        what = "line breaks or control characters" if single_line else "control characters"
+        return FieldError(field, f"{named} must not contain {what}")
+    if _BIDI_CONTROLS.search(value):
+        return FieldError(field, f"{named} must not contain characters that change the direction of text")
+    if (single_line and _INVISIBLE.search(value)) or value.strip().startswith("\ufeff") or value.endswith("\ufeff"):
+        return FieldError(field, f"{named} must not contain invisible characters")
     return None
+
+
+def line_problem(value: str, field: str, *, label: str, max_length: int, required: bool = True) -> FieldError | None:
+    """:func:`text_problem` for a single-line field."""
+    return text_problem(value, field, label=label, max_length=max_length, required=required, single_line=True)
