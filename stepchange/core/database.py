@@ -75,7 +75,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
-    """Turn on WAL, the busy timeout and foreign keys; let us choose how each transaction begins."""
+    """Turn on WAL, the busy timeout, foreign keys and secure delete; let us choose how each transaction begins."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -86,6 +86,8 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten rows are zeroed on disk, so erased personal data leaves the file too.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
