@@ -175,7 +175,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
-        ),
+        )
+        if settings.serves_api_docs
+        else None,
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             # Database drivers log statements with their parameters (addresses, tokens) at DEBUG.

@@ -56,6 +56,15 @@ class Settings:
     outbox_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
     mail_sender_enabled: bool = True
     seeds_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "seeds")
+    trusted_proxies: str = ""
+    """Comma-separated addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` is believed;
+    empty: nobody's, so a client cannot choose the address its rate limits count against."""
+    api_docs: bool | None = None
+    """Serve ``/schema``: on in development, off in production unless ``STEPCHANGE_API_DOCS=1``."""
+
+    @property
+    def serves_api_docs(self) -> bool:
+        return not self.is_production if self.api_docs is None else self.api_docs
 
     @property
     def is_production(self) -> bool:
@@ -88,6 +97,8 @@ class Settings:
             outbox_dir=Path(_env("OUTBOX_DIR") or PROJECT_ROOT / "var" / "outbox"),
             mail_sender_enabled=(_env("MAIL_SENDER", "1") or "1").lower() not in ("0", "off"),
             seeds_dir=Path(_env("SEEDS_DIR") or PROJECT_ROOT / "seeds"),
+            trusted_proxies=(_env("TRUSTED_PROXIES", "") or "").replace(" ", ""),
+            api_docs=None if _env("API_DOCS") is None else (_env("API_DOCS") or "").lower() in ("1", "on", "yes"),
         )
         settings.check()
         return settings
