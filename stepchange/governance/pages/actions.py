@@ -11,12 +11,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from stepchange.core import clock
-from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.core.errors import InvalidInput
 from stepchange.core.forms import Form, date_as_typed, date_values, field, form_date
 from stepchange.core.guards import current_principal
 from stepchange.governance.deps import GOVERNANCE, GovernanceServices, acting, board_or_office
 from stepchange.governance.models import ActionStatus
-from stepchange.governance.pages.common import ALL, governance_path, is_office, page, submit
+from stepchange.governance.pages.common import ALL, FRESH, Shown, governance_path, is_office, page, submit
 from stepchange.governance.schemas import ActionChangeIn, ActionIn
 from stepchange.governance.services.actions import ActionFilter
 
@@ -49,9 +49,7 @@ class ActionPages(Controller):
         governance: GovernanceServices,
         code: str,
         show: str | None,
-        errors: list[FieldError] | None = None,
-        status_code: int = 200,
-        values: dict[str, Any] | None = None,
+        shown: Shown = FRESH,
     ) -> Template:
         which = ACTION_VIEWS.get(show or "open", ACTION_VIEWS["open"])
         workstream, actions, total = await governance.actions.actions(current_principal(request), code, which, ALL)
@@ -59,12 +57,10 @@ class ActionPages(Controller):
             request,
             "actions",
             workstream,
-            status_code,
+            shown,
             actions=actions,
             total=total,
             show=show if show in ACTION_VIEWS else "open",
-            errors=errors or [],
-            values=values or {},
         )
 
     @post("/actions")
@@ -83,10 +79,10 @@ class ActionPages(Controller):
             item = ActionIn(title=values["title"], owner=values["owner"], notes=values["notes"], due_on=due_on)
             return await governance.actions.add(acting(request), code, item)
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            return await self._actions(request, governance, code, None, errors, status, values)
+        async def again(shown: Shown) -> Template:
+            return await self._actions(request, governance, code, None, shown)
 
-        return await submit(governance, change, f"{governance_path(code)}/actions?done=added", again)
+        return await submit(governance, change, f"{governance_path(code)}/actions?done=added", again, values)
 
     @get("/actions/{action_id:uuid}", name="action")
     async def action(
@@ -104,12 +100,10 @@ class ActionPages(Controller):
         governance: GovernanceServices,
         code: str,
         action_id: UUID,
-        errors: list[FieldError] | None = None,
-        status_code: int = 200,
-        values: dict[str, Any] | None = None,
+        shown: Shown = FRESH,
     ) -> Template:
         item = await governance.actions.action(current_principal(request), code, action_id)
-        shown = values or {
+        values = shown.values or {
             "title": item.title,
             "owner": item.owner_name,
             "notes": item.notes,
@@ -121,11 +115,10 @@ class ActionPages(Controller):
             request,
             "action",
             item.workstream,
-            status_code,
+            shown,
             action=item,
             statuses=list(ActionStatus),
-            errors=errors or [],
-            values=shown,
+            values=values,
         )
 
     @post("/actions/{action_id:uuid}")
@@ -144,10 +137,11 @@ class ActionPages(Controller):
             update = action_change(data, values)
             return await governance.actions.change(acting(request), code, action_id, update)
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            return await self._action(request, governance, code, action_id, errors, status, values)
+        async def again(shown: Shown) -> Template:
+            return await self._action(request, governance, code, action_id, shown)
 
-        return await submit(governance, change, f"{governance_path(code)}/actions/{action_id}?done=updated", again)
+        done = f"{governance_path(code)}/actions/{action_id}?done=updated"
+        return await submit(governance, change, done, again, values)
 
     @post("/actions/{action_id:uuid}/escalate")
     async def escalate(
@@ -161,9 +155,8 @@ class ActionPages(Controller):
         async def change() -> object:
             return await governance.actions.escalate(acting(request), code, action_id, field(data, "reason"))
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            errors = [FieldError("reason", e.message) for e in errors]
-            return await self._action(request, governance, code, action_id, errors, status)
+        async def again(shown: Shown) -> Template:
+            return await self._action(request, governance, code, action_id, shown.against("reason"))
 
         return await submit(governance, change, f"{governance_path(code)}/actions/{action_id}?done=escalated", again)
 

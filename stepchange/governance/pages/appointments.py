@@ -16,7 +16,7 @@ from stepchange.core.forms import Form, field, form_uuid
 from stepchange.core.guards import current_principal
 from stepchange.governance.deps import GovernanceServices, acting
 from stepchange.governance.models import Seat
-from stepchange.governance.pages.common import governance_path, page, submit
+from stepchange.governance.pages.common import FRESH, Shown, governance_path, page, submit
 from stepchange.governance.schemas import AppointIn
 
 
@@ -34,20 +34,16 @@ class AppointmentPages(Controller):
         request: Request[Any, Any, Any],
         governance: GovernanceServices,
         code: str,
-        errors: list[FieldError] | None = None,
-        status_code: int = 200,
-        values: dict[str, str] | None = None,
+        shown: Shown = FRESH,
     ) -> Template:
         workstream, appointments = await governance.appointments.history(current_principal(request), code)
         return page(
             request,
             "appointments",
             workstream,
-            status_code,
+            shown,
             appointments=appointments,
             candidates=await governance.appointments.staff(appointable=True),
-            errors=errors or [],
-            values=values or {},
         )
 
     @post("/appointments", guards=[coordinator_only])
@@ -63,10 +59,11 @@ class AppointmentPages(Controller):
         async def change() -> object:
             return await governance.appointments.appoint(acting(request), code, appointment(values))
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            return await self._appointments(request, governance, code, errors, status, values)
+        async def again(shown: Shown) -> Template:
+            return await self._appointments(request, governance, code, shown)
 
-        return await submit(governance, change, f"{governance_path(code)}/appointments?done=appointed", again)
+        done = f"{governance_path(code)}/appointments?done=appointed"
+        return await submit(governance, change, done, again, values)
 
     @post("/appointments/{appointment_id:uuid}/end", guards=[coordinator_only])
     async def end_appointment(
@@ -80,9 +77,8 @@ class AppointmentPages(Controller):
         async def change() -> object:
             return await governance.appointments.end(acting(request), code, appointment_id, field(data, "reason"))
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            errors = [FieldError(f"reason-{appointment_id}", e.message) for e in errors]
-            return await self._appointments(request, governance, code, errors, status)
+        async def again(shown: Shown) -> Template:
+            return await self._appointments(request, governance, code, shown.against(f"reason-{appointment_id}"))
 
         return await submit(governance, change, f"{governance_path(code)}/appointments?done=ended", again)
 

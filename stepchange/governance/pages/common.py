@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +24,22 @@ ALL = Window(limit=500, offset=0)
 """A page lists everything at once: a work-stream's lists are short."""
 
 
+@dataclasses.dataclass(frozen=True)
+class Shown:
+    """How a page shows its form: fresh, or again after a refusal, with why and what was typed."""
+
+    errors: list[FieldError] = dataclasses.field(default_factory=list)
+    status_code: int = 200
+    values: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def against(self, name: str) -> Shown:
+        """Every error against the one field ``name``: a form with a single box shows them there."""
+        return dataclasses.replace(self, errors=[FieldError(name, e.message) for e in self.errors])
+
+
+FRESH = Shown()
+
+
 def is_office(principal: Principal | None) -> bool:
     """The programme office (coordinators), who alone make appointments and see every work-stream."""
     return principal is not None and principal.role == Role.COORDINATOR
@@ -37,10 +54,10 @@ def page(
     request: Request[Any, Any, Any],
     name: str,
     workstream: Workstream,
-    status_code: int = 200,
+    shown: Shown = FRESH,
     **context: Any,
 ) -> Template:
-    """Every governance page knows its work-stream, who is looking, and what they may do."""
+    """Every governance page knows its work-stream, who is looking, what they may do, and how its form stands."""
     principal = current_principal(request)
     return Template(
         f"workstreams/{name}.html",
@@ -50,12 +67,12 @@ def page(
             "office": is_office(principal),
             "seats": list(Seat),
             "today": clock.uk_today(),
-            "errors": [],
-            "values": {},
+            "errors": shown.errors,
+            "values": shown.values,
             "done": request.query_params.get("done"),
             **context,
         },
-        status_code=status_code,
+        status_code=shown.status_code,
     )
 
 
@@ -63,9 +80,11 @@ async def submit(
     governance: GovernanceServices,
     change: Callable[[], Awaitable[Any]],
     done: str | Callable[[Any], str],
-    again: Callable[[list[FieldError], int], Awaitable[Template]],
+    again: Callable[[Shown], Awaitable[Template]],
+    values: dict[str, Any] | None = None,
 ) -> Template | Redirect:
-    """Make a change from a form: on success go to ``done`` (303); on a refusal show the form again with why.
+    """Make a change from a form: on success go to ``done`` (303); on a refusal show the form again with why
+    (and the ``values`` typed).
 
     ``done`` may be worked out from what the change made (a new meeting's page). Other errors (401, 403,
     404) get the error page.
@@ -74,5 +93,5 @@ async def submit(
         made = await change()
     except FormRefusal as exc:
         await governance.session.rollback()
-        return await again(form_errors(exc), refusal_status(exc))
+        return await again(Shown(form_errors(exc), refusal_status(exc), values or {}))
     return see_other(done if isinstance(done, str) else done(made))

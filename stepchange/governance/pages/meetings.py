@@ -11,12 +11,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.core.errors import InvalidInput
 from stepchange.core.forms import Form, date_as_typed, field, form_date, form_time
 from stepchange.core.guards import current_principal
 from stepchange.governance.deps import GovernanceServices, acting
 from stepchange.governance.models import AttendanceStatus, Meeting
-from stepchange.governance.pages.common import governance_path, page, submit
+from stepchange.governance.pages.common import FRESH, Shown, governance_path, page, submit
 from stepchange.governance.schemas import AttendanceEntryIn, MeetingIn
 
 
@@ -29,7 +29,7 @@ class MeetingPages(Controller):
     ) -> Template:
         items = await governance.meetings.standing_items(current_principal(request), code)
         workstream = await governance.meetings.workstream(code)
-        return page(request, "standing_items", workstream, values={"items": "\n".join(items)})
+        return page(request, "standing_items", workstream, Shown(values={"items": "\n".join(items)}))
 
     @post("/standing-items")
     async def set_standing_items(
@@ -44,12 +44,12 @@ class MeetingPages(Controller):
         async def change() -> object:
             return await governance.meetings.set_standing_items(acting(request), code, text.splitlines())
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            errors = [FieldError("items", e.message) for e in errors]
+        async def again(shown: Shown) -> Template:
             workstream = await governance.meetings.workstream(code)
-            return page(request, "standing_items", workstream, status, errors=errors, values={"items": text})
+            return page(request, "standing_items", workstream, shown.against("items"))
 
-        return await submit(governance, change, f"{governance_path(code)}/meetings/new?done=standing", again)
+        done = f"{governance_path(code)}/meetings/new?done=standing"
+        return await submit(governance, change, done, again, {"items": text})
 
     @get("/meetings/new", name="new_meeting")
     async def new_meeting(
@@ -62,15 +62,11 @@ class MeetingPages(Controller):
         request: Request[Any, Any, Any],
         governance: GovernanceServices,
         code: str,
-        errors: list[FieldError] | None = None,
-        status_code: int = 200,
-        values: dict[str, Any] | None = None,
+        shown: Shown = FRESH,
     ) -> Template:
         workstream = await governance.meetings.for_runners(current_principal(request), code, "schedule its meetings")
         standing = await governance.meetings.standing_items(current_principal(request), code)
-        return page(
-            request, "meeting_new", workstream, status_code, standing=standing, errors=errors or [], values=values or {}
-        )
+        return page(request, "meeting_new", workstream, shown, standing=standing)
 
     @post("/meetings")
     async def schedule(
@@ -95,12 +91,13 @@ class MeetingPages(Controller):
             )
             return await governance.meetings.schedule(acting(request), code, meeting)
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            return await self._new_meeting(request, governance, code, errors, status, values)
+        async def again(shown: Shown) -> Template:
+            return await self._new_meeting(request, governance, code, shown)
 
-        return await submit(
-            governance, change, lambda meeting: f"{governance_path(code)}/meetings/{meeting.id}?done=scheduled", again
-        )
+        def done(meeting: Meeting) -> str:
+            return f"{governance_path(code)}/meetings/{meeting.id}?done=scheduled"
+
+        return await submit(governance, change, done, again, values)
 
     @get("/meetings/{meeting_id:uuid}", name="meeting")
     async def meeting(
@@ -118,8 +115,7 @@ class MeetingPages(Controller):
         governance: GovernanceServices,
         code: str,
         meeting_id: UUID,
-        errors: list[FieldError] | None = None,
-        status_code: int = 200,
+        shown: Shown = FRESH,
     ) -> Template:
         principal = current_principal(request)
         meeting = await governance.meetings.meeting(principal, code, meeting_id)
@@ -128,13 +124,12 @@ class MeetingPages(Controller):
             request,
             "meeting",
             workstream,
-            status_code,
+            shown,
             meeting=meeting,
             members=members,
             register={a.member_id: a for a in meeting.attendance if a.member_id},
             guests=[a for a in meeting.attendance if a.member_id is None],
             has_minutes=bool(await governance.meetings.has_minutes([meeting.id])),
-            errors=errors or [],
         )
 
     @post("/meetings/{meeting_id:uuid}/attendance")
@@ -151,8 +146,8 @@ class MeetingPages(Controller):
             entries = register_entries(data, [m.id for m in members])
             return await governance.meetings.record_attendance(acting(request), code, meeting_id, entries)
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            return await self._meeting(request, governance, code, meeting_id, errors, status)
+        async def again(shown: Shown) -> Template:
+            return await self._meeting(request, governance, code, meeting_id, shown)
 
         return await submit(governance, change, f"{governance_path(code)}/meetings/{meeting_id}?done=attendance", again)
 
@@ -168,9 +163,8 @@ class MeetingPages(Controller):
         async def change() -> object:
             return await governance.meetings.cancel(acting(request), code, meeting_id, field(data, "reason"))
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            errors = [FieldError("reason", e.message) for e in errors]
-            return await self._meeting(request, governance, code, meeting_id, errors, status)
+        async def again(shown: Shown) -> Template:
+            return await self._meeting(request, governance, code, meeting_id, shown.against("reason"))
 
         return await submit(governance, change, f"{governance_path(code)}/meetings/{meeting_id}?done=cancelled", again)
 

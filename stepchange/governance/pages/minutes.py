@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from uuid import UUID
 
@@ -10,12 +11,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from stepchange.core.errors import FieldError
 from stepchange.core.forms import Form, field
 from stepchange.core.guards import current_principal
 from stepchange.governance.deps import GovernanceServices, acting
 from stepchange.governance.models import Meeting, Minutes
-from stepchange.governance.pages.common import governance_path, page, submit
+from stepchange.governance.pages.common import FRESH, Shown, governance_path, page, submit
 
 
 class MinutesPages(Controller):
@@ -48,22 +48,19 @@ class MinutesPages(Controller):
         minutes: Minutes | None,
         *,
         edit: bool,
-        errors: list[FieldError] | None = None,
-        status_code: int = 200,
-        values: dict[str, str] | None = None,
+        shown: Shown = FRESH,
     ) -> Template:
         workstream = await governance.meetings.workstream(code)
         return page(
             request,
             "minutes",
             workstream,
-            status_code,
+            shown,
             meeting=meeting,
             minutes=minutes,
             reads=await governance.minutes.reads(minutes) if minutes else [],
             edit=edit,
-            errors=errors or [],
-            values=values
+            values=shown.values
             or {"text": minutes.text if minutes else "", "version": str(minutes.version if minutes else 0)},
         )
 
@@ -83,15 +80,13 @@ class MinutesPages(Controller):
             sent = int(version) if version.isdigit() else None
             return await governance.minutes.write(acting(request), code, meeting_id, text, sent)
 
-        async def again(errors: list[FieldError], status: int) -> Template:
+        async def again(shown: Shown) -> Template:
             principal = current_principal(request)
             meeting = await governance.meetings.meeting(principal, code, meeting_id)
             saved = await governance.minutes.draft(principal, code, meeting_id)
-            errors = [FieldError("text", e.message) for e in errors]
             values = {"text": text, "version": str(saved.version if saved else 0)}
-            return await self._minutes_page(
-                request, governance, code, meeting, saved, edit=True, errors=errors, status_code=status, values=values
-            )
+            shown = dataclasses.replace(shown.against("text"), values=values)
+            return await self._minutes_page(request, governance, code, meeting, saved, edit=True, shown=shown)
 
         done = f"{governance_path(code)}/meetings/{meeting_id}/minutes?done=saved"
         return await submit(governance, change, done, again)

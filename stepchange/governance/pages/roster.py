@@ -10,11 +10,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.core.errors import InvalidInput
 from stepchange.core.forms import Form, field, form_uuid
 from stepchange.core.guards import current_principal
 from stepchange.governance.deps import GovernanceServices, acting
-from stepchange.governance.pages.common import governance_path, page, submit
+from stepchange.governance.pages.common import FRESH, Shown, governance_path, page, submit
 from stepchange.governance.schemas import MemberChangeIn, MemberIn
 
 MEMBER_DETAILS = ("name", "organisation", "email", "deputy_name", "deputy_organisation")
@@ -35,9 +35,7 @@ class RosterPages(Controller):
         request: Request[Any, Any, Any],
         governance: GovernanceServices,
         code: str,
-        errors: list[FieldError] | None = None,
-        status_code: int = 200,
-        values: dict[str, str] | None = None,
+        shown: Shown = FRESH,
     ) -> Template:
         workstream, members = await governance.roster.members(current_principal(request), code)
         _, former = await governance.roster.members(current_principal(request), code, former=True)
@@ -45,12 +43,10 @@ class RosterPages(Controller):
             request,
             "roster",
             workstream,
-            status_code,
+            shown,
             members=members,
             former=former,
             candidates=await governance.appointments.staff(),
-            errors=errors or [],
-            values=values or {},
         )
 
     @post("/roster")
@@ -70,10 +66,10 @@ class RosterPages(Controller):
             member = MemberIn(**{k: values[k] for k in MEMBER_DETAILS}, staff_user_id=staff_user_id)
             return await governance.roster.add(acting(request), code, member)
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            return await self._roster(request, governance, code, errors, status, values)
+        async def again(shown: Shown) -> Template:
+            return await self._roster(request, governance, code, shown)
 
-        return await submit(governance, change, f"{governance_path(code)}/roster?done=added", again)
+        return await submit(governance, change, f"{governance_path(code)}/roster?done=added", again, values)
 
     @get("/roster/{member_id:uuid}", name="roster_member")
     async def member(
@@ -91,13 +87,11 @@ class RosterPages(Controller):
         governance: GovernanceServices,
         code: str,
         member_id: UUID,
-        errors: list[FieldError] | None = None,
-        status_code: int = 200,
-        values: dict[str, str] | None = None,
+        shown: Shown = FRESH,
     ) -> Template:
         member = await governance.roster.member(current_principal(request), code, member_id)
         workstream = await governance.roster.workstream(code)
-        return page(request, "member", workstream, status_code, member=member, errors=errors or [], values=values or {})
+        return page(request, "member", workstream, shown, member=member)
 
     @post("/roster/{member_id:uuid}")
     async def change_member(
@@ -116,8 +110,8 @@ class RosterPages(Controller):
                 return await governance.roster.leave(acting(request), code, member_id)
             return await governance.roster.change(acting(request), code, member_id, MemberChangeIn(**values))
 
-        async def again(errors: list[FieldError], status: int) -> Template:
-            return await self._member(request, governance, code, member_id, errors, status, values)
+        async def again(shown: Shown) -> Template:
+            return await self._member(request, governance, code, member_id, shown)
 
-        done = "left" if leaving else "changed"
-        return await submit(governance, change, f"{governance_path(code)}/roster/{member_id}?done={done}", again)
+        done = f"{governance_path(code)}/roster/{member_id}?done={'left' if leaving else 'changed'}"
+        return await submit(governance, change, done, again, values)
