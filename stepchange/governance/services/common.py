@@ -75,6 +75,7 @@ def refuse_if_any(rules: Sequence[BrokenRule]) -> None:
 
 
 def optional_text(value: str, field: str, label: str, max_length: int = 200) -> FieldError | None:
+    """What is wrong with a text that may be left empty (too long, or with control characters), if anything."""
     return text_problem(value, field, label=label, max_length=max_length, required=False)
 
 
@@ -85,6 +86,7 @@ class Governance:
         self.session = session
 
     async def workstream(self, code: str) -> Workstream:
+        """The work-stream by its code in any letter case, or 404 (a code that cannot be one is not looked up)."""
         code = code.strip().upper()
         found = (
             await self.session.scalar(select(Workstream).where(Workstream.code == code))
@@ -127,6 +129,7 @@ class Governance:
         return (await self.session.scalars(query)).all()
 
     async def audit(self, actor: Principal, action: str, subject: Base, summary: str, changes: dict[str, Any]) -> None:
+        """Record a change in the audit as ``workstream.<action>``."""
         await audit.record(
             self.session,
             actor,
