@@ -41,8 +41,8 @@ from stepchange.desk.controllers import DeskController, OfferAnswerController
 from stepchange.desk.pages import DeskPages, OfferPages
 from stepchange.ethics.controllers import ConflictController, ProjectReviewController
 from stepchange.ethics.pages import EthicsPages
-from stepchange.governance.controllers import EscalationController, GovernanceController
-from stepchange.governance.pages import EscalationPages, WorkstreamOfficePages
+from stepchange.governance.controllers import EscalationController, governance_api
+from stepchange.governance.pages import EscalationPages, office_pages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.pages import InterestPages, PeoplePages
 from stepchange.interest.services import InterestService
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffController,
             AuditController,
             WorkstreamController,
-            GovernanceController,
+            governance_api,
             EscalationController,
             ProjectController,
             MilestoneController,
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProgrammePages,
             MilestonePages,
             WorkstreamPages,
-            WorkstreamOfficePages,
+            office_pages,
             EscalationPages,
             ProjectPages,
             AccountPages,

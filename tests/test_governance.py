@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope
-from stepchange.governance.services import DEFAULT_STANDING_ITEMS
+from stepchange.governance.services.meetings import DEFAULT_STANDING_ITEMS
 from tests.conftest import Client, make_staff, sign_in
 
 Browsers = Callable[[], Awaitable[Client]]
