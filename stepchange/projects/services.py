@@ -175,7 +175,7 @@ class ProjectService(DomainService[Project, ProjectRepository]):
         current = project.status
         broken = broken_rules(current, status, await self.facts(project))
         if broken:
-            raise RuleViolation(broken, allowed=[s.value for s in allowed_moves(current)], status=current.value)
+            raise RuleViolation(broken, allowed=[s.value for s in allowed_moves(current)], project_status=current.value)
         moved = await self.session.execute(
             update(Project)
             .where(Project.id == project.id, Project.status == current)
