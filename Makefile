@@ -37,9 +37,10 @@ seed: install
 
 test: setup lint typecheck test-sqlite test-postgres  ## every check, on both databases
 
-lint: install
+lint: install  ## ruff, and import-linter's contracts (the layers run downhill; pages never import controllers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

@@ -16,9 +16,9 @@ from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_401_UNAUTHORIZED
+from litestar.status_codes import HTTP_401_UNAUTHORIZED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.controllers import AuditController, AuthController, StaffController
@@ -37,6 +37,7 @@ from stepchange.core.security import NonceMiddleware, public_rate_limit, securit
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
+from stepchange.core.web import see_other
 from stepchange.desk.controllers import DeskController, OfferAnswerController
 from stepchange.desk.pages import DeskPages, OfferPages
 from stepchange.ethics.controllers import ConflictController, ProjectReviewController
@@ -84,8 +85,8 @@ def render_error_page(request: Request[Any, Any, Any], problem: Problem) -> Resp
     """Browsers get a page; one that needs signing in sends them to sign in and brings them back."""
     if problem.status == HTTP_401_UNAUTHORIZED and request.method == "GET":
         if request.url.path.startswith("/my/"):
-            return Redirect("/my", status_code=HTTP_303_SEE_OTHER)  # volunteers sign in by link, not password
-        return Redirect(f"/login?{urlencode({'next': request.url.path})}", status_code=HTTP_303_SEE_OTHER)
+            return see_other("/my")  # volunteers sign in by link, not password
+        return see_other(f"/login?{urlencode({'next': request.url.path})}")
     return Template("errors/problem.html", context={"problem": problem}, status_code=problem.status)
 
 

@@ -10,22 +10,16 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import click
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, get_database_migration_plugin
 from litestar import Litestar
 from litestar.cli._utils import LitestarGroup
 
-from stepchange.core.database import session_scope
+from stepchange.core.authz import StaffRole
+from stepchange.core.database import app_database_config, session_scope
 from stepchange.core.settings import get_settings
 
 T = TypeVar("T")
 
 APP_PATH = "stepchange.app:create_app"
-
-
-def database_config(app: Litestar) -> SQLAlchemyAsyncConfig:
-    """The app's database config (Litestar's CLI passes ``app`` to commands that ask for it)."""
-    config = get_database_migration_plugin(app).config
-    return config[0] if isinstance(config, list | tuple) else config  # type: ignore[return-value]
 
 
 def run_async(work: Callable[[], Awaitable[T]]) -> T:
@@ -36,7 +30,7 @@ def run_async(work: Callable[[], Awaitable[T]]) -> T:
 def seed_command(app: Litestar) -> None:
     from stepchange.seeds import seed
 
-    config = database_config(app)
+    config = app_database_config(app)
 
     async def work() -> list[str]:
         async with session_scope(config) as session:
@@ -58,7 +52,7 @@ def users_group() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["coordinator", "co_chair", "ethics", "board"]),
+    type=click.Choice([role.value for role in StaffRole]),
     help="What they may do",
 )
 @click.option("--workstream", default=None, help="For a co-chair: the work-stream code, e.g. CP")
@@ -68,11 +62,10 @@ def create_user_command(
 ) -> None:
     from stepchange.accounts.services import StaffDetails, StaffService
     from stepchange.core.audit import SYSTEM
-    from stepchange.core.authz import StaffRole
     from stepchange.core.errors import DomainError
 
     password = read_password()
-    config = database_config(app)
+    config = app_database_config(app)
     details = StaffDetails(email, name, StaffRole(role), workstream, organisation)
 
     async def work() -> str:
@@ -95,15 +88,6 @@ def read_password() -> str:
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
-DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105 - development only; refused in production
-DEMO_STAFF = [
-    ("coordinator@stepchange.example", "Casey Coordinator", "coordinator", None),
-    ("co-chair.cp@stepchange.example", "Chris Co-chair", "co_chair", "CP"),
-    ("ethics@stepchange.example", "Erin Ethics", "ethics", None),
-    ("board@stepchange.example", "Blake Board", "board", None),
-]
-
-
 @click.group(cls=LitestarGroup, name="demo", help="Demonstration data for development.")
 def demo_group() -> None:
     """Demonstration data."""
@@ -111,58 +95,33 @@ def demo_group() -> None:
 
 @demo_group.command(name="accounts", help="Create one demo account per role (if missing) and print how to sign in.")
 def demo_accounts_command(app: Litestar) -> None:
-    from stepchange.accounts.services import StaffDetails, StaffService
-    from stepchange.core.audit import SYSTEM
-    from stepchange.core.authz import StaffRole
+    from stepchange.demo.accounts import add_demo_accounts, sign_in_lines
 
     settings = get_settings()
     if settings.is_production:
         raise click.ClickException("Demo accounts are for development only")
-    config = database_config(app)
+    config = app_database_config(app)
 
     async def work() -> None:
         async with session_scope(config) as session:
-            staff = StaffService(session=session)
-            for email, name, role, workstream in DEMO_STAFF:
-                if await staff.by_email(email) is None:
-                    details = StaffDetails(email, name, StaffRole(role), workstream, "Step-Change demo")
-                    await staff.add_staff(SYSTEM, details, password=DEMO_PASSWORD, cost=settings.password_hash_cost)
+            await add_demo_accounts(session, settings.password_hash_cost)
 
     run_async(work)
-    click.echo(f"Demo accounts ready. Sign in at {settings.base_url}/login with password {DEMO_PASSWORD!r} as:")
-    for email, _, role, workstream in DEMO_STAFF:
-        click.echo(f"  {email:<34} {role}{' of ' + workstream if workstream else ''}")
+    for line in sign_in_lines(settings.base_url):
+        click.echo(line)
 
 
 @demo_group.command(name="call", help="Open a demo call to action now (if none is open) so the form can be tried.")
 def demo_call_command(app: Litestar) -> None:
-    import datetime as dt
-
-    from sqlalchemy import select
-
-    from stepchange.interest.models import Call
-    from stepchange.interest.services import CallService, last_moment
-    from stepchange.projects.models import Project
+    from stepchange.demo.call import open_demo_call
 
     if get_settings().is_production:
         raise click.ClickException("Demo data is for development only")
-    config = database_config(app)
+    config = app_database_config(app)
 
     async def work() -> str:
         async with session_scope(config) as session:
-            calls = CallService(session=session)
-            if (open_now := await calls.open_call()) is not None:
-                return f"{open_now.name} is already open until {last_moment(open_now)}"
-            now = dt.datetime.now(dt.UTC)
-            projects = list((await session.scalars(select(Project).where(Project.is_priority))).all())
-            call = Call(
-                name=f"Demo call to action {now:%Y-%m-%d %H:%M}",
-                opens_at=now,
-                closes_at=now + dt.timedelta(days=60),
-                projects=projects,
-            )
-            session.add(call)
-            return f"Opened {call.name} until {last_moment(call)}: try the form at {get_settings().base_url}/interest"
+            return await open_demo_call(session, get_settings().base_url)
 
     click.echo(run_async(work))
 
@@ -184,7 +143,7 @@ def demo_generate_command(app: Litestar, volunteers: int, seed: int, today: dt.d
 
     if get_settings().is_production:
         raise click.ClickException("Demo data is for development only")
-    config = database_config(app)
+    config = app_database_config(app)
 
     async def work() -> list[str]:
         async with session_scope(config) as session:
@@ -207,12 +166,10 @@ def data_group() -> None:
 @data_group.command(name="purge", help="Anonymise people never assigned, once their calls closed long enough ago.")
 @click.option("--dry-run", is_flag=True, help="Only say how many people would go")
 def purge_command(app: Litestar, dry_run: bool) -> None:
-    import datetime as dt
-
     from stepchange.volunteers.services import SelfService
 
     settings = get_settings()
-    config = database_config(app)
+    config = app_database_config(app)
 
     async def work() -> int:
         async with session_scope(config) as session:

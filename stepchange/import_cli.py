@@ -11,11 +11,11 @@ from typing import cast
 from uuid import UUID
 
 import click
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, get_database_migration_plugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Litestar
 from litestar.cli._utils import LitestarGroup
 
-from stepchange.core.database import session_scope
+from stepchange.core.database import app_database_config, session_scope
 from stepchange.core.settings import Settings, get_settings
 from stepchange.interest.importing import ImportReport, SurveyImporter
 from stepchange.interest.surveymonkey import ExportError, ExportReader, load_mapping
@@ -31,11 +31,6 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
     """A progress bar on standard error (the report goes to standard output)."""
     with click.progressbar(length=max(total, 1), label=label, file=sys.stderr) as bar:
         yield bar.update
-
-
-def _database_config(app: Litestar) -> SQLAlchemyAsyncConfig:
-    config = get_database_migration_plugin(app).config
-    return cast(SQLAlchemyAsyncConfig, config[0] if isinstance(config, list | tuple) else config)
 
 
 async def run_import(
@@ -82,7 +77,7 @@ def surveymonkey_command(
 ) -> None:
     settings = cast(Settings, getattr(app.state, "settings", None) or get_settings())
     work = run_import(
-        _database_config(app),
+        app_database_config(app),
         settings,
         file,
         mapping,

@@ -6,10 +6,11 @@ import asyncio
 from typing import cast
 
 import click
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, get_database_migration_plugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Litestar
 from litestar.cli._utils import LitestarEnv
 
+from stepchange.core.database import app_database_config
 from stepchange.core.mail import SendReport, send_due
 from stepchange.core.settings import Settings
 
@@ -23,11 +24,6 @@ def _app(ctx: click.Context) -> Litestar:
     """The app Litestar's CLI loaded (``ctx.obj`` may still be its lazy loader)."""
     env = ctx.obj if isinstance(ctx.obj, LitestarEnv) else ctx.obj()
     return cast(LitestarEnv, env).app
-
-
-def _database_config(app: Litestar) -> SQLAlchemyAsyncConfig:
-    config = get_database_migration_plugin(app).config
-    return cast(SQLAlchemyAsyncConfig, config[0] if isinstance(config, list | tuple) else config)
 
 
 async def send_all(config: SQLAlchemyAsyncConfig, settings: Settings) -> SendReport:
@@ -47,5 +43,5 @@ async def send_all(config: SQLAlchemyAsyncConfig, settings: Settings) -> SendRep
 @click.pass_context
 def send_command(ctx: click.Context) -> None:
     app = _app(ctx)
-    report = asyncio.run(send_all(_database_config(app), cast(Settings, app.state.settings)))
+    report = asyncio.run(send_all(app_database_config(app), cast(Settings, app.state.settings)))
     click.echo(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} failed")

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from stepchange.core import clock
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope
+from stepchange.core.errors import BrokenRule, Problem, RuleViolation
 from stepchange.projects.lifecycle import ProjectFacts, broken_rules
 from stepchange.projects.models import Project, ProjectStatus
 from tests.conftest import Client, make_staff, sign_in
@@ -100,10 +101,21 @@ async def test_an_illegal_move_names_every_rule_it_breaks_and_the_moves_allowed(
     problem = response.json()
     assert [r["rule"] for r in problem["rules"]] == ["illegal_step", "missing_lead", "missing_ethics_clearance"]
     assert problem["allowed"] == ["recruiting", "paused", "withdrawn"]
-    assert problem["status"] == "provisional"
+    assert problem["status"] == 409, "RFC 9457: status is the HTTP status, never the project's"
+    assert problem["project_status"] == "provisional"
     history = (await office.get("/api/projects/CP3/updates")).json()
     assert history["total"] == 0, "a refused update stores nothing"
     assert (await office.get("/api/projects/CP3")).json()["status"] == "provisional"
+
+
+@pytest.mark.parametrize("name", ["type", "title", "status", "detail", "instance"])
+def test_no_extension_member_takes_a_name_rfc_9457_gives_its_own(name: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        RuleViolation([BrokenRule("illegal_step", "No")], **{name: "provisional"})
+    problem = Problem(409, "Refused", "No", "https://example.org/rule", {name: "provisional", "rules": []})
+    body = problem.as_dict("/api/projects/CP3/updates")
+    assert body["status"] == 409 and body["instance"] == "/api/projects/CP3/updates" and body["rules"] == []
+    assert body[name] != "provisional"
 
 
 async def test_staffing_needs_an_accepted_lead(browsers: Browsers, people: dict[str, str]) -> None:

@@ -31,7 +31,7 @@ from stepchange.people.models import Identity, IdentityStep, Volunteer
 from stepchange.projects.models import Milestone, Project, ProjectStatus, Rag
 from stepchange.reports import charts
 from stepchange.reports.cache import ReportCache
-from stepchange.reports.controllers import REPORT_CACHE
+from stepchange.reports.deps import REPORT_CACHE
 from stepchange.reports.schemas import Dashboard
 from stepchange.reports.tables import TABLES
 from stepchange.workstreams.models import Workstream

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import logging
 from typing import Annotated, Any
 from uuid import UUID
 
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.accounts.deps import provide_audit_query, provide_staff, sign_in
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
 from stepchange.accounts.models import StaffUser
 from stepchange.accounts.schemas import (
@@ -32,7 +29,6 @@ from stepchange.accounts.schemas import (
 from stepchange.accounts.services import (
     INVITATION,
     PASSWORD_RESET,
-    LoginFailed,
     StaffDetails,
     StaffPrincipal,
     StaffService,
@@ -40,22 +36,10 @@ from stepchange.accounts.services import (
 from stepchange.core import audit
 from stepchange.core.audit import AuditEntry, AuditQuery
 from stepchange.core.authz import StaffRole
-from stepchange.core.errors import InvalidInput
 from stepchange.core.guards import current_principal
 from stepchange.core.pagination import Window
-from stepchange.core.sessions import end_session, start_session
+from stepchange.core.sessions import end_session
 from stepchange.core.settings import Settings
-from stepchange.core.templating import UK
-from stepchange.core.throttle import Throttle
-from stepchange.core.validation import normalise_email
-
-logger = logging.getLogger("stepchange.accounts")
-provide_staff = create_service_provider(StaffService)
-
-WRONG_CREDENTIALS = "Wrong email address or password"
-LOGIN_WINDOW_SECONDS = 15 * 60
-FAILED_LOGINS_PER_ACCOUNT = 5
-FAILED_LOGINS_PER_ADDRESS = 30
 
 
 def staff_out(user: StaffUser) -> StaffOut:
@@ -70,39 +54,6 @@ def staff_out(user: StaffUser) -> StaffOut:
         has_password=user.password_hash is not None,
         last_login_at=user.last_login_at,
     )
-
-
-def _login_keys(request: Request[Any, Any, Any], email: str) -> list[tuple[Throttle, str]]:
-    store = request.app.stores.get("throttle")
-    account = hashlib.sha256(normalise_email(email).encode()).hexdigest()
-    address = request.client.host if request.client else "unknown"
-    return [
-        (Throttle(store, FAILED_LOGINS_PER_ACCOUNT, LOGIN_WINDOW_SECONDS), f"login:account:{account}"),
-        (Throttle(store, FAILED_LOGINS_PER_ADDRESS, LOGIN_WINDOW_SECONDS), f"login:address:{address}"),
-    ]
-
-
-async def sign_in(
-    request: Request[Any, Any, Any], staff: StaffService, settings: Settings, email: str, password: str
-) -> StaffUser:
-    """Check credentials with throttling; on success start a fresh session. Shared by the API and the page."""
-    keys = _login_keys(request, email)
-    for throttle, key in keys:
-        if (wait := await throttle.retry_after(key)) is not None:
-            raise TooManyRequestsException(
-                "Too many failed sign-in attempts; wait and try again", headers={"Retry-After": str(wait)}
-            )
-    try:
-        user = await staff.authenticate(email, password, settings.password_hash_cost)
-    except LoginFailed:
-        await staff.repository.session.commit()  # keep the failed-login audit entry: the request itself fails
-        counts = [await throttle.hit(key) for throttle, key in keys]
-        logger.info("Sign-in refused (%d recent failures for the account, %d from the address)", *counts)
-        raise NotAuthorizedException(WRONG_CREDENTIALS) from None
-    await staff.repository.session.commit()  # record the sign-in before resetting the shared counter
-    await keys[0][0].clear(keys[0][1])
-    start_session(request, "staff", user.id, user.session_epoch)
-    return user
 
 
 class AuthController(Controller):
@@ -231,37 +182,6 @@ def audit_out(entry: AuditEntry) -> AuditEntryOut:
         summary=entry.summary,
         changes=entry.changes,
     )
-
-
-async def provide_audit_query(
-    actor: Annotated[UUID | None, QueryParameter(description="Who acted (a staff id)")] = None,
-    action: Annotated[str | None, QueryParameter(max_length=80, description="Action, or its start: 'auth.'")] = None,
-    subject_type: Annotated[str | None, QueryParameter(max_length=40)] = None,
-    subject_id: Annotated[str | None, QueryParameter(max_length=80)] = None,
-    q: Annotated[str | None, QueryParameter(max_length=100, description="Words in the summary or actor")] = None,
-    since: Annotated[str | None, QueryParameter(max_length=40, description="From this date or time (UK)")] = None,
-    until: Annotated[str | None, QueryParameter(max_length=40, description="Before this date or time (UK)")] = None,
-) -> AuditQuery:
-    return AuditQuery(
-        actor_id=actor,
-        action=action or None,
-        subject_type=subject_type or None,
-        subject_id=subject_id or None,
-        text=q or None,
-        since=_moment("since", since),
-        until=_moment("until", until),
-    )
-
-
-def _moment(name: str, value: str | None) -> dt.datetime | None:
-    """An ISO date or date-time; without a zone it is UK time, as people type it."""
-    if not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput.one(name, "Enter a date like 2026-11-22, or a date and time") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UK)
 
 
 class AuditController(Controller):

@@ -10,10 +10,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
+from litestar.status_codes import HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.controllers import provide_audit_query, provide_staff, sign_in
+from stepchange.accounts.deps import provide_audit_query, provide_staff, sign_in
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
 from stepchange.accounts.services import INVITATION, PASSWORD_RESET, StaffDetails, StaffService
 from stepchange.core import audit
@@ -25,6 +25,7 @@ from stepchange.core.links import check_link
 from stepchange.core.pagination import Window
 from stepchange.core.sessions import end_session
 from stepchange.core.settings import Settings
+from stepchange.core.web import see_other
 from stepchange.workstreams.deps import provide_workstreams
 from stepchange.workstreams.services import WorkstreamService
 
@@ -35,10 +36,6 @@ ROLE_LABELS = {
     StaffRole.ETHICS: "Ethics reviewer",
     StaffRole.BOARD: "Programme board member",
 }
-
-
-def see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
 
 
 def page(name: str, status_code: int = 200, **context: Any) -> Template:

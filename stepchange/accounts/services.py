@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.models import StaffUser
-from stepchange.core import audit
+from stepchange.core import audit, clock
 from stepchange.core.authz import StaffRole
 from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotFound, RuleViolation
 from stepchange.core.guards import Principal
@@ -239,7 +239,7 @@ class StaffService(DomainService[StaffUser, StaffRepository]):
                 changes={"email_sha256": hashlib.sha256(normalise_email(email).encode()).hexdigest()[:16]},
             )
             raise LoginFailed
-        user.last_login_at = dt.datetime.now(dt.UTC)
+        user.last_login_at = clock.now()
         await audit.record(
             self.session, StaffPrincipal.of(user), "auth.login", subject_type="staff", subject_id=user.id
         )

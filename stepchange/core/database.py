@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from contextvars import ContextVar
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from advanced_alchemy.base import UUIDAuditBase
 from advanced_alchemy.extensions.litestar import (
@@ -20,6 +20,7 @@ from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     EngineConfig,
     SQLAlchemyAsyncConfig,
+    get_database_migration_plugin,
 )
 from advanced_alchemy.extensions.litestar import async_autocommit_handler_maker as autocommit_handler_maker
 from litestar.enums import ScopeType
@@ -31,6 +32,9 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from stepchange.core.settings import PROJECT_ROOT, Settings, get_settings
+
+if TYPE_CHECKING:
+    from litestar import Litestar
 
 __all__ = (
     "Base",
@@ -119,6 +123,12 @@ def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     if settings.is_sqlite:
         _install_sqlite_pragmas(config.get_engine())
     return config
+
+
+def app_database_config(app: Litestar) -> SQLAlchemyAsyncConfig:
+    """The database config an app was built with: how the command line's commands reach the database."""
+    config = get_database_migration_plugin(app).config
+    return cast(SQLAlchemyAsyncConfig, config[0] if isinstance(config, list | tuple) else config)
 
 
 class TransactionMiddleware:

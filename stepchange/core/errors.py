@@ -30,6 +30,9 @@ logger = logging.getLogger("stepchange.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://stepchange.example/problems/"
+STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "instance"})
+"""RFC 9457's own members. An extension member never takes one of these names: ``status`` is always the
+HTTP status code, so a fact such as a project's status travels under its own name (``project_status``)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class RuleViolation(DomainError):
 
     def __init__(self, rules: Sequence[BrokenRule], **extra: Any) -> None:
         super().__init__("; ".join(r.message for r in rules))
+        if clashes := STANDARD_MEMBERS.intersection(extra):
+            raise ValueError(f"Extension members may not reuse RFC 9457's names: {', '.join(sorted(clashes))}")
         self.rules = list(rules)
         self.extra = extra
 
@@ -127,9 +132,15 @@ class Problem:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self, instance: str) -> dict[str, Any]:
-        body = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
-        body["instance"] = instance
-        body.update(self.extra)
+        """The JSON body: RFC 9457's members, then the extensions (which never overwrite them)."""
+        body: dict[str, Any] = {
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "instance": instance,
+        }
+        body.update((name, value) for name, value in self.extra.items() if name not in STANDARD_MEMBERS)
         return body
 
 
@@ -171,7 +182,7 @@ def _http_problem(exc: HTTPException) -> Problem:
     else:
         detail = str(exc.detail)
         if isinstance(exc.extra, Mapping):
-            extra.update(exc.extra)
+            extra.update((k, v) for k, v in exc.extra.items() if k not in STANDARD_MEMBERS)
     title = {400: "Invalid input", 401: "Not signed in", 403: "Not allowed", 404: "Not found"}.get(
         exc.status_code, "Request refused"
     )

@@ -17,6 +17,7 @@ from sqlalchemy import String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from stepchange.core import clock
 from stepchange.core.database import Base, JsonDocument
 from stepchange.core.errors import BrokenRule, NotFound, RuleViolation
 
@@ -37,10 +38,6 @@ class OneTimeLink(Base):
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def issue_link(
@@ -64,7 +61,7 @@ async def issue_link(
                 OneTimeLink.subject_id == subject_id,
                 OneTimeLink.used_at.is_(None),
             )
-            .values(expires_at=_now())
+            .values(expires_at=clock.now())
         )
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(
@@ -72,7 +69,7 @@ async def issue_link(
             purpose=purpose,
             subject_id=subject_id,
             token_hash=_digest(token),
-            expires_at=_now() + lifetime,
+            expires_at=clock.now() + lifetime,
             payload=payload or {},
         )
     )
@@ -88,7 +85,7 @@ async def check_link(session: AsyncSession, purpose: str, token: str) -> OneTime
         raise NotFound("link", "that address; check you copied the whole link from the e-mail")
     if link.used_at is not None:
         raise RuleViolation([BrokenRule("link_used", "This link has already been used; each link works once")])
-    if link.expires_at <= _now():
+    if link.expires_at <= clock.now():
         raise RuleViolation([BrokenRule("link_expired", "This link has expired; ask for a new one")])
     return link
 
@@ -99,7 +96,7 @@ async def use_link(session: AsyncSession, purpose: str, token: str) -> OneTimeLi
     claimed = await session.execute(
         update(OneTimeLink)
         .where(OneTimeLink.id == link.id, OneTimeLink.used_at.is_(None))
-        .values(used_at=_now())
+        .values(used_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, Index, String, Text, event, false, or_, se
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from stepchange.core import clock
 from stepchange.core.database import Base, enum_type, immediate_transaction, session_scope
 from stepchange.core.errors import NotFound
 from stepchange.core.settings import Settings, get_settings
@@ -125,10 +126,6 @@ class SendReport:
                 self.retrying += 1
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _check_headers(to: str, subject: str) -> None:
     """Refuse line breaks (header injection) and a recipient that is not exactly one address."""
     if any(c in value for value in (to, subject) for c in "\r\n"):
@@ -173,7 +170,7 @@ async def queue_mail(
         category=category,
         status=MailStatus.QUEUED,
         attempts=0,
-        next_attempt_at=_now(),
+        next_attempt_at=clock.now(),
         message_id=make_msgid(domain=_message_id_domain()),
         forget_after_send=forget_after_send,
     )
@@ -197,14 +194,14 @@ def _is_claimable(now: dt.datetime) -> list[ColumnElement[bool]]:
 async def _claim(config: SQLAlchemyAsyncConfig, limit: int) -> tuple[str, Sequence[OutboxMessage]]:
     """Mark up to ``limit`` due messages as ours for a while; other senders skip them meanwhile."""
     async with session_scope(config) as session:
-        due = select(OutboxMessage.id).where(*_is_claimable(_now()))
+        due = select(OutboxMessage.id).where(*_is_claimable(clock.now()))
         ids = list((await session.scalars(due.order_by(OutboxMessage.next_attempt_at).limit(limit))).all())
     if not ids:
         return "", []
     token = secrets.token_hex(16)
     async with session_scope(config) as session:
         await immediate_transaction(session)
-        now = _now()
+        now = clock.now()
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), *_is_claimable(now))
@@ -240,7 +237,7 @@ def _write_eml(directory: Path, name: str, data: bytes) -> None:
 
 async def _deliver(message: OutboxMessage, settings: Settings) -> Exception | None:
     """Send one message (STARTTLS when the server offers it), or write it to the outbox folder."""
-    now = _now()
+    now = clock.now()
     email = build_email(message, settings, now)
     try:
         async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
@@ -307,7 +304,7 @@ async def _record(
     config: SQLAlchemyAsyncConfig, message: OutboxMessage, token: str, error: Exception | None
 ) -> MailStatus:
     """Commit one message's outcome on its own and release our claim; returns its new status."""
-    now = _now()
+    now = clock.now()
     status, values = _outcome(message, error, now)
     values |= {"status": status, "claimed_until": None, "claim_token": None, "updated_at": now}
     async with session_scope(config) as session:
@@ -337,11 +334,11 @@ async def send_due(config: SQLAlchemyAsyncConfig, settings: Settings, *, limit: 
     The round stops early, handing back the rest, when its claim would soon run out or the SMTP
     server cannot be reached (the others would only fail the same way).
     """
-    safe_until = _now() + CLAIM_FOR - CLAIM_MARGIN
+    safe_until = clock.now() + CLAIM_FOR - CLAIM_MARGIN
     token, claimed = await _claim(config, limit)
     report = SendReport()
     for message in claimed:
-        if _now() > safe_until:
+        if clock.now() > safe_until:
             break
         error = await _deliver(message, settings)
         report.count(await _record(config, message, token, error))

@@ -36,18 +36,22 @@ def _environment() -> Environment:
     return env
 
 
-def render_mail(name: str, **context: Any) -> RenderedMail:
-    """Render ``templates/mail/{name}.txt``: its ``Subject:`` line and its body."""
-    rendered = _environment().get_template(f"{name}.txt").render(**context)
+def render_mail(template: str, /, **context: Any) -> RenderedMail:
+    """Render ``templates/mail/{template}.txt``: its ``Subject:`` line and its body.
+
+    ``template`` is positional only, so the context may hold any name (``name`` is the usual greeting).
+    """
+    rendered = _environment().get_template(f"{template}.txt").render(**context)
     head, _, body = rendered.partition("\n\n")
     if not head.startswith("Subject: "):
-        raise ValueError(f"mail template {name!r} must start with a 'Subject: ' line and a blank line")
+        raise ValueError(f"mail template {template!r} must start with a 'Subject: ' line and a blank line")
     return RenderedMail(subject=head.removeprefix("Subject: ").strip(), text=body)
 
 
 async def queue_templated_mail(
     session: AsyncSession,
     template: str,
+    /,
     *,
     to: str,
     category: str,

@@ -12,6 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 from litestar.response import Template
 
+from stepchange.core.authz import Role
 from stepchange.core.guards import requires_role
 from stepchange.core.mail import list_mailbox, read_mailbox
 from stepchange.core.settings import Settings
@@ -42,7 +43,7 @@ class MailboxPages(Controller):
 
     path = "/dev/mailbox"
     include_in_schema = False
-    guards = [development_only, requires_role("coordinator")]
+    guards = [development_only, requires_role(Role.COORDINATOR)]
 
     @get("/", name="dev-mailbox", sync_to_thread=True)
     def index(self, request: Request[Any, Any, Any]) -> Template:

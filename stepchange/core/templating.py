@@ -1,4 +1,4 @@
-"""Jinja2 with the GOV.UK Frontend macros, and the filters every page uses."""
+"""Jinja2 with the GOV.UK Frontend macros, and the filters every page uses (times shown in UK time)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-UK = ZoneInfo("Europe/London")
+from stepchange.core import clock
+
+UK = clock.UK
+"""Europe/London (the one defined in ``core.clock``), for the filters and the modules that read it here."""
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 

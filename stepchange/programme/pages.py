@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from stepchange.accounts.guards import acting_staff, any_staff, office_or_co_chair
 from stepchange.core import clock
 from stepchange.core.guards import current_principal
+from stepchange.core.web import see_other
 from stepchange.interest.services import CallService
+from stepchange.programme.deps import provide_activities, provide_calls
 from stepchange.programme.services import KeyActivityService
 from stepchange.projects.deps import provide_milestones, provide_projects
-from stepchange.projects.milestones import MilestoneService
+from stepchange.projects.milestones import MilestoneService, keeps_programme_milestones
 from stepchange.projects.services import ProjectService
 
 
@@ -26,9 +26,9 @@ class ProgrammePages(Controller):
     include_in_schema = False
     dependencies = {
         "projects": Provide(provide_projects),
-        "milestones": Provide(create_service_provider(MilestoneService)),
-        "activities": Provide(create_service_provider(KeyActivityService)),
-        "calls": Provide(create_service_provider(CallService)),
+        "milestones": Provide(provide_milestones),
+        "activities": Provide(provide_activities),
+        "calls": Provide(provide_calls),
     }
 
     @get("/", name="home")
@@ -76,11 +76,8 @@ class MilestonePages(Controller):
         self, request: Request[Any, Any, Any], milestones: NamedDependency[MilestoneService]
     ) -> Template:
         views = await milestones.timeline()
-        principal = current_principal(request)
-        return Template(
-            "milestones.html",
-            context={"views": views, "may_keep_programme": principal is not None and principal.role == "coordinator"},
-        )
+        may_keep_programme = keeps_programme_milestones(current_principal(request))
+        return Template("milestones.html", context={"views": views, "may_keep_programme": may_keep_programme})
 
     @post("/{milestone_id:uuid}/done", guards=[office_or_co_chair])
     async def mark_done(
@@ -90,4 +87,4 @@ class MilestonePages(Controller):
         milestone_id: FromPath[UUID],
     ) -> Redirect:
         await milestones.mark_done(acting_staff(request), milestone_id)
-        return Redirect("/milestones", status_code=HTTP_303_SEE_OTHER)
+        return see_other("/milestones")

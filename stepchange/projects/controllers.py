@@ -19,7 +19,7 @@ from stepchange.core.pagination import MAX_LIMIT, Window
 from stepchange.projects.cache import project_lists, read_only_session
 from stepchange.projects.deps import provide_projects
 from stepchange.projects.lifecycle import allowed_moves
-from stepchange.projects.models import Project, ProjectStatus, ProjectVersion, StatusUpdate
+from stepchange.projects.models import Project, ProjectStatus, StatusUpdate
 from stepchange.projects.schemas import (
     AmendmentIn,
     PipelineProjectIn,
@@ -69,18 +69,6 @@ def update_out(project: Project, update: StatusUpdate) -> StatusUpdateOut:
         summary=update.summary,
         author=update.author,
         created_at=update.created_at,
-    )
-
-
-def version_out(version: ProjectVersion) -> VersionOut:
-    return VersionOut(
-        version=version.version,
-        title=version.title,
-        action=version.action,
-        vision=version.vision,
-        author=version.author,
-        note=version.note,
-        created_at=version.created_at,
     )
 
 
@@ -171,14 +159,14 @@ class ProjectController(Controller):
         self, projects: NamedDependency[ProjectService], window: NamedDependency[Window], code: FromPath[str]
     ) -> OffsetPagination[VersionOut]:
         _, versions = await projects.versions(code)
-        return window.slice([version_out(v) for v in versions])
+        return window.slice([projects.to_schema(v, schema_type=VersionOut) for v in versions])
 
     @get("/{code:str}/versions/{number:int}", guards=[any_staff], summary="One version")
     async def get_version(
         self, projects: NamedDependency[ProjectService], code: FromPath[str], number: FromPath[int]
     ) -> VersionOut:
         _, version = await projects.version(code, number)
-        return version_out(version)
+        return projects.to_schema(version, schema_type=VersionOut)
 
 
 # --- work-streams and their projects ---------------------------------------------------------------

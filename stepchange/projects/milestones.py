@@ -11,7 +11,7 @@ from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import select
 
 from stepchange.core import audit, clock
-from stepchange.core.authz import require_runs_workstream
+from stepchange.core.authz import Role, require_runs_workstream
 from stepchange.core.errors import InvalidInput, NotAllowed, NotFound
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
@@ -36,6 +36,11 @@ class MilestoneView:
     def days_to_go(self) -> int | None:
         """Days until it is due (negative once overdue); ``None`` once done."""
         return None if self.milestone.done_on is not None else (self.milestone.due_on - self.today).days
+
+
+def keeps_programme_milestones(principal: Principal | None) -> bool:
+    """The programme's own milestones are the programme office's to keep (a project's, its co-chairs' too)."""
+    return principal is not None and principal.role == Role.COORDINATOR
 
 
 class MilestoneRepository(SQLAlchemyAsyncRepository[Milestone]):
@@ -65,7 +70,7 @@ class MilestoneService(DomainService[Milestone, MilestoneRepository]):
     async def _may_keep(self, actor: Principal, milestone_project: Project | None, doing: str) -> None:
         """The office keeps the programme's milestones; a project's co-chairs (and the office) keep the project's."""
         if milestone_project is None:
-            if actor.role != "coordinator":
+            if not keeps_programme_milestones(actor):
                 raise NotAllowed(f"Only the programme office may {doing} programme milestones")
             return
         require_runs_workstream(actor, milestone_project.workstream_id, f"{doing} this project's milestones")

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
+from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
@@ -21,6 +21,7 @@ from stepchange.core.errors import FieldError, InvalidInput, StaleVersion
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.guards import current_principal
 from stepchange.core.security import NONCE_KEY
+from stepchange.core.web import see_other
 from stepchange.projects.cache import project_lists, read_only_session
 from stepchange.projects.deps import provide_milestones, provide_projects
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, allowed_moves
@@ -50,10 +51,6 @@ def render_with_placeholder(request: Request[Any, Any, Any], template_name: str,
             state.pop(NONCE_KEY, None)
         else:
             state[NONCE_KEY] = own
-
-
-def see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
 
 
 def _choice(form: dict[str, Any], name: str, kind: type[ProjectStatus] | type[Rag], label: str) -> Any:

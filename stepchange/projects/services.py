@@ -12,7 +12,7 @@ from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import ColumnElement, Select, func, select, update
 
 from stepchange.core import audit
-from stepchange.core.authz import require_runs_workstream
+from stepchange.core.authz import Role, require_runs_workstream
 from stepchange.core.errors import (
     BrokenRule,
     FieldError,
@@ -175,7 +175,7 @@ class ProjectService(DomainService[Project, ProjectRepository]):
         current = project.status
         broken = broken_rules(current, status, await self.facts(project))
         if broken:
-            raise RuleViolation(broken, allowed=[s.value for s in allowed_moves(current)], status=current.value)
+            raise RuleViolation(broken, allowed=[s.value for s in allowed_moves(current)], project_status=current.value)
         moved = await self.session.execute(
             update(Project)
             .where(Project.id == project.id, Project.status == current)
@@ -318,7 +318,7 @@ class ProjectService(DomainService[Project, ProjectRepository]):
         self, actor: Principal, workstream_code: str, *, title: str, action: str, vision: str
     ) -> Project:
         """Add one of the further projects to a work-stream, continuing its series of codes (T6, CP6 …)."""
-        if actor.role != "coordinator":
+        if actor.role != Role.COORDINATOR:
             raise NotAllowed("Only the programme office adds projects")
         texts = _check_texts({"title": title, "action": action, "vision": vision}, required=True)
         workstream = await self._locked_workstream(workstream_code)

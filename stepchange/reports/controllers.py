@@ -7,43 +7,17 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.core.authz import StaffRole, runs_workstream
-from stepchange.core.errors import NotAllowed, NotFound
+from stepchange.core.errors import NotFound
 from stepchange.core.exports import csv_response, excel_response
-from stepchange.core.guards import current_principal, requires_role
-from stepchange.reports.cache import ReportCache
+from stepchange.core.guards import current_principal
+from stepchange.reports.deps import board_or_office, provide_reports, report_readers
 from stepchange.reports.schemas import Dashboard
-from stepchange.reports.services import ReportService, Scope
+from stepchange.reports.scope import Scope
+from stepchange.reports.services import ReportService
 from stepchange.reports.tables import TABLES
-from stepchange.workstreams.services import WorkstreamService
 
-board_or_office = requires_role(StaffRole.BOARD, StaffRole.COORDINATOR)
-"""The programme's report: the board and the programme office."""
-report_readers = requires_role(StaffRole.BOARD, StaffRole.COORDINATOR, StaffRole.CO_CHAIR)
-"""A work-stream's report: the board, the office and (checked per work-stream) its co-chairs."""
 EXPORTS = ("csv", "xlsx")
-REPORT_CACHE = "report_cache"
-
-
-async def provide_reports(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> ReportService:
-    """The report service with this worker's kept reports (made on first use, from the app's settings)."""
-    cache = request.app.state.get(REPORT_CACHE)
-    if not isinstance(cache, ReportCache):
-        cache = request.app.state[REPORT_CACHE] = ReportCache(request.app.state.settings.report_cache_seconds)
-    return ReportService(db_session, cache)
-
-
-async def workstream_scope(request: Request[Any, Any, Any], reports: ReportService, code: str) -> Scope:
-    """One work-stream's report, for the board, the office and that work-stream's co-chairs only."""
-    workstream = await WorkstreamService(session=reports.session).by_code(code)
-    principal = current_principal(request)
-    if principal is None or not (principal.role == StaffRole.BOARD or runs_workstream(principal, workstream.id)):
-        raise NotAllowed(
-            "Only the programme board, the programme office and this work-stream's co-chairs see its report"
-        )
-    return Scope(workstream)
 
 
 def export(report: Dashboard, filename: str) -> Response[bytes]:
@@ -69,7 +43,7 @@ class ReportController(Controller):
     async def workstream(
         self, request: Request[Any, Any, Any], reports: NamedDependency[ReportService], code: FromPath[str]
     ) -> Dashboard:
-        return await reports.dashboard(await workstream_scope(request, reports, code))
+        return await reports.dashboard(await reports.workstream_scope(current_principal(request), code))
 
     @get(
         "/workstreams/{code:str}/{filename:str}",
@@ -83,7 +57,9 @@ class ReportController(Controller):
         code: FromPath[str],
         filename: FromPath[str],
     ) -> Response[bytes]:
-        return export(await reports.dashboard(await workstream_scope(request, reports, code)), filename)
+        return export(
+            await reports.dashboard(await reports.workstream_scope(current_principal(request), code)), filename
+        )
 
     @get("/{filename:str}", guards=[board_or_office], summary="One table of the programme's report as CSV or Excel")
     async def programme_export(

@@ -10,17 +10,18 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 from markupsafe import Markup
 
 from stepchange.accounts.guards import acting_staff
 from stepchange.core.authz import StaffRole
 from stepchange.core.errors import NotAllowed
-from stepchange.core.guards import requires_role
+from stepchange.core.guards import current_principal, requires_role
+from stepchange.core.web import see_other
 from stepchange.reports.charts import chart_svg
-from stepchange.reports.controllers import board_or_office, provide_reports, report_readers, workstream_scope
+from stepchange.reports.deps import board_or_office, provide_reports, report_readers
 from stepchange.reports.schemas import Dashboard
-from stepchange.reports.services import ReportService, Scope
+from stepchange.reports.scope import Scope
+from stepchange.reports.services import ReportService
 from stepchange.reports.tables import TABLES, Table, display, is_number
 from stepchange.workstreams.models import Workstream
 
@@ -94,13 +95,13 @@ class ReportPages(Controller):
         workstream = await reports.session.get(Workstream, workstream_id) if workstream_id else None
         if workstream is None:
             raise NotAllowed("You are not a co-chair of any work-stream")
-        return Redirect(f"/reports/workstreams/{workstream.code}", status_code=HTTP_303_SEE_OTHER)
+        return see_other(f"/reports/workstreams/{workstream.code}")
 
     @get("/workstreams/{code:str}", name="workstream_report", guards=[report_readers])
     async def workstream(
         self, request: Request[Any, Any, Any], reports: NamedDependency[ReportService], code: FromPath[str]
     ) -> Template:
-        scope = await workstream_scope(request, reports, code)
+        scope = await reports.workstream_scope(current_principal(request), code)
         workstream = scope.workstream
         assert workstream is not None
         report = await reports.dashboard(scope)

@@ -1,0 +1,97 @@
+"""Providers and request helpers shared by the accounts API and pages: the staff service, signing in
+with throttling, and the audit trail's search query."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from typing import Annotated, Any
+from uuid import UUID
+
+from advanced_alchemy.extensions.litestar.providers import create_service_provider
+from litestar import Request
+from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
+from litestar.params import QueryParameter
+
+from stepchange.accounts.models import StaffUser
+from stepchange.accounts.services import LoginFailed, StaffService
+from stepchange.core import clock
+from stepchange.core.audit import AuditQuery
+from stepchange.core.errors import InvalidInput
+from stepchange.core.sessions import start_session
+from stepchange.core.settings import Settings
+from stepchange.core.throttle import Throttle
+from stepchange.core.validation import normalise_email
+
+logger = logging.getLogger("stepchange.accounts")
+provide_staff = create_service_provider(StaffService)
+
+WRONG_CREDENTIALS = "Wrong email address or password"
+LOGIN_WINDOW_SECONDS = 15 * 60
+FAILED_LOGINS_PER_ACCOUNT = 5
+FAILED_LOGINS_PER_ADDRESS = 30
+
+
+def _login_keys(request: Request[Any, Any, Any], email: str) -> list[tuple[Throttle, str]]:
+    store = request.app.stores.get("throttle")
+    account = hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    address = request.client.host if request.client else "unknown"
+    return [
+        (Throttle(store, FAILED_LOGINS_PER_ACCOUNT, LOGIN_WINDOW_SECONDS), f"login:account:{account}"),
+        (Throttle(store, FAILED_LOGINS_PER_ADDRESS, LOGIN_WINDOW_SECONDS), f"login:address:{address}"),
+    ]
+
+
+async def sign_in(
+    request: Request[Any, Any, Any], staff: StaffService, settings: Settings, email: str, password: str
+) -> StaffUser:
+    """Check credentials with throttling; on success start a fresh session. Shared by the API and the page."""
+    keys = _login_keys(request, email)
+    for throttle, key in keys:
+        if (wait := await throttle.retry_after(key)) is not None:
+            raise TooManyRequestsException(
+                "Too many failed sign-in attempts; wait and try again", headers={"Retry-After": str(wait)}
+            )
+    try:
+        user = await staff.authenticate(email, password, settings.password_hash_cost)
+    except LoginFailed:
+        await staff.repository.session.commit()  # keep the failed-login audit entry: the request itself fails
+        counts = [await throttle.hit(key) for throttle, key in keys]
+        logger.info("Sign-in refused (%d recent failures for the account, %d from the address)", *counts)
+        raise NotAuthorizedException(WRONG_CREDENTIALS) from None
+    await staff.repository.session.commit()  # record the sign-in before resetting the shared counter
+    await keys[0][0].clear(keys[0][1])
+    start_session(request, "staff", user.id, user.session_epoch)
+    return user
+
+
+async def provide_audit_query(
+    actor: Annotated[UUID | None, QueryParameter(description="Who acted (a staff id)")] = None,
+    action: Annotated[str | None, QueryParameter(max_length=80, description="Action, or its start: 'auth.'")] = None,
+    subject_type: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    subject_id: Annotated[str | None, QueryParameter(max_length=80)] = None,
+    q: Annotated[str | None, QueryParameter(max_length=100, description="Words in the summary or actor")] = None,
+    since: Annotated[str | None, QueryParameter(max_length=40, description="From this date or time (UK)")] = None,
+    until: Annotated[str | None, QueryParameter(max_length=40, description="Before this date or time (UK)")] = None,
+) -> AuditQuery:
+    return AuditQuery(
+        actor_id=actor,
+        action=action or None,
+        subject_type=subject_type or None,
+        subject_id=subject_id or None,
+        text=q or None,
+        since=_moment("since", since),
+        until=_moment("until", until),
+    )
+
+
+def _moment(name: str, value: str | None) -> dt.datetime | None:
+    """An ISO date or date-time; without a zone it is UK time, as people type it."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput.one(name, "Enter a date like 2026-11-22, or a date and time") from None
+    return clock.as_utc(moment)
