@@ -9,9 +9,11 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.accounts.facts import STAFF_SEATS
 from stepchange.assignments.team import TeamFacts
 from stepchange.ethics.facts import TEAM_FACTS
 from stepchange.ethics.models import project_cleared
+from stepchange.governance.services.seats import Seats
 from stepchange.interest.person_facts import InterestFacts
 from stepchange.people.facts import INTEREST_FACTS
 from stepchange.projects.facts import PROJECT_FACTS
@@ -36,3 +38,4 @@ def wire() -> None:
     PROJECT_FACTS.plug(ProjectFacts(team))
     TEAM_FACTS.plug(team)
     INTEREST_FACTS.plug(InterestFacts())
+    STAFF_SEATS.plug(Seats())

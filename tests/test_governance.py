@@ -762,3 +762,36 @@ async def test_odd_input_is_refused_never_a_server_error(cast: Cast, bella: Clie
         response = await send(bella, method, path, body)
         assert response.status_code in (400, 404), (method, path, response.status_code)
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("change", "ends"),
+    [
+        ({"role": "board"}, "moved to the board"),
+        ({"role": "ethics"}, "moved to ethics"),
+        ({"workstream": "CP"}, "moved to CP"),
+    ],
+)
+async def test_access_ends_with_the_role_that_gave_it(
+    cast: Cast,
+    bella: Client,
+    minuted: dict[str, Any],
+    db_config: SQLAlchemyAsyncConfig,
+    change: dict[str, str],
+    ends: str,
+) -> None:
+    """A co-chair moved off T (to the board, to ethics, to another work-stream) signs in again and reads none
+    of T's confidential records: the appointment ends with the role, in the audit trail."""
+    changed = await send(cast.office, "PATCH", f"/api/users/{cast.ids['bella']}", change)
+    assert changed.status_code == 200, changed.text
+    again = await cast.browsers()
+    assert (await sign_in(again, "bella@example.org")).status_code == 200
+    for path in (f"{T}/meetings/{minuted['id']}/minutes", f"{T}/roster", f"{T}/actions", f"{T}/appointments"):
+        refused = await again.get(path)
+        assert refused.status_code == 403, f"{ends}: {path} answered {refused.status_code}"
+        assert SECRET not in refused.text
+    listed = (await cast.office.get(f"{T}/appointments")).json()["items"]
+    seated = [a for a in listed if a["staff_user_id"] == cast.ids["bella"] and a["current"]]
+    assert seated == [], f"{ends}: the appointment should have ended"
+    ended = [e for e in await audit_entries(db_config) if e.action == "workstream.appointment_ended"]
+    assert ended, "the ending is audited"

@@ -13,6 +13,7 @@ from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.accounts.facts import STAFF_SEATS
 from stepchange.accounts.models import StaffUser
 from stepchange.core import audit, clock
 from stepchange.core.authz import StaffRole
@@ -270,6 +271,7 @@ class StaffService(DomainService[StaffUser, StaffRepository]):
                 self._refuse_last_coordinator(user, actor, new_role)
                 user.role, user.workstream_id = new_role, new_workstream
                 user.session_epoch += 1
+                await STAFF_SEATS().staff_changed(self.session, actor, user.id, new_role, new_workstream)
         if name is not None:
             self._raise_if(text_problem(name, "name", label="a name", max_length=200))
             user.name = name.strip()
@@ -313,6 +315,8 @@ class StaffService(DomainService[StaffUser, StaffRepository]):
         before = _snapshot(user)
         user.is_active = active
         user.session_epoch += 1
+        if not active:
+            await STAFF_SEATS().staff_changed(self.session, actor, user.id, None, None)
         await audit.record(
             self.session,
             actor,

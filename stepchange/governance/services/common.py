@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.models import StaffUser
@@ -43,22 +43,19 @@ ModelT = TypeVar("ModelT", Appointment, RosterMember, Meeting, ActionItem)
 
 
 async def is_member(session: AsyncSession, principal: Principal | None, workstream_id: UUID) -> bool:
-    """The office, the work-stream's co-chairs and deputies, and staff on its roster."""
+    """The office, the work-stream's co-chairs and deputies (while they hold that role for it), and staff
+    on its roster. An appointment alone grants nothing: access follows the account's current role, so a
+    co-chair moved to the board or another work-stream stops reading these minutes at once."""
     if principal is None:
         return False
     if runs_workstream(principal, workstream_id):
         return True
-    seat = select(Appointment.id).where(
-        Appointment.workstream_id == workstream_id,
-        Appointment.staff_user_id == principal.id,
-        Appointment.ended_on.is_(None),
-    )
     roster = select(RosterMember.id).where(
         RosterMember.workstream_id == workstream_id,
         RosterMember.staff_user_id == principal.id,
         RosterMember.left_on.is_(None),
     )
-    return bool(await session.scalar(select(or_(exists(seat), exists(roster)))))
+    return bool(await session.scalar(select(exists(roster))))
 
 
 def raise_if_any(problems: Iterable[FieldError | None]) -> None:
