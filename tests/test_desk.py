@@ -332,3 +332,22 @@ async def test_the_offer_is_emailed_and_moves_the_project_whichever_door(
     assert "Accept the place" in (await office.get(link)).text
     to_chair = [m["Subject"] for m in smtp.messages if m["To"] == "chair.t@example.org"]
     assert to_chair == ["Step-Change: T1 has offered a lead place"]
+
+
+async def test_the_assignments_page_offers_under_the_same_rules(
+    office: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    await seed_people(office, db_config)
+    form = {"volunteer": "bob@b.example", "project": "T1", "role": "member", "hours": "50"}
+
+    async def post(fields: dict[str, str]) -> Any:
+        data = {**fields, "_csrf_token": await office.csrf()}
+        return await office.post("/assignments", data=data, follow_redirects=False)
+
+    refused = await post(form)
+    assert refused.status_code == 409
+    assert "already has 0; another 50 needs a coordinator" in refused.text
+    assert (await post({**form, "hours": "many"})).status_code == 400
+    offered = await post({**form, "override": "Agreed by phone with Bob"})
+    assert offered.status_code == 303 and offered.headers["location"] == "/assignments?project=T1&done=offered"
+    assert (await office.get("/api/projects/T1")).json()["status"] == "recruiting"
