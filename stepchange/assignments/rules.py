@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from stepchange.assignments.models import AssignmentRole
 from stepchange.core.errors import BrokenRule, InvalidInput
-from stepchange.ethics.conflicts import Blocking, declaration_rules
 from stepchange.people.models import Identity, Volunteer
 from stepchange.projects.models import Project, ProjectStatus
 
@@ -32,7 +31,8 @@ class Candidate:
     volunteer: Volunteer
     project: Project
     role: AssignmentRole
-    blocking: Sequence[Blocking]
+    conflicts: Sequence[BrokenRule]
+    """The conflict rules the person's declarations break for this project (:mod:`stepchange.ethics.conflicts`)."""
     lead_taken: bool
     already_assigned: bool
 
@@ -79,7 +79,7 @@ def broken_rules(candidate: Candidate) -> list[BrokenRule]:
                 f"Only validated people can be assigned; this person is {person.identity.value.replace('_', ' ')}",
             )
         )
-    broken += declaration_rules(project.code, candidate.blocking)
+    broken += candidate.conflicts
     if candidate.role is AssignmentRole.LEAD and candidate.lead_taken:
         broken.append(BrokenRule("lead_taken", f"{project.code} already has an offered or accepted lead"))
     if project.status in NOT_OPEN:

@@ -29,7 +29,7 @@ from stepchange.core.links import check_link, use_link
 from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.validation import normalise_email, text_problem
-from stepchange.ethics.conflicts import blocking_declarations
+from stepchange.ethics.conflicts import conflict_rules
 from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project, ProjectStatus
 from stepchange.projects.services import ProjectService
@@ -98,7 +98,7 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
             volunteer=volunteer,
             project=project,
             role=role,
-            blocking=await blocking_declarations(self.session, volunteer.id, project.id),
+            conflicts=await conflict_rules(self.session, volunteer.id, project),
             lead_taken=bool(lead_taken),
             already_assigned=bool(already),
         )
