@@ -252,3 +252,102 @@ async def test_views_per_role(office: Client, browsers: Browsers, db_config: SQL
 def test_places_to_fill_count_the_lead_within_the_wanted_team(team: int, lead: bool, missing: int) -> None:
     project = Project(code="T1", title="t", action="", vision="", wanted_team_size=5)
     assert Gap(project, lead, team).missing == missing
+
+
+# --- one offer path: the office's two doors (the desk and /api/assignments) obey the same rules ----------
+
+DOORS = ["/api/desk/offers", "/api/assignments"]
+
+
+async def offer_through(
+    browser: Client, door: str, volunteer_id: str, *, role: str = "member", hours: int = 2, override: str = ""
+) -> Any:
+    body: dict[str, Any] = {"volunteer_id": volunteer_id, "project": "T1", "role": role, "hours": hours}
+    if override:
+        body["override"] = override
+    return await send(browser, door, body)
+
+
+async def quiet_people(browser: Client, config: SQLAlchemyAsyncConfig, count: int) -> list[str]:
+    """Validated people with nothing to declare who chose T1."""
+    emails = [f"helper{i}@h{i}.example" for i in range(count)]
+    for i, email in enumerate(emails):
+        body = submission(
+            email=email,
+            name=f"Helper {i}",
+            organisation=f"Helper {i} Ltd",
+            choices=[{"project": "T1", "rank": 1, "role": "member"}],
+            conflicts=[],
+            no_conflicts=True,
+        )
+        assert (await send(browser, "/api/interest", body)).status_code == 201
+    async with session_scope(config) as session:
+        await session.execute(update(Volunteer).where(Volunteer.email.in_(emails)).values(identity=Identity.VALIDATED))
+        ids = dict((await session.execute(select(Volunteer.email, Volunteer.id))).all())
+    return [str(ids[email]) for email in emails]
+
+
+@pytest.mark.parametrize("door", DOORS)
+async def test_an_over_commitment_needs_an_override_reason_whichever_door(
+    office: Client, db_config: SQLAlchemyAsyncConfig, door: str
+) -> None:
+    ids = await seed_people(office, db_config)
+    bob = ids["bob@b.example"]  # offered 4 hours a month
+    refused = await offer_through(office, door, bob, hours=50)
+    assert refused.status_code == 409, refused.text
+    assert [r["rule"] for r in refused.json()["rules"]] == ["hours_exceeded"]
+    overridden = await offer_through(office, door, bob, hours=50, override="Agreed by phone with Bob")
+    assert overridden.status_code == 201, overridden.text
+    assert overridden.json()["hours"] == 50
+
+
+@pytest.mark.parametrize("door", DOORS)
+async def test_a_team_of_five_refuses_a_sixth_member_whichever_door(
+    office: Client, db_config: SQLAlchemyAsyncConfig, door: str
+) -> None:
+    people = await quiet_people(office, db_config, 6)
+    for person in people[:5]:
+        assert (await offer_through(office, door, person)).status_code == 201
+    sixth = await offer_through(office, door, people[5])
+    assert sixth.status_code == 409, sixth.text
+    assert [r["rule"] for r in sixth.json()["rules"]] == ["team_full"]
+
+
+@pytest.mark.parametrize("door", DOORS)
+async def test_the_offer_is_emailed_and_moves_the_project_whichever_door(
+    office: Client, db_config: SQLAlchemyAsyncConfig, mail_settings: Settings, smtp: SmtpServer, door: str
+) -> None:
+    ids = await seed_people(office, db_config)
+    offered = await offer_through(office, door, ids["ann@a.example"], role="lead", hours=6)
+    assert offered.status_code == 201, offered.text
+    assert (await office.get("/api/projects/T1")).json()["status"] == "recruiting"
+    await send_due(db_config, mail_settings)
+    to_ann = [m for m in smtp.messages if m["To"] == "ann@a.example" and "place" in m["Subject"]]
+    assert [m["Subject"] for m in to_ann] == ["A place on Step-Change project T1"], "one offer, one e-mail"
+    text = plain_text(to_ann[0]).replace("\r\n", "\n")
+    assert text.startswith("Dear Ann,\n\nThe programme office would like you to be lead for T1: ")
+    assert ", for about 6 hours a month.\n\nAccept or decline here" in text
+    assert "(the link works once and expires in 14 days):\n" in text
+    link = re.findall(r"https://\S+", text)[0].removeprefix(BASE)
+    assert "Accept the place" in (await office.get(link)).text
+    to_chair = [m["Subject"] for m in smtp.messages if m["To"] == "chair.t@example.org"]
+    assert to_chair == ["Step-Change: T1 has offered a lead place"]
+
+
+async def test_the_assignments_page_offers_under_the_same_rules(
+    office: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    await seed_people(office, db_config)
+    form = {"volunteer": "bob@b.example", "project": "T1", "role": "member", "hours": "50"}
+
+    async def post(fields: dict[str, str]) -> Any:
+        data = {**fields, "_csrf_token": await office.csrf()}
+        return await office.post("/assignments", data=data, follow_redirects=False)
+
+    refused = await post(form)
+    assert refused.status_code == 409
+    assert "already has 0; another 50 needs a coordinator" in refused.text
+    assert (await post({**form, "hours": "many"})).status_code == 400
+    offered = await post({**form, "override": "Agreed by phone with Bob"})
+    assert offered.status_code == 303 and offered.headers["location"] == "/assignments?project=T1&done=offered"
+    assert (await office.get("/api/projects/T1")).json()["status"] == "recruiting"

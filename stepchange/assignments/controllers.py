@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.assignments.clearance import TeamClearance, team_clearance
+from stepchange.assignments.deps import offer_as_asked, provide_assignments
 from stepchange.assignments.models import AssignmentRole
 from stepchange.assignments.schemas import (
     AssignmentBrief,
@@ -24,31 +24,13 @@ from stepchange.assignments.schemas import (
     OfferIn,
     PersonClearanceOut,
     RuleOut,
+    assignment_out,
 )
-from stepchange.assignments.services import AssignmentService, Placed
+from stepchange.assignments.services import AssignmentService
 from stepchange.core.authz import StaffRole
 from stepchange.core.guards import requires_role
 from stepchange.core.pagination import Window
-
-provide_assignments = create_service_provider(AssignmentService)
-
-
-def assignment_out(placed: Placed) -> AssignmentOut:
-    assignment = placed.assignment
-    return AssignmentOut(
-        id=assignment.id,
-        volunteer_id=assignment.volunteer_id,
-        volunteer=placed.name,
-        project=placed.code,
-        role=assignment.role,
-        status=assignment.status,
-        hours=assignment.hours,
-        offered_by=assignment.offered_by,
-        created_at=assignment.created_at,
-        responded_at=assignment.responded_at,
-        ended_at=assignment.ended_at,
-        ended_reason=assignment.ended_reason,
-    )
+from stepchange.core.settings import Settings
 
 
 class AssignmentController(Controller):
@@ -57,14 +39,19 @@ class AssignmentController(Controller):
     guards = [coordinator_only]
     dependencies = {"assignments": Provide(provide_assignments)}
 
-    @post("/", status_code=HTTP_201_CREATED, summary="Offer a place on a project (409 names every rule it breaks)")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        summary="Offer a place on a project, e-mailed to the person (409 names every rule it breaks)",
+    )
     async def offer(
-        self, request: Request[Any, Any, Any], assignments: NamedDependency[AssignmentService], data: JSONBody[OfferIn]
+        self,
+        request: Request[Any, Any, Any],
+        assignments: NamedDependency[AssignmentService],
+        settings: NamedDependency[Settings],
+        data: JSONBody[OfferIn],
     ) -> AssignmentOut:
-        assignment = await assignments.offer(
-            acting_staff(request), data.volunteer_id, data.project, data.role, data.hours
-        )
-        return assignment_out(await assignments.one(assignment.id))
+        return await offer_as_asked(assignments, acting_staff(request), data, settings)
 
     @get("/", summary="Assignments, newest first, optionally of one project or one person")
     async def list_assignments(

@@ -8,14 +8,16 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_200_OK
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
-from stepchange.assignments.controllers import provide_assignments
+from stepchange.assignments.deps import form_hours, provide_assignments
 from stepchange.assignments.models import AssignmentRole
 from stepchange.assignments.services import AssignmentService
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
+from stepchange.core.settings import Settings
+from stepchange.core.web import see_other
 from stepchange.projects.services import ProjectService
 
 PAGE = 100
@@ -62,21 +64,34 @@ class AssignmentPages(Controller):
 
     @post("/")
     async def offer(
-        self, request: Request[Any, Any, Any], data: Form, assignments: NamedDependency[AssignmentService]
+        self,
+        request: Request[Any, Any, Any],
+        data: Form,
+        assignments: NamedDependency[AssignmentService],
+        settings: NamedDependency[Settings],
     ) -> Template | Redirect:
-        values = {k: field(data, k) for k in ("volunteer", "project", "role")}
+        """The same offer as the API's and the desk's; the hours (and an override of the person's own) are
+        optional here."""
+        values = {k: field(data, k) for k in ("volunteer", "project", "role", "hours", "override")}
         try:
             person = await assignments.volunteer_by_email(values["volunteer"])
             try:
                 role = AssignmentRole(values["role"])
             except ValueError:
                 raise InvalidInput.one("role", "Choose lead or member") from None
-            await assignments.offer(acting_staff(request), person.id, values["project"], role)
+            hours = form_hours(data) if values["hours"] else None
+            await assignments.offer(
+                acting_staff(request),
+                person.id,
+                values["project"],
+                role,
+                hours,
+                override=values["override"],
+                settings=settings,
+            )
         except FormRefusal as exc:
             await assignments.session.rollback()
             return await self._page(
                 assignments, errors=form_errors(exc, "volunteer"), values=values, status_code=refusal_status(exc)
             )
-        return Redirect(
-            f"/assignments?project={values['project'].upper()}&done=offered", status_code=HTTP_303_SEE_OTHER
-        )
+        return see_other(f"/assignments?project={values['project'].upper()}&done=offered")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
@@ -12,12 +12,19 @@ from stepchange.assignments.models import AssignmentRole, AssignmentStatus
 from stepchange.ethics.models import ProjectOutcome
 from stepchange.interest.models import ChoiceRole
 
+if TYPE_CHECKING:
+    from stepchange.assignments.services import Placed
+
+Override = Annotated[str, msgspec.Meta(max_length=500)]
+"""A coordinator's reason for offering more hours than the person offered."""
+
 
 class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
     volunteer_id: UUID
     project: Annotated[str, msgspec.Meta(max_length=8)]
     role: AssignmentRole
     hours: Annotated[int, msgspec.Meta(ge=1, le=160)] | None = None
+    override: Override = ""
 
 
 class AssignmentOut(msgspec.Struct):
@@ -33,6 +40,25 @@ class AssignmentOut(msgspec.Struct):
     responded_at: dt.datetime | None
     ended_at: dt.datetime | None
     ended_reason: str
+
+
+def assignment_out(placed: Placed) -> AssignmentOut:
+    """A place as the assignments and desk APIs send it."""
+    assignment = placed.assignment
+    return AssignmentOut(
+        id=assignment.id,
+        volunteer_id=assignment.volunteer_id,
+        volunteer=placed.name,
+        project=placed.code,
+        role=assignment.role,
+        status=assignment.status,
+        hours=assignment.hours,
+        offered_by=assignment.offered_by,
+        created_at=assignment.created_at,
+        responded_at=assignment.responded_at,
+        ended_at=assignment.ended_at,
+        ended_reason=assignment.ended_reason,
+    )
 
 
 class RuleOut(msgspec.Struct):

@@ -10,14 +10,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
-from stepchange.assignments.controllers import assignment_out
-from stepchange.assignments.schemas import AssignmentOut
-from stepchange.core.authz import require_runs_workstream
+from stepchange.assignments.deps import offer_as_asked, provide_assignments
+from stepchange.assignments.schemas import AssignmentOut, assignment_out
+from stepchange.assignments.services import AssignmentService
 from stepchange.core.exports import csv_response, frame
 from stepchange.core.settings import Settings
+from stepchange.desk.deps import provide_desk
 from stepchange.desk.schemas import (
     DeskOut,
     EndIn,
@@ -27,15 +27,12 @@ from stepchange.desk.schemas import (
     RespondIn,
     SuggestionOut,
     SuggestionsOut,
-    TeamMemberOut,
     TeamOut,
+    team_out,
 )
 from stepchange.desk.services import DeskService, Suggestion
-from stepchange.ethics.conflicts import cleared_for
 
-
-async def provide_desk(db_session: NamedDependency[AsyncSession]) -> DeskService:
-    return DeskService(db_session)
+TEAM_COLUMNS = ("name", "organisation", "role", "status", "hours", "cleared_for_project")
 
 
 def suggestion_out(s: Suggestion) -> SuggestionOut:
@@ -55,29 +52,10 @@ def suggestion_out(s: Suggestion) -> SuggestionOut:
     )
 
 
-async def team_out(desk: DeskService, code: str) -> TeamOut:
-    project = await desk.projects.by_code(code)
-    members = []
-    for assignment, person in await desk.team_of(project):
-        cleared = await cleared_for(desk.session, person.id, project)
-        members.append(
-            TeamMemberOut(
-                assignment_id=assignment.id,
-                name=person.name,
-                organisation=person.organisation,
-                role=assignment.role.value,
-                status=assignment.status.value,
-                hours=assignment.hours,
-                cleared_for_project=cleared,
-            )
-        )
-    return TeamOut(project=project.code, wanted_team_size=project.wanted_team_size, team=members)
-
-
 class DeskController(Controller):
     path = "/api/desk"
     tags = ["Coordination desk"]
-    dependencies = {"desk": Provide(provide_desk)}
+    dependencies = {"desk": Provide(provide_desk), "assignments": Provide(provide_assignments)}
 
     @get("/", guards=[coordinator_only], summary="Projects by staffing gap, and the work waiting")
     async def overview(self, desk: NamedDependency[DeskService]) -> DeskOut:
@@ -113,20 +91,11 @@ class DeskController(Controller):
     async def offer(
         self,
         request: Request[Any, Any, Any],
-        desk: NamedDependency[DeskService],
+        assignments: NamedDependency[AssignmentService],
         settings: NamedDependency[Settings],
         data: JSONBody[OfferIn],
     ) -> AssignmentOut:
-        assignment = await desk.offer(
-            acting_staff(request),
-            data.volunteer_id,
-            data.project,
-            data.role,
-            data.hours,
-            settings,
-            override=data.override,
-        )
-        return assignment_out(await desk.assignments.one(assignment.id))
+        return await offer_as_asked(assignments, acting_staff(request), data, settings)
 
     @post(
         "/assignments/{assignment_id:uuid}/end",
@@ -137,13 +106,13 @@ class DeskController(Controller):
     async def end(
         self,
         request: Request[Any, Any, Any],
-        desk: NamedDependency[DeskService],
+        assignments: NamedDependency[AssignmentService],
         settings: NamedDependency[Settings],
         assignment_id: FromPath[UUID],
         data: JSONBody[EndIn],
     ) -> AssignmentOut:
-        await desk.end(acting_staff(request), assignment_id, data.reason, settings)
-        return assignment_out(await desk.assignments.one(assignment_id))
+        await assignments.end(acting_staff(request), assignment_id, data.reason, settings)
+        return assignment_out(await assignments.one(assignment_id))
 
     @post(
         "/projects/{code:str}/replace-lead",
@@ -154,15 +123,15 @@ class DeskController(Controller):
     async def replace_lead(
         self,
         request: Request[Any, Any, Any],
-        desk: NamedDependency[DeskService],
+        assignments: NamedDependency[AssignmentService],
         settings: NamedDependency[Settings],
         code: FromPath[str],
         data: JSONBody[ReplaceLeadIn],
     ) -> AssignmentOut:
-        assignment = await desk.replace_lead(
+        assignment = await assignments.replace_lead(
             acting_staff(request), code, data.volunteer_id, data.hours, data.reason, settings
         )
-        return assignment_out(await desk.assignments.one(assignment.id))
+        return assignment_out(await assignments.one(assignment.id))
 
     @post(
         "/calls/{call_id:uuid}/finish",
@@ -171,21 +140,15 @@ class DeskController(Controller):
         summary="The call's places are filled: tell the people not placed, kindly",
     )
     async def finish(
-        self,
-        request: Request[Any, Any, Any],
-        desk: NamedDependency[DeskService],
-        settings: NamedDependency[Settings],
-        call_id: FromPath[UUID],
+        self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService], call_id: FromPath[UUID]
     ) -> dict[str, int]:
-        return {"told": await desk.finish_call(acting_staff(request), call_id, settings)}
+        return {"told": await desk.finish_call(acting_staff(request), call_id)}
 
     @get("/projects/{code:str}/team", guards=[office_or_co_chair], summary="The project's team (co-chairs: own only)")
     async def team(
         self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService], code: FromPath[str]
     ) -> TeamOut:
-        project = await desk.projects.by_code(code)
-        require_runs_workstream(acting_staff(request), project.workstream_id, "see this project's team")
-        return await team_out(desk, code)
+        return team_out(await desk.team(acting_staff(request), code))
 
     @get(
         "/projects/{code:str}/team.csv",
@@ -196,9 +159,7 @@ class DeskController(Controller):
     async def team_csv(
         self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService], code: FromPath[str]
     ) -> Response[bytes]:
-        project = await desk.projects.by_code(code)
-        require_runs_workstream(acting_staff(request), project.workstream_id, "see this project's team")
-        team = await team_out(desk, code)
+        team = team_out(await desk.team(acting_staff(request), code))
         rows = [
             {
                 "name": m.name,
@@ -210,20 +171,20 @@ class DeskController(Controller):
             }
             for m in team.team
         ]
-        return csv_response(
-            frame(rows, ("name", "organisation", "role", "status", "hours", "cleared_for_project")),
-            f"team-{project.code}",
-        )
+        return csv_response(frame(rows, TEAM_COLUMNS), f"team-{team.project}")
 
 
 class OfferAnswerController(Controller):
     path = "/api/offers"
     tags = ["Coordination desk"]
-    dependencies = {"desk": Provide(provide_desk)}
+    dependencies = {"assignments": Provide(provide_assignments)}
 
     @post("/respond", status_code=HTTP_200_OK, summary="Accept or decline an offered place with the link's token")
     async def respond(
-        self, desk: NamedDependency[DeskService], settings: NamedDependency[Settings], data: JSONBody[RespondIn]
+        self,
+        assignments: NamedDependency[AssignmentService],
+        settings: NamedDependency[Settings],
+        data: JSONBody[RespondIn],
     ) -> dict[str, str]:
-        assignment, project = await desk.respond(data.token, data.accept, settings)
+        assignment, project = await assignments.respond(data.token, data.accept, settings)
         return {"project": project.code, "status": assignment.status.value, "project_status": project.status.value}

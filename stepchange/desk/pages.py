@@ -9,22 +9,24 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
-from stepchange.assignments.models import ACTIVE, AssignmentRole
-from stepchange.core.authz import require_runs_workstream
+from stepchange.assignments.deps import form_hours, provide_assignments
+from stepchange.assignments.models import AssignmentRole
+from stepchange.assignments.services import AssignmentService
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.settings import Settings
-from stepchange.desk.controllers import provide_desk, team_out
+from stepchange.core.web import see_other
+from stepchange.desk.deps import provide_desk
+from stepchange.desk.schemas import team_out
 from stepchange.desk.services import DeskService
 
 
 class DeskPages(Controller):
     path = "/desk"
     include_in_schema = False
-    dependencies = {"desk": Provide(provide_desk)}
+    dependencies = {"desk": Provide(provide_desk), "assignments": Provide(provide_assignments)}
 
     @get("/", name="desk", guards=[coordinator_only])
     async def overview(self, desk: NamedDependency[DeskService]) -> Template:
@@ -56,19 +58,13 @@ class DeskPages(Controller):
         done: str | None = None,
         status_code: int = 200,
     ) -> Template:
-        project = await desk.projects.by_code(code)
-        actor = acting_staff(request)
-        require_runs_workstream(actor, project.workstream_id, "see this project's team")
-        office = actor.role == "coordinator"
-        suggested, refused = await desk.suggestions(code)
-        # People with a place already show in the team; "cannot be assigned yet" is for the others.
-        on_team = {a.volunteer_id for a, _ in await desk.team_of(project) if a.status in ACTIVE}
+        found = await desk.project_desk(acting_staff(request), code)
         context = {
-            "project": project,
-            "team": await team_out(desk, code),
-            "suggested": suggested,
-            "refused": [s for s in refused if s.volunteer.id not in on_team] if office else [],
-            "office": office,
+            "project": found.team.project,
+            "team": team_out(found.team),
+            "suggested": found.suggested,
+            "refused": found.refused,
+            "office": found.office,
             "errors": errors or [],
             "done": done,
         }
@@ -80,32 +76,34 @@ class DeskPages(Controller):
         request: Request[Any, Any, Any],
         data: Form,
         desk: NamedDependency[DeskService],
+        assignments: NamedDependency[AssignmentService],
         settings: NamedDependency[Settings],
         code: FromPath[str],
     ) -> Template | Redirect:
+        """Offer a suggested person a place, or end a place: the same service calls as the API's."""
         action, actor = field(data, "action"), acting_staff(request)
         try:
             if action == "offer":
                 role = AssignmentRole.LEAD if field(data, "role") == "lead" else AssignmentRole.MEMBER
-                await desk.offer(
+                await assignments.offer(
                     actor,
                     _uuid(data, "volunteer"),
                     code,
                     role,
-                    _hours(data),
-                    settings,
+                    form_hours(data),
                     override=field(data, "override"),
+                    settings=settings,
                 )
             elif action == "end":
-                await desk.end(actor, _uuid(data, "assignment"), field(data, "reason"), settings)
+                await assignments.end(actor, _uuid(data, "assignment"), field(data, "reason"), settings)
             else:
                 raise InvalidInput.one("action", "Choose what to do")
         except FormRefusal as exc:
-            await desk.session.rollback()
+            await assignments.session.rollback()
             return await self._project(
                 request, desk, code, errors=form_errors(exc, "hours"), status_code=refusal_status(exc)
             )
-        return Redirect(f"/desk/projects/{code.upper()}?done={action}", status_code=HTTP_303_SEE_OTHER)
+        return see_other(f"/desk/projects/{code.upper()}?done={action}")
 
 
 class OfferPages(Controller):
@@ -113,18 +111,22 @@ class OfferPages(Controller):
 
     path = "/offers"
     include_in_schema = False
-    dependencies = {"desk": Provide(provide_desk)}
+    dependencies = {"assignments": Provide(provide_assignments)}
 
     @get("/{token:str}", name="offer")
-    async def show(self, desk: NamedDependency[DeskService], token: FromPath[str]) -> Template:
-        assignment, project = await desk.offer_for_link(token[:200])
+    async def show(self, assignments: NamedDependency[AssignmentService], token: FromPath[str]) -> Template:
+        assignment, project = await assignments.offer_for_link(token[:200])
         return Template("desk/offer.html", context={"assignment": assignment, "project": project, "token": token})
 
     @post("/{token:str}")
     async def answer(
-        self, data: Form, desk: NamedDependency[DeskService], settings: NamedDependency[Settings], token: FromPath[str]
+        self,
+        data: Form,
+        assignments: NamedDependency[AssignmentService],
+        settings: NamedDependency[Settings],
+        token: FromPath[str],
     ) -> Template:
-        assignment, project = await desk.respond(token[:200], field(data, "answer") == "accept", settings)
+        assignment, project = await assignments.respond(token[:200], field(data, "answer") == "accept", settings)
         return Template("desk/answered.html", context={"assignment": assignment, "project": project})
 
 
@@ -133,10 +135,3 @@ def _uuid(form: dict[str, Any], name: str) -> UUID:
         return UUID(field(form, name))
     except ValueError:
         raise InvalidInput.one(name, "Reload the page and try again") from None
-
-
-def _hours(form: dict[str, Any]) -> int:
-    value = field(form, "hours")
-    if not value.isdigit():
-        raise InvalidInput.one("hours", "Enter the hours a month this place takes, as a number")
-    return int(value)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import msgspec
 
 from stepchange.assignments.models import AssignmentRole
+from stepchange.assignments.schemas import Override
+
+if TYPE_CHECKING:
+    from stepchange.desk.services import Team
 
 
 class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -15,7 +19,7 @@ class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
     project: Annotated[str, msgspec.Meta(max_length=8)]
     role: AssignmentRole
     hours: int
-    override: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    override: Override = ""
 
 
 class EndIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,6 +72,26 @@ class TeamOut(msgspec.Struct):
     project: str
     wanted_team_size: int
     team: list[TeamMemberOut]
+
+
+def team_out(team: Team) -> TeamOut:
+    """A project's team as the desk's API, its CSV and its page show it."""
+    return TeamOut(
+        project=team.project.code,
+        wanted_team_size=team.project.wanted_team_size,
+        team=[
+            TeamMemberOut(
+                assignment_id=m.assignment.id,
+                name=m.volunteer.name,
+                organisation=m.volunteer.organisation,
+                role=m.assignment.role.value,
+                status=m.assignment.status.value,
+                hours=m.assignment.hours,
+                cleared_for_project=m.cleared,
+            )
+            for m in team.members
+        ],
+    )
 
 
 class GapOut(msgspec.Struct):

@@ -1,8 +1,10 @@
-"""The desk's rules: who to suggest for a project and why, the team rules around an offer (hours, team
-size, one lead, replacing a lead), acceptance by single-use link, and telling people what happened.
+"""The coordination office's desk: who to suggest for a project and why, the staffing gaps and the work
+waiting, a project's team as the office and its co-chairs see it, and a kind word to the people a call
+could not place.
 
-The eligibility rules themselves (validated, declarations, one lead, project open) live in
-:mod:`stepchange.assignments.services`; every offer made here goes through them.
+Offering places, their answers, ending them and replacing a lead belong to
+:class:`~stepchange.assignments.services.AssignmentService`: the desk's doors call it, as the assignments
+API and page do, so every offer obeys the same rules and has the same consequences.
 """
 
 from __future__ import annotations
@@ -10,32 +12,31 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from uuid import UUID
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.models import StaffUser
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
-from stepchange.assignments.services import AssignmentService
-from stepchange.core import audit
-from stepchange.core.authz import StaffRole
-from stepchange.core.errors import BrokenRule, InvalidInput, NotFound, RuleViolation
+from stepchange.assignments.rules import NOT_OPEN
+from stepchange.assignments.services import AssignmentRepository, AssignmentService
+from stepchange.core import audit, clock
+from stepchange.core.authz import Role, require_runs_workstream
+from stepchange.core.errors import NotFound
 from stepchange.core.guards import Principal
-from stepchange.core.links import check_link, issue_link, use_link
-from stepchange.core.mail import queue_mail
-from stepchange.core.settings import Settings
-from stepchange.core.validation import text_problem
+from stepchange.core.mail_templates import queue_templated_mail
+from stepchange.core.services import DomainService
+from stepchange.ethics.conflicts import cleared_for
 from stepchange.ethics.models import Declaration, ReviewState
 from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
 from stepchange.people.identity import RANK
 from stepchange.people.models import Identity, Volunteer
-from stepchange.projects.models import Project, ProjectStatus
+from stepchange.projects.models import Project
 from stepchange.projects.services import ProjectService
 
-OFFER = "offer_response"
-OFFER_LIFETIME = dt.timedelta(days=14)
 UNANSWERED_AFTER = dt.timedelta(days=7)
+NOT_PLACED = "not_placed"
+NOT_PLACED_TOLD = "desk.not_placed_told"
 
 
 @dataclass
@@ -69,38 +70,75 @@ class Gap:
         return max(self.project.wanted_team_size - self.team, 0 if self.lead else 1)
 
 
-class DeskService:
+@dataclass(frozen=True)
+class TeamMember:
+    """A place on the team, and whether its person is cleared for the project (never why not)."""
+
+    assignment: Assignment
+    volunteer: Volunteer
+    cleared: bool
+
+
+@dataclass(frozen=True)
+class Team:
+    """Everyone ever offered a place on the project, oldest offer first."""
+
+    project: Project
+    members: list[TeamMember]
+
+
+@dataclass(frozen=True)
+class ProjectDesk:
+    """A project's page at the desk: its team and who chose it. Only the office may offer places, so only
+    the office sees who cannot be assigned yet (and why); people already on the team are left out of that."""
+
+    team: Team
+    office: bool
+    suggested: list[Suggestion]
+    refused: list[Suggestion]
+
+
+class DeskService(DomainService[Assignment, AssignmentRepository]):
     """The office's daily work, over the assignment rules."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.assignments = AssignmentService(session=session)
-        self.projects = ProjectService(session=session)
+    repository_type = AssignmentRepository
 
-    # --- what the desk sees ---------------------------------------------------------------------------
+    @cached_property
+    def assignments(self) -> AssignmentService:
+        return AssignmentService(session=self.session)
 
-    async def hours_taken(self, volunteer_id: UUID, *, leaving_out: UUID | None = None) -> int:
-        query = select(func.coalesce(func.sum(Assignment.hours), 0)).where(
-            Assignment.volunteer_id == volunteer_id, Assignment.status.in_(ACTIVE)
-        )
-        if leaving_out is not None:
-            query = query.where(Assignment.id != leaving_out)
-        return int(await self.session.scalar(query) or 0)
+    @cached_property
+    def projects(self) -> ProjectService:
+        return ProjectService(session=self.session)
 
-    async def team_of(self, project: Project) -> list[tuple[Assignment, Volunteer]]:
-        rows = await self.session.execute(
-            select(Assignment, Volunteer)
-            .join(Volunteer, Assignment.volunteer_id == Volunteer.id)
-            .where(Assignment.project_id == project.id)
-            .order_by(Assignment.created_at)
-        )
-        return [(a, v) for a, v in rows.all()]
+    # --- a project's team -------------------------------------------------------------------------------
+
+    async def team(self, actor: Principal, code: str) -> Team:
+        """The project's team, for the office and the co-chairs of its own work-stream only."""
+        project = await self.projects.by_code(code)
+        require_runs_workstream(actor, project.workstream_id, "see this project's team")
+        members = [
+            TeamMember(assignment, person, await cleared_for(self.session, person.id, project))
+            for assignment, person in await self.assignments.team_of(project)
+        ]
+        return Team(project, members)
+
+    async def project_desk(self, actor: Principal, code: str) -> ProjectDesk:
+        """What the desk's project page shows this member of staff."""
+        team = await self.team(actor, code)
+        office = actor.role == Role.COORDINATOR
+        suggested, refused = await self.suggestions(code)
+        on_team = {m.volunteer.id for m in team.members if m.assignment.status in ACTIVE}
+        refused = [s for s in refused if s.volunteer.id not in on_team] if office else []
+        return ProjectDesk(team, office, suggested, refused)
+
+    # --- suggestions, gaps and the work waiting ---------------------------------------------------------
 
     async def suggestions(self, code: str) -> tuple[list[Suggestion], list[Suggestion]]:
         """People who chose the project: those who may be offered a place, best first, and those who may not,
         each with the reason. A lead is suggested first while the project has none."""
         project = await self.projects.by_code(code)
-        team = [(a, v) for a, v in await self.team_of(project) if a.status in ACTIVE]
+        team = [(a, v) for a, v in await self.assignments.team_of(project) if a.status in ACTIVE]
         team_companies = {v.organisation.strip().lower() for _, v in team}
         has_lead = any(a.role is AssignmentRole.LEAD for a, _ in team)
         rows = await self.session.execute(
@@ -150,7 +188,7 @@ class DeskService:
             if states
             else "nothing declared"
         )
-        hours_free = person.hours_per_month - await self.hours_taken(person.id)
+        hours_free = person.hours_per_month - await self.assignments.hours_taken(person.id)
         return Suggestion(
             volunteer=person,
             rank=rank,
@@ -164,16 +202,10 @@ class DeskService:
 
     async def gaps(self) -> list[Gap]:
         """Open projects by how far they are from a full team with a lead, biggest gap first."""
-        projects = (
-            await self.session.scalars(
-                select(Project).where(
-                    Project.status.not_in([ProjectStatus.PIPELINE, ProjectStatus.DELIVERED, ProjectStatus.WITHDRAWN])
-                )
-            )
-        ).all()
+        projects = (await self.session.scalars(select(Project).where(Project.status.not_in(NOT_OPEN)))).all()
         gaps = []
         for project in projects:
-            team = [a for a, _ in await self.team_of(project) if a.status in ACTIVE]
+            team = [a for a, _ in await self.assignments.team_of(project) if a.status in ACTIVE]
             lead = any(a.role is AssignmentRole.LEAD and a.status is AssignmentStatus.ACCEPTED for a in team)
             gaps.append(Gap(project, lead, len(team)))
         return sorted(gaps, key=lambda g: (-g.missing, g.project.programme_order))
@@ -199,7 +231,7 @@ class DeskService:
         )
 
     async def unanswered_offers(self, now: dt.datetime | None = None) -> list[tuple[Assignment, Volunteer, Project]]:
-        cutoff = (now or dt.datetime.now(dt.UTC)) - UNANSWERED_AFTER
+        cutoff = (now or clock.now()) - UNANSWERED_AFTER
         rows = await self.session.execute(
             select(Assignment, Volunteer, Project)
             .join(Volunteer, Assignment.volunteer_id == Volunteer.id)
@@ -209,170 +241,7 @@ class DeskService:
         )
         return [(a, v, p) for a, v, p in rows.all()]
 
-    # --- offers and the team rules ----------------------------------------------------------------------
-
-    async def offer(
-        self,
-        actor: Principal,
-        volunteer_id: UUID,
-        code: str,
-        role: AssignmentRole,
-        hours: int,
-        settings: Settings,
-        *,
-        override: str = "",
-    ) -> Assignment:
-        """Offer a place: the team rules (hours ceiling, team size) here, the eligibility rules in the
-        assignment service; the person is e-mailed a link to accept or decline, the co-chairs are told."""
-        project = await self.assignments.project(code)
-        person = await self.assignments.volunteer(volunteer_id)
-        if not 1 <= hours <= 160:
-            raise InvalidInput.one("hours", "Enter the hours a month this place takes, from 1 to 160")
-        broken = await self._team_rules(person, project, hours, override)
-        broken += await self.assignments.eligibility(person, project, role)
-        if broken:
-            raise RuleViolation(broken)
-        assignment = await self.assignments.offer(actor, person.id, project.code, role, hours)
-        if override.strip():
-            await audit.record(
-                self.session,
-                actor,
-                "assignment.hours_override",
-                subject_type="assignment",
-                subject_id=assignment.id,
-                summary=override.strip()[:300],
-            )
-        await self._send_offer(person, project, assignment, settings)
-        await self.projects.system_move(project, ProjectStatus.RECRUITING, "Places offered to volunteers")
-        await self._tell_co_chairs(project, f"{project.code} has offered a {role.value} place", settings)
-        return assignment
-
-    async def _team_rules(self, person: Volunteer, project: Project, hours: int, override: str) -> list[BrokenRule]:
-        broken = []
-        taken = await self.hours_taken(person.id)
-        if taken + hours > person.hours_per_month and not override.strip():
-            broken.append(
-                BrokenRule(
-                    "hours_exceeded",
-                    f"This person offered {person.hours_per_month} hours a month and already has {taken}; "
-                    f"another {hours} needs a coordinator's override with a reason",
-                )
-            )
-        team = [a for a, _ in await self.team_of(project) if a.status in ACTIVE]
-        if len(team) >= project.wanted_team_size:
-            broken.append(
-                BrokenRule("team_full", f"{project.code} already has the {project.wanted_team_size} people it wants")
-            )
-        return broken
-
-    async def _send_offer(
-        self, person: Volunteer, project: Project, assignment: Assignment, settings: Settings
-    ) -> None:
-        token = await issue_link(self.session, OFFER, assignment.id, lifetime=OFFER_LIFETIME)
-        url = f"{settings.base_url}/offers/{token}"
-        role = "lead" if assignment.role is AssignmentRole.LEAD else "a member of the team"
-        await queue_mail(
-            self.session,
-            to=person.email,
-            subject=f"A place on Step-Change project {project.code}",
-            text=(
-                f"Dear {person.name},\n\nThe programme office would like you to be {role} for {project.code}: "
-                f"{project.title}, for about {assignment.hours} hours a month.\n\nAccept or decline here (the link "
-                f"works once and expires in 14 days):\n{url}\n"
-            ),
-            category=OFFER,
-        )
-
-    async def _tell_co_chairs(self, project: Project, what: str, settings: Settings) -> None:
-        chairs = await self.session.scalars(
-            select(StaffUser).where(
-                StaffUser.role == StaffRole.CO_CHAIR,
-                StaffUser.workstream_id == project.workstream_id,
-                StaffUser.is_active,
-            )
-        )
-        for chair in chairs.all():
-            await queue_mail(
-                self.session,
-                to=chair.email,
-                subject=f"Step-Change: {what}",
-                category="co_chair_notice",
-                text=(
-                    f"Dear {chair.name},\n\n{what}.\n\nSee the team: {settings.base_url}/desk/projects/{project.code}\n"
-                ),
-            )
-
-    async def offer_for_link(self, token: str) -> tuple[Assignment, Project]:
-        link = await check_link(self.session, OFFER, token)
-        return await self._assignment_and_project(link.subject_id)
-
-    async def respond(self, token: str, accept: bool, settings: Settings) -> tuple[Assignment, Project]:
-        """The person accepts or declines by the emailed link; a lead accepting staffs the project."""
-        link = await use_link(self.session, OFFER, token)
-        assignment, project = await self._assignment_and_project(link.subject_id)
-        if assignment.status is not AssignmentStatus.OFFERED:
-            raise RuleViolation([BrokenRule("not_offered", f"This offer is already {assignment.status.value}")])
-        assignment.status = AssignmentStatus.ACCEPTED if accept else AssignmentStatus.DECLINED
-        assignment.responded_at = dt.datetime.now(dt.UTC)
-        await self.session.flush()
-        await audit.record(
-            self.session,
-            None,
-            f"assignment.{assignment.status.value}",
-            subject_type="assignment",
-            subject_id=assignment.id,
-            summary=f"{project.code} {assignment.role.value} place {assignment.status.value}",
-        )
-        if accept and assignment.role is AssignmentRole.LEAD:
-            await self.projects.system_move(project, ProjectStatus.STAFFED, "The lead accepted")
-        verb = "gained" if accept else "had an offer declined by"
-        await self._tell_co_chairs(project, f"{project.code} has {verb} a {assignment.role.value}", settings)
-        return assignment, project
-
-    async def _assignment_and_project(self, assignment_id: UUID) -> tuple[Assignment, Project]:
-        assignment = await self.session.get(Assignment, assignment_id)
-        if assignment is None:
-            raise NotFound("offer", "that link")
-        return assignment, await self.session.get_one(Project, assignment.project_id)
-
-    async def end(self, actor: Principal, assignment_id: UUID, reason: str, settings: Settings) -> Assignment:
-        """End a place; the record stays, with when and why."""
-        if problem := text_problem(reason, "reason", label="why it ends", max_length=500):
-            raise InvalidInput([problem])
-        assignment, project = await self._assignment_and_project(assignment_id)
-        if assignment.status not in ACTIVE:
-            raise RuleViolation([BrokenRule("not_active", f"This place is already {assignment.status.value}")])
-        before = assignment.status
-        assignment.status, assignment.ended_at, assignment.ended_reason = (
-            AssignmentStatus.ENDED,
-            dt.datetime.now(dt.UTC),
-            reason.strip(),
-        )
-        await audit.record(
-            self.session,
-            actor,
-            "assignment.ended",
-            subject_type="assignment",
-            subject_id=assignment.id,
-            summary=f"{project.code}: {reason.strip()[:200]}",
-            changes=audit.diff({"status": before}, {"status": AssignmentStatus.ENDED}),
-        )
-        await self._tell_co_chairs(project, f"{project.code} has lost a {assignment.role.value}", settings)
-        return assignment
-
-    async def replace_lead(
-        self, actor: Principal, code: str, volunteer_id: UUID, hours: int, reason: str, settings: Settings
-    ) -> Assignment:
-        """Replacing a lead is one explicit action: the current lead's place ends, the new lead is offered it."""
-        project = await self.assignments.project(code)
-        current = [a for a, _ in await self.team_of(project) if a.role is AssignmentRole.LEAD and a.status in ACTIVE]
-        if not current:
-            raise RuleViolation([BrokenRule("no_lead", f"{project.code} has no lead to replace; offer a lead place")])
-        await self.end(actor, current[0].id, reason, settings)
-        await self.session.flush()
-        return await self.offer(actor, volunteer_id, project.code, AssignmentRole.LEAD, hours, settings)
-
-    async def finish_call(self, actor: Principal, call_id: UUID, settings: Settings) -> int:
+    async def finish_call(self, actor: Principal, call_id: UUID) -> int:
         """The call's places are filled: people who offered and were not placed get a kind message, once."""
         call = await self.session.get(Call, call_id)
         if call is None:
@@ -394,28 +263,16 @@ class DeskService:
         already = {
             e.subject_id
             for e in (
-                await self.session.scalars(
-                    select(audit.AuditEntry).where(audit.AuditEntry.action == "desk.not_placed_told")
-                )
+                await self.session.scalars(select(audit.AuditEntry).where(audit.AuditEntry.action == NOT_PLACED_TOLD))
             ).all()
         }
         told = 0
         for person in people:
             if str(person.id) in already:
                 continue
-            await queue_mail(
-                self.session,
-                to=person.email,
-                subject="Thank you for offering to help Step-Change",
-                category="not_placed",
-                text=(
-                    f"Dear {person.name},\n\nThank you for answering {call.name}. The projects' teams are now "
-                    "complete and we have not been able to offer you a place this time. We keep your details for "
-                    "future calls, and you can change or withdraw them at any time.\n"
-                ),
+            await queue_templated_mail(
+                self.session, "not_placed", to=person.email, category=NOT_PLACED, person=person, call=call.name
             )
-            await audit.record(
-                self.session, actor, "desk.not_placed_told", subject_type="volunteer", subject_id=person.id
-            )
+            await audit.record(self.session, actor, NOT_PLACED_TOLD, subject_type="volunteer", subject_id=person.id)
             told += 1
         return told

@@ -1,5 +1,4 @@
-"""The ethics API: the declarations queue and decisions, projects' commercial-advantage reviews, what
-co-chairs may know of clearance, and the confidential register of interests."""
+"""The ethics API: the declarations queue and decisions, and projects' commercial-advantage reviews."""
 
 from __future__ import annotations
 
@@ -13,12 +12,15 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from stepchange.accounts.guards import acting_staff, any_staff
-from stepchange.core.authz import StaffRole
-from stepchange.core.errors import InvalidInput
-from stepchange.core.guards import requires_role
 from stepchange.core.pagination import Window
-from stepchange.ethics.deps import provide_conflicts, provide_project_reviews
-from stepchange.ethics.models import ProjectReview, ReviewState
+from stepchange.ethics.deps import (
+    ethics_only,
+    ethics_or_office,
+    provide_conflicts,
+    provide_project_reviews,
+    queue_state,
+)
+from stepchange.ethics.models import ProjectReview
 from stepchange.ethics.schemas import (
     ConflictDetailOut,
     ConflictOut,
@@ -37,23 +39,6 @@ from stepchange.ethics.services import (
     ProjectClearance,
     ProjectReviewService,
 )
-
-ethics_only = requires_role(StaffRole.ETHICS)
-ethics_or_office = requires_role(StaffRole.ETHICS, StaffRole.COORDINATOR)
-"""Who may read declarations: the ethics reviewers and the programme office, nobody else."""
-
-REGISTER = "register-of-interests"
-
-
-def queue_state(value: str) -> ReviewState | None:
-    """The queue's ``state`` filter: a review state, or ``all``."""
-    if value == "all":
-        return None
-    try:
-        return ReviewState(value)
-    except ValueError:
-        choices = ", ".join([*(s.value for s in ReviewState), "all"])
-        raise InvalidInput.one("state", f"Choose one of {choices}") from None
 
 
 def conflict_out(view: DeclarationView) -> ConflictOut:

@@ -10,22 +10,24 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
+from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST
 
 from stepchange.accounts.guards import acting_staff, any_staff
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, fields, form_errors, refusal_status
-from stepchange.ethics.controllers import ethics_only, ethics_or_office, queue_state
-from stepchange.ethics.deps import provide_conflicts, provide_project_reviews
+from stepchange.core.web import see_other
+from stepchange.ethics.deps import (
+    ethics_only,
+    ethics_or_office,
+    provide_conflicts,
+    provide_project_reviews,
+    queue_state,
+)
 from stepchange.ethics.models import ConflictKind, DeclarationOutcome, ProjectOutcome, ReviewState
 from stepchange.ethics.services import ConflictService, ProjectClearance, ProjectReviewService
 from stepchange.projects.services import ProjectService
 
 QUEUE_PAGE = 50
-
-
-def _see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
 
 
 def _choice(form: dict[str, Any], name: str, kind: Any, label: str) -> Any:
@@ -84,7 +86,6 @@ class EthicsPages(Controller):
         projects, _ = await ProjectService(session=conflicts.session).search(limit=500)
         context = {
             "view": view,
-            "is_reviewer": acting_staff(request).role == "ethics",
             "outcomes": list(DeclarationOutcome),
             "kinds": list(ConflictKind),
             "projects": projects,
@@ -128,7 +129,7 @@ class EthicsPages(Controller):
                 values=values,
                 status_code=refusal_status(exc),
             )
-        return _see_other(f"/ethics/declarations/{declaration_id}?done=reviewed")
+        return see_other(f"/ethics/declarations/{declaration_id}?done=reviewed")
 
     @post("/declarations/{declaration_id:uuid}/classification", guards=[ethics_or_office])
     async def reclassify(
@@ -153,7 +154,7 @@ class EthicsPages(Controller):
                 values=values,
                 status_code=refusal_status(exc),
             )
-        return _see_other(f"/ethics/declarations/{declaration_id}?done=reclassified")
+        return see_other(f"/ethics/declarations/{declaration_id}?done=reclassified")
 
     # --- projects -----------------------------------------------------------------------------------
 
@@ -174,14 +175,12 @@ class EthicsPages(Controller):
         status_code: int = HTTP_200_OK,
     ) -> Template:
         project, history, recusals = await reviews.history(code)
-        actor = acting_staff(request)
         context = {
             "project": project,
             "current": ProjectClearance(project, history[0] if history else None),
             "history": history,
             "recusals": recusals,
-            "is_reviewer": actor.role == "ethics",
-            "may_review": actor.role == "ethics" and not await reviews.involved(actor, project),
+            "standing": await reviews.standing(acting_staff(request), project),
             "outcomes": list(ProjectOutcome),
             "errors": errors or [],
             "values": values or {},
@@ -221,4 +220,4 @@ class EthicsPages(Controller):
                 values=values,
                 status_code=refusal_status(exc),
             )
-        return _see_other(f"/ethics/projects/{code.strip().upper()}?done=reviewed")
+        return see_other(f"/ethics/projects/{code.strip().upper()}?done=reviewed")

@@ -1,5 +1,5 @@
-"""Ethics rules: reviewing declarations (with recusal), reclassifying them, projects' commercial-advantage
-reviews, the confidential register of interests and what co-chairs may know ("cleared for this project").
+"""Ethics rules: reviewing declarations, reclassifying them, and projects' commercial-advantage reviews;
+who may decide (and who is recused) is :mod:`stepchange.ethics.recusal`'s.
 
 Declaration text never reaches the audit trail: reviews record the state change and only the names of
 the reason and mitigation; reclassifications record kind and project codes, which are not secret.
@@ -8,22 +8,18 @@ the reason and mitigation; reclassifications record kind and project codes, whic
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.models import StaffUser
-from stepchange.core import audit
+from stepchange.core import audit, clock
 from stepchange.core.audit import AuditEntry
-from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotAllowed, NotFound, RuleViolation
+from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
-from stepchange.core.templating import UK
 from stepchange.core.validation import text_problem
 from stepchange.ethics.facts import TEAM_FACTS
 from stepchange.ethics.models import (
@@ -38,6 +34,7 @@ from stepchange.ethics.models import (
     ReviewState,
     latest_project_review,
 )
+from stepchange.ethics.recusal import UNINVOLVED, Standing, own_organisation, recuse, require_reviewer, standing
 from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
 from stepchange.projects.services import ProjectService
@@ -49,19 +46,7 @@ RECLASSIFIED = "ethics.declaration_reclassified"
 
 def waiting_days(declared_at: dt.datetime, until: dt.datetime | None = None) -> int:
     """Whole days (UK calendar) from declaring until a decision, or until today while it waits."""
-    end = (until or dt.datetime.now(dt.UTC)).astimezone(UK).date()
-    return (end - declared_at.astimezone(UK).date()).days
-
-
-def _organisation(value: str) -> str:
-    """Organisations compared as people type them: any letter case, spacing trimmed."""
-    return " ".join(value.split()).casefold()
-
-
-def involved(reviewer_organisation: str, organisations: Iterable[str]) -> bool:
-    """Is the reviewer's own organisation among these? (No organisation recorded: never involved.)"""
-    own = _organisation(reviewer_organisation)
-    return bool(own) and own in {_organisation(o) for o in organisations}
+    return (clock.uk_day(until or clock.now()) - clock.uk_day(declared_at)).days
 
 
 def _required_text(value: str, name: str, label: str, limit: int) -> str:
@@ -81,7 +66,8 @@ class DeclarationView:
     reviews: Sequence[DeclarationReview] = ()
     recusals: Sequence[Recusal] = ()
     reclassifications: Sequence[AuditEntry] = ()
-    may_review: bool = True
+    standing: Standing = UNINVOLVED
+    """Where the person viewing it stands (see :mod:`stepchange.ethics.recusal`)."""
 
     @property
     def codes(self) -> list[str]:
@@ -111,38 +97,6 @@ class ProjectClearance:
     @property
     def cleared(self) -> bool:
         return self.review is not None and self.review.outcome in CLEARING
-
-
-async def _reviewer_organisation(session: AsyncSession, actor: Principal) -> str:
-    user = await session.get(StaffUser, actor.id)
-    return user.organisation if user is not None else ""
-
-
-async def _recuse(
-    session: AsyncSession, actor: Principal, *, declaration_id: UUID | None = None, project: Project | None = None
-) -> NoReturn:
-    """Record the recusal and keep it although the request is refused, then refuse (409 ``recused``)."""
-    subject_type, subject_id = ("declaration", declaration_id) if project is None else ("project", project.code)
-    session.add(
-        Recusal(
-            declaration_id=declaration_id,
-            project_id=project.id if project is not None else None,
-            reviewer_id=actor.id,
-            reviewer=actor.label,
-            reason=f"The reviewer's own organisation is involved in this {subject_type}",
-        )
-    )
-    await audit.record(
-        session,
-        actor,
-        "ethics.recused",
-        subject_type=subject_type,
-        subject_id=subject_id,
-        summary=f"Recused: own organisation involved in this {subject_type}",
-    )
-    await session.commit()
-    message = f"You cannot decide this: your own organisation is involved in this {subject_type}"
-    raise RuleViolation([BrokenRule("recused", message)])
 
 
 # --- declarations -----------------------------------------------------------------------------------
@@ -223,7 +177,6 @@ class ConflictService(DomainService[Declaration, DeclarationRepository]):
                 .order_by(AuditEntry.created_at)
             )
         ).all()
-        may_review = viewer is None or not await self._involved(viewer, declaration, person)
         return DeclarationView(
             declaration,
             person,
@@ -231,24 +184,24 @@ class ConflictService(DomainService[Declaration, DeclarationRepository]):
             reviews=reviews,
             recusals=recusals,
             reclassifications=changes,
-            may_review=may_review,
+            standing=await self.standing(viewer, declaration, person) if viewer is not None else UNINVOLVED,
         )
 
-    async def _involved(self, actor: Principal, declaration: Declaration, person: Volunteer) -> bool:
-        own = await _reviewer_organisation(self.session, actor)
-        return involved(own, [declaration.organisation, person.organisation])
+    async def standing(self, actor: Principal, declaration: Declaration, person: Volunteer) -> Standing:
+        """A declaration involves the organisation it names and the declaring person's own."""
+        own = await own_organisation(self.session, actor)
+        return standing(actor, own, [declaration.organisation, person.organisation])
 
     async def _refuse_if_involved(self, actor: Principal, declaration: Declaration, person: Volunteer) -> None:
         """Recusal: nobody decides on a declaration that involves their own organisation."""
-        if await self._involved(actor, declaration, person):
-            await _recuse(self.session, actor, declaration_id=declaration.id)
+        if (await self.standing(actor, declaration, person)).involved:
+            await recuse(self.session, actor, declaration_id=declaration.id)
 
     async def review(
         self, actor: Principal, declaration_id: UUID, outcome: DeclarationOutcome, reason: str, mitigation: str = ""
     ) -> DeclarationView:
         """Decide a declaration: always with a reason, with a mitigation when managed; every decision is kept."""
-        if actor.role != "ethics":
-            raise NotAllowed("Only ethics reviewers decide declarations")
+        require_reviewer(actor, "decide declarations")
         declaration, person = await self._found(declaration_id)
         await self._refuse_if_involved(actor, declaration, person)
         reason = _required_text(reason, "reason", "the reason for this decision", REASON_LIMIT)
@@ -364,26 +317,26 @@ class ProjectReviewService(DomainService[ProjectReview, ProjectReviewRepository]
         )
         return project, list(reviews.all()), list(recusals.all())
 
-    async def involved(self, actor: Principal, project: Project) -> bool:
-        """The reviewer's organisation has people on the project, or is named in a declaration touching it."""
-        own = await _reviewer_organisation(self.session, actor)
+    async def standing(self, actor: Principal, project: Project) -> Standing:
+        """A project involves the organisations of the people placed on it and those named in declarations
+        touching it."""
+        own = await own_organisation(self.session, actor)
         if not own.strip():
-            return False
+            return standing(actor, own, [])
         placed = await TEAM_FACTS().organisations_placed(self.session, project.id)
         declared = await self.session.scalars(
             select(Declaration).where(Declaration.projects.any(Project.id == project.id))
         )
-        return involved(own, [*placed, *(d.organisation for d in declared.all())])
+        return standing(actor, own, [*placed, *(d.organisation for d in declared.all())])
 
     async def review(
         self, actor: Principal, code: str, outcome: ProjectOutcome, reason: str, conditions: str = ""
     ) -> ProjectReview:
         """Record a commercial-advantage review: a reason always, the conditions when cleared with conditions."""
-        if actor.role != "ethics":
-            raise NotAllowed("Only ethics reviewers review projects")
+        require_reviewer(actor, "review projects")
         project = await ProjectService(session=self.session).by_code(code)
-        if await self.involved(actor, project):
-            await _recuse(self.session, actor, project=project)
+        if (await self.standing(actor, project)).involved:
+            await recuse(self.session, actor, project=project)
         reason = _required_text(reason, "reason", "the reason for this decision", REASON_LIMIT)
         if outcome is ProjectOutcome.CLEARED_WITH_CONDITIONS:
             conditions = _required_text(conditions, "conditions", "the conditions of clearance", TEXT_LIMIT)

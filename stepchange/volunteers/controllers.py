@@ -10,77 +10,25 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
-from stepchange.core.guards import Principal, current_principal, requires_role
 from stepchange.core.pagination import Window
 from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.sessions import end_session, start_session
 from stepchange.core.settings import Settings
-from stepchange.interest.schemas import ChoiceOut, DeclarationIn, ExpressionOut
-from stepchange.people.models import Volunteer
+from stepchange.interest.schemas import DeclarationIn
+from stepchange.volunteers.deps import VOLUNTEER_SESSION, me, my_record, provide_self_service, volunteer_only
 from stepchange.volunteers.schemas import (
     ChoicesIn,
     ErasureRequestOut,
     LinkRequestIn,
-    MyAssignmentOut,
-    MyDeclarationOut,
     MyRecordOut,
     TokenIn,
     WithdrawIn,
 )
 from stepchange.volunteers.services import SelfService
 
-volunteer_only = requires_role("volunteer")
 LINK_ANSWER = {"message": "If that address is registered, a sign-in link is on its way. It works once, for 30 minutes."}
-
-
-async def provide_self_service(db_session: NamedDependency[AsyncSession]) -> SelfService:
-    return SelfService(db_session)
-
-
-async def my_record(service: SelfService, person: Volunteer) -> MyRecordOut:
-    codes = {d.id: [p.code for p in d.projects] for d in await service.declarations(person)}
-    expressions = await service.expressions(person)
-    project_codes = await service.project_codes()
-    return MyRecordOut(
-        id=person.id,
-        name=person.name,
-        email=person.email,
-        identity=person.identity,
-        hours_per_month=person.hours_per_month,
-        expressions=[
-            ExpressionOut(
-                id=e.id,
-                call=c.name,
-                status=e.status,
-                submitted_at=e.submitted_at,
-                late=e.late,
-                hours_per_month=e.hours_per_month,
-                choices=[
-                    ChoiceOut(project=project_codes[ch.project_id], rank=ch.rank, role=ch.role) for ch in e.choices
-                ],
-            )
-            for e, c in expressions
-        ],
-        declarations=[
-            MyDeclarationOut(
-                id=d.id,
-                kind=d.kind,
-                description=d.description,
-                organisation=d.organisation,
-                projects=codes[d.id],
-                review=d.state,
-                withdrawn=d.withdrawn_at is not None,
-            )
-            for d in await service.declarations(person)
-        ],
-        assignments=[
-            MyAssignmentOut(project=p.code, role=a.role.value, status=a.status.value)
-            for a, p in await service.assignments(person)
-        ],
-    )
 
 
 class SelfServiceController(Controller):
@@ -100,7 +48,7 @@ class SelfServiceController(Controller):
         self, request: Request[Any, Any, Any], service: NamedDependency[SelfService], data: JSONBody[TokenIn]
     ) -> MyRecordOut:
         person = await service.sign_in(data.token)
-        start_session(request, "volunteer", person.id, 0)
+        start_session(request, VOLUNTEER_SESSION, person.id, 0)
         return await my_record(service, person)
 
     @post("/sign-out", status_code=HTTP_200_OK, summary="Sign out")
@@ -110,7 +58,7 @@ class SelfServiceController(Controller):
 
     @get("/", guards=[volunteer_only], summary="My record: interest, declarations, places, identity")
     async def record(self, request: Request[Any, Any, Any], service: NamedDependency[SelfService]) -> MyRecordOut:
-        return await my_record(service, await service.me(_me(request)))
+        return await my_record(service, await service.me(me(request)))
 
     @patch("/expressions/{call_id:uuid}", guards=[volunteer_only], summary="Change my choices and hours (call open)")
     async def change_choices(
@@ -120,7 +68,7 @@ class SelfServiceController(Controller):
         call_id: FromPath[UUID],
         data: JSONBody[ChoicesIn],
     ) -> MyRecordOut:
-        person = await service.me(_me(request))
+        person = await service.me(me(request))
         await service.change_choices(person, call_id, list(data.choices), data.hours_per_month)
         return await my_record(service, person)
 
@@ -137,13 +85,13 @@ class SelfServiceController(Controller):
         call_id: FromPath[UUID],
         data: JSONBody[WithdrawIn],
     ) -> MyRecordOut:
-        person = await service.me(_me(request))
+        person = await service.me(me(request))
         await service.withdraw_from_project(person, call_id, data.project)
         return await my_record(service, person)
 
     @post("/withdraw", guards=[volunteer_only], status_code=HTTP_200_OK, summary="Withdraw from the programme")
     async def withdraw(self, request: Request[Any, Any, Any], service: NamedDependency[SelfService]) -> MyRecordOut:
-        person = await service.me(_me(request))
+        person = await service.me(me(request))
         await service.withdraw_from_programme(person)
         return await my_record(service, person)
 
@@ -151,7 +99,7 @@ class SelfServiceController(Controller):
     async def add_declaration(
         self, request: Request[Any, Any, Any], service: NamedDependency[SelfService], data: JSONBody[DeclarationIn]
     ) -> MyRecordOut:
-        person = await service.me(_me(request))
+        person = await service.me(me(request))
         await service.add_declaration(person, data)
         return await my_record(service, person)
 
@@ -163,7 +111,7 @@ class SelfServiceController(Controller):
         declaration_id: FromPath[UUID],
         data: JSONBody[DeclarationIn],
     ) -> MyRecordOut:
-        person = await service.me(_me(request))
+        person = await service.me(me(request))
         await service.change_declaration(person, declaration_id, data)
         return await my_record(service, person)
 
@@ -176,20 +124,20 @@ class SelfServiceController(Controller):
     async def withdraw_declaration(
         self, request: Request[Any, Any, Any], service: NamedDependency[SelfService], declaration_id: FromPath[UUID]
     ) -> MyRecordOut:
-        person = await service.me(_me(request))
+        person = await service.me(me(request))
         await service.withdraw_declaration(person, declaration_id)
         return await my_record(service, person)
 
     @get("/data", guards=[volunteer_only], summary="Download everything held about me (JSON)")
     async def my_data(self, request: Request[Any, Any, Any], service: NamedDependency[SelfService]) -> Response[Any]:
-        data = await service.export(await service.me(_me(request)))
+        data = await service.export(await service.me(me(request)))
         return Response(data, headers={"Content-Disposition": 'attachment; filename="my-step-change-data.json"'})
 
     @post("/erasure", guards=[volunteer_only], status_code=HTTP_202_ACCEPTED, summary="Ask for my data to be erased")
     async def request_erasure(
         self, request: Request[Any, Any, Any], service: NamedDependency[SelfService]
     ) -> dict[str, str]:
-        await service.request_erasure(await service.me(_me(request)))
+        await service.request_erasure(await service.me(me(request)))
         return {"message": "The programme office will erase your data and email you when it is done"}
 
 
@@ -219,9 +167,3 @@ class ErasureController(Controller):
     ) -> dict[str, str]:
         await service.erase(acting_staff(request), volunteer_id)
         return {"message": "Erased"}
-
-
-def _me(request: Request[Any, Any, Any]) -> Principal:
-    principal = current_principal(request)
-    assert principal is not None, "guarded routes always have a principal"
-    return principal

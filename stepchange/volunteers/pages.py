@@ -9,7 +9,6 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core.errors import FieldError, InvalidInput
@@ -18,16 +17,13 @@ from stepchange.core.links import check_link
 from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.sessions import end_session, start_session
 from stepchange.core.settings import Settings
+from stepchange.core.web import see_other
 from stepchange.ethics.models import ConflictKind
 from stepchange.interest.forms import CHOICE_SLOTS
 from stepchange.interest.models import ChoiceRole
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn
-from stepchange.volunteers.controllers import _me, my_record, provide_self_service, volunteer_only
+from stepchange.volunteers.deps import VOLUNTEER_SESSION, me, my_record, provide_self_service, volunteer_only
 from stepchange.volunteers.services import SIGN_IN, SelfService
-
-
-def see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
 
 
 def _choices(form: dict[str, Any]) -> list[ChoiceIn]:
@@ -49,7 +45,7 @@ def _hours(form: dict[str, Any]) -> int:
 
 def _declaration(form: dict[str, Any]) -> DeclarationIn:
     kind = field(form, "kind")
-    if kind not in ("financial", "professional", "personal", "indirect"):
+    if kind not in {k.value for k in ConflictKind}:
         raise InvalidInput.one("kind", "Choose what kind of interest it is")
     codes = [c.strip().upper()[:8] for c in field(form, "projects").replace(";", ",").split(",") if c.strip()]
     return DeclarationIn(
@@ -90,7 +86,7 @@ class SelfServicePages(Controller):
         self, request: Request[Any, Any, Any], service: NamedDependency[SelfService], token: FromPath[str]
     ) -> Redirect:
         person = await service.sign_in(token)
-        start_session(request, "volunteer", person.id, 0)
+        start_session(request, VOLUNTEER_SESSION, person.id, 0)
         return see_other("/my/record")
 
     @post("/sign-out")
@@ -113,7 +109,7 @@ class SelfServicePages(Controller):
         done: str | None = None,
         status_code: int = 200,
     ) -> Template:
-        person = await service.me(_me(request))
+        person = await service.me(me(request))
         expressions = await service.expressions(person)
         context = {
             "record": await my_record(service, person),
@@ -131,7 +127,7 @@ class SelfServicePages(Controller):
         """Each form on my record says what it does: change choices, withdraw, declare, ask for erasure."""
         action = field(data, "action")
         try:
-            person = await service.me(_me(request))
+            person = await service.me(me(request))
             if action == "choices":
                 await service.change_choices(person, _uuid(data, "call"), _choices(data), _hours(data))
             elif action == "withdraw_project":

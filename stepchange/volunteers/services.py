@@ -4,20 +4,26 @@ to review, withdrawal, subject access and erasure (DESIGN.md, "Personal data (UK
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.assignments.models import ACTIVE, Assignment, AssignmentStatus
-from stepchange.core import audit
+from stepchange.assignments.models import Assignment
+from stepchange.assignments.services import AssignmentService
+from stepchange.core import audit, clock
 from stepchange.core.audit import AuditEntry
+from stepchange.core.authz import Role
 from stepchange.core.errors import BrokenRule, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.links import OneTimeLink, issue_link, use_link
-from stepchange.core.mail import forget_mail_to, queue_mail
+from stepchange.core.mail import forget_mail_to
+from stepchange.core.mail_templates import queue_templated_mail
+from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings
 from stepchange.core.validation import email_problem, normalise_email
 from stepchange.ethics.models import Declaration, ReviewState
@@ -36,7 +42,7 @@ class VolunteerPrincipal:
     """A volunteer signed in by link: they see and change only their own record."""
 
     id: UUID
-    role: str = "volunteer"
+    role: str = Role.VOLUNTEER
     workstream_id: UUID | None = None
     label: str = "the volunteer"
 
@@ -47,11 +53,14 @@ async def load_volunteer_principal(db: AsyncSession, volunteer_id: UUID, _epoch:
     return VolunteerPrincipal(person.id) if person is not None and person.erased_at is None else None
 
 
-class SelfService:
+class MyRecordRepository(SQLAlchemyAsyncRepository[Volunteer]):
+    model_type = Volunteer
+
+
+class SelfService(DomainService[Volunteer, MyRecordRepository]):
     """What a volunteer may do with their own record; every change audited (without personal data)."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    repository_type = MyRecordRepository
 
     async def me(self, principal: Principal) -> Volunteer:
         person = await self.session.get(Volunteer, principal.id)
@@ -69,16 +78,14 @@ class SelfService:
         if person is None or person.erased_at is not None:
             return
         token = await issue_link(self.session, SIGN_IN, person.id, lifetime=SIGN_IN_LIFETIME)
-        await queue_mail(
+        await queue_templated_mail(
             self.session,
+            "volunteer_sign_in",
             to=person.email,
-            subject="Sign in to Step-Change",
-            text=(
-                f"Dear {person.name},\n\nUse this link to see and manage your Step-Change record. It works once "
-                f"and expires in 30 minutes:\n{settings.base_url}/my/sign-in/{token}\n\nIf you did not ask for "
-                "it, ignore this message.\n"
-            ),
             category=SIGN_IN,
+            person=person,
+            minutes=SIGN_IN_LIFETIME // dt.timedelta(minutes=1),
+            url=f"{settings.base_url}/my/sign-in/{token}",
         )
 
     async def sign_in(self, token: str) -> Volunteer:
@@ -112,14 +119,8 @@ class SelfService:
         )
         return list(rows.all())
 
-    async def assignments(self, person: Volunteer) -> list[tuple[Assignment, Project]]:
-        rows = await self.session.execute(
-            select(Assignment, Project)
-            .join(Project, Assignment.project_id == Project.id)
-            .where(Assignment.volunteer_id == person.id)
-            .order_by(Assignment.created_at)
-        )
-        return [(a, p) for a, p in rows.all()]
+    async def assignments(self, person: Volunteer) -> Sequence[tuple[Assignment, Project]]:
+        return await AssignmentService(session=self.session).of_volunteer(person.id)
 
     async def project_codes(self) -> dict[UUID, str]:
         return dict(await project_codes(self.session))
@@ -135,7 +136,7 @@ class SelfService:
         if row is None:
             raise NotFound("expression of interest", f"for call {call_id}")
         expression, call = row
-        if not is_open(call, dt.datetime.now(dt.UTC)):
+        if not is_open(call, clock.now()):
             raise RuleViolation(
                 [BrokenRule("call_closed", f"{call.name} closed at {last_moment(call)}: it can no longer change")]
             )
@@ -171,7 +172,7 @@ class SelfService:
         await self.session.execute(
             delete(Choice).where(Choice.expression_id == expression.id, Choice.project_id == project.id)
         )
-        await self._end_assignments(person, project.id)
+        await AssignmentService(session=self.session).end_places_of(person.id, project.id)
         await self._audit(person, "volunteer.withdrew_from_project", f"Withdrew from {project.code}")
         self.session.expire(expression, ["choices"])
 
@@ -180,18 +181,8 @@ class SelfService:
         await self.session.execute(
             update(Expression).where(Expression.volunteer_id == person.id).values(status=ExpressionStatus.WITHDRAWN)
         )
-        await self._end_assignments(person, None)
+        await AssignmentService(session=self.session).end_places_of(person.id)
         await self._audit(person, "volunteer.withdrew", "Withdrew from the programme")
-
-    async def _end_assignments(self, person: Volunteer, project_id: UUID | None) -> None:
-        query = update(Assignment).where(Assignment.volunteer_id == person.id, Assignment.status.in_(ACTIVE))
-        if project_id is not None:
-            query = query.where(Assignment.project_id == project_id)
-        await self.session.execute(
-            query.values(
-                status=AssignmentStatus.ENDED, ended_at=dt.datetime.now(dt.UTC), ended_reason="the volunteer withdrew"
-            )
-        )
 
     # --- declarations -------------------------------------------------------------------------------
 
@@ -226,7 +217,7 @@ class SelfService:
     async def withdraw_declaration(self, person: Volunteer, declaration_id: UUID) -> Declaration:
         """A withdrawn declaration also goes back to review, so nobody is assigned on an unreviewed change."""
         entry = await self._mine(person, declaration_id)
-        entry.withdrawn_at, entry.state = dt.datetime.now(dt.UTC), ReviewState.PENDING
+        entry.withdrawn_at, entry.state = clock.now(), ReviewState.PENDING
         await self._audit(person, "declaration.withdrawn", "Withdrew a declaration: back to review")
         return entry
 
@@ -349,21 +340,17 @@ class SelfService:
         person = await self.session.get(Volunteer, volunteer_id)
         if person is None or person.erased_at is not None:
             raise NotFound("volunteer", f"id {volunteer_id}")
-        address, name = person.email, person.name
-        await queue_mail(
+        await queue_templated_mail(
             self.session,
-            to=address,
-            subject="Your Step-Change data has been erased",
+            "erasure_done",
+            to=person.email,
             category="erasure_done",
-            text=(
-                f"Dear {name},\n\nAs you asked, we have erased the personal data Step-Change held about you. "
-                "Thank you for the time you offered the programme.\n"
-            ),
+            person=person,
             forget_after_send=True,
         )
         await self.anonymise(person)
         request = await self.request_erasure(person)
-        request.carried_out_at, request.carried_out_by = dt.datetime.now(dt.UTC), actor.label
+        request.carried_out_at, request.carried_out_by = clock.now(), actor.label
         await audit.record(
             self.session,
             actor,
@@ -382,7 +369,7 @@ class SelfService:
 
     async def due_for_retention(self, keep_for: dt.timedelta, now: dt.datetime | None = None) -> list[Volunteer]:
         """People never assigned whose every call closed more than ``keep_for`` ago (DESIGN.md retention)."""
-        cutoff = (now or dt.datetime.now(dt.UTC)) - keep_for
+        cutoff = (now or clock.now()) - keep_for
         still_needed = (
             select(Expression.volunteer_id)
             .join(Call, Expression.call_id == Call.id)

@@ -1,0 +1,113 @@
+"""The rules of a place on a project, as pure functions of the facts.
+
+Two kinds: whether this *person* may be offered this place (:func:`broken_rules`: validated, their
+declarations, one lead, the project open, not already placed) and whether the *team* can take them on
+these terms (:func:`team_rules`: the hours they offered, the size of the team). Every door that offers a
+place reaches both through :meth:`stepchange.assignments.services.AssignmentService.offer`; the desk's
+suggestions and the eligibility check ask only the first, without refusing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from stepchange.assignments.models import AssignmentRole
+from stepchange.core.errors import BrokenRule, InvalidInput
+from stepchange.people.models import Identity, Volunteer
+from stepchange.projects.models import Project, ProjectStatus
+
+NOT_OPEN = frozenset({ProjectStatus.PIPELINE, ProjectStatus.DELIVERED, ProjectStatus.WITHDRAWN})
+"""People can be assigned from provisional on, until the project is delivered or withdrawn."""
+
+FEWEST_HOURS, MOST_HOURS = 1, 160
+"""The hours a month a place may take, when they are agreed."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Everything the eligibility rules look at for one person, project and role."""
+
+    volunteer: Volunteer
+    project: Project
+    role: AssignmentRole
+    conflicts: Sequence[BrokenRule]
+    """The conflict rules the person's declarations break for this project (:mod:`stepchange.ethics.conflicts`)."""
+    lead_taken: bool
+    already_assigned: bool
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the office offers: a role, the hours a month if agreed, and the reason for going past the
+    hours the person offered (empty: no override)."""
+
+    role: AssignmentRole
+    hours: int | None = None
+    override: str = ""
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.override.strip())
+
+
+@dataclass(frozen=True)
+class TeamLoad:
+    """What the team rules look at: the person's hours and the project's team."""
+
+    hours_offered: int
+    hours_taken: int
+    team: int
+    wanted: int
+
+
+def check_hours(hours: int | None) -> None:
+    """Agreed hours must be a plausible month's work (no hours: not agreed yet)."""
+    if hours is not None and not FEWEST_HOURS <= hours <= MOST_HOURS:
+        message = f"Enter the hours a month this place takes, from {FEWEST_HOURS} to {MOST_HOURS}"
+        raise InvalidInput.one("hours", message)
+
+
+def broken_rules(candidate: Candidate) -> list[BrokenRule]:
+    """Every rule offering this person this place breaks; an empty list means they may be offered it."""
+    person, project = candidate.volunteer, candidate.project
+    broken = []
+    if person.identity is not Identity.VALIDATED:
+        broken.append(
+            BrokenRule(
+                "not_validated",
+                f"Only validated people can be assigned; this person is {person.identity.value.replace('_', ' ')}",
+            )
+        )
+    broken += candidate.conflicts
+    if candidate.role is AssignmentRole.LEAD and candidate.lead_taken:
+        broken.append(BrokenRule("lead_taken", f"{project.code} already has an offered or accepted lead"))
+    if project.status in NOT_OPEN:
+        broken.append(
+            BrokenRule(
+                "project_not_open",
+                f"{project.code} is {project.status.value}: people are assigned from provisional until delivery ends",
+            )
+        )
+    if candidate.already_assigned:
+        broken.append(
+            BrokenRule("already_assigned", f"This person already has an offered or accepted place on {project.code}")
+        )
+    return broken
+
+
+def team_rules(code: str, terms: Terms, load: TeamLoad) -> list[BrokenRule]:
+    """The hours ceiling (unless a coordinator overrides it with a reason) and the team's size, the lead
+    counted within it."""
+    broken = []
+    if terms.hours is not None and load.hours_taken + terms.hours > load.hours_offered and not terms.overridden:
+        broken.append(
+            BrokenRule(
+                "hours_exceeded",
+                f"This person offered {load.hours_offered} hours a month and already has {load.hours_taken}; "
+                f"another {terms.hours} needs a coordinator's override with a reason",
+            )
+        )
+    if load.team >= load.wanted:
+        broken.append(BrokenRule("team_full", f"{code} already has the {load.wanted} people it wants"))
+    return broken
