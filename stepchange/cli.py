@@ -140,8 +140,8 @@ def demo_call_command(app: Litestar) -> None:
 
     from sqlalchemy import select
 
+    from stepchange.interest.calls import CallService, last_moment
     from stepchange.interest.models import Call
-    from stepchange.interest.services import CallService, last_moment
     from stepchange.projects.models import Project
 
     if get_settings().is_production:

@@ -57,6 +57,7 @@ from stepchange.accounts.models import StaffUser
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core.audit import AuditEntry
 from stepchange.core.authz import StaffRole
+from stepchange.core.clock import end_of_day_uk, start_of_day_uk
 from stepchange.core.links import OneTimeLink
 from stepchange.core.mail import MailStatus, OutboxMessage
 from stepchange.ethics.models import (
@@ -97,15 +98,8 @@ from stepchange.interest.models import (
     ImportedResponse,
     call_project,
 )
-from stepchange.interest.services import (
-    CONFIRMATION,
-    CREDENTIALS,
-    SECTORS,
-    STATEMENT_VERSION,
-    CleanSubmission,
-    end_of_day_uk,
-    start_of_day_uk,
-)
+from stepchange.interest.rules import CREDENTIALS, SECTORS, STATEMENT_VERSION, CleanSubmission
+from stepchange.interest.services import CONFIRMATION
 from stepchange.people.models import (
     ErasureRequest,
     Identity,

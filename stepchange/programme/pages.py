@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from stepchange.accounts.guards import acting_staff, any_staff, office_or_co_chair
 from stepchange.core import clock
 from stepchange.core.guards import current_principal
-from stepchange.interest.services import CallService
+from stepchange.interest.calls import CallService
 from stepchange.programme.services import KeyActivityService
 from stepchange.projects.deps import provide_milestones, provide_projects
 from stepchange.projects.milestones import MilestoneService
