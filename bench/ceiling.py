@@ -39,8 +39,9 @@ from stepchange.core.mail import MailStatus, OutboxMessage
 from stepchange.core.settings import Settings
 from stepchange.ethics.models import ConflictKind, Declaration, ReviewState, declaration_project
 from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
+from stepchange.interest.rules import STATEMENT_VERSION
 from stepchange.interest.schemas import SubmissionIn, SubmissionOut
-from stepchange.interest.services import ANSWER, CONFIRMATION, STATEMENT_VERSION
+from stepchange.interest.services import ANSWER, CONFIRMATION
 from stepchange.people.models import Identity, IdentityStep, Volunteer
 from stepchange.projects.models import Project
 

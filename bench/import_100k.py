@@ -30,8 +30,9 @@ from stepchange.core.settings import PROJECT_ROOT, Settings
 from stepchange.ethics.models import Declaration
 from stepchange.interest.importing import SurveyImporter
 from stepchange.interest.models import Choice
-from stepchange.interest.services import SECTORS
-from stepchange.interest.surveymonkey import ExportReader, load_mapping
+from stepchange.interest.rules import SECTORS
+from stepchange.interest.survey_mapping import load_mapping
+from stepchange.interest.surveymonkey import ExportReader
 from stepchange.people.models import Volunteer
 from stepchange.seeds import seed
 

@@ -18,7 +18,8 @@ from litestar.cli._utils import LitestarGroup
 from stepchange.core.database import app_database_config, session_scope
 from stepchange.core.settings import Settings, get_settings
 from stepchange.interest.importing import ImportReport, SurveyImporter
-from stepchange.interest.surveymonkey import ExportError, ExportReader, load_mapping
+from stepchange.interest.survey_mapping import ExportError, load_mapping
+from stepchange.interest.surveymonkey import ExportReader
 
 
 @click.group(cls=LitestarGroup, name="import", help="Import expressions of interest from elsewhere.")

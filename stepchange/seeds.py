@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.core.clock import end_of_day_uk, start_of_day_uk
 from stepchange.core.seeding import insert_missing
 from stepchange.interest.models import Call, call_project
-from stepchange.interest.services import end_of_day_uk, start_of_day_uk
 from stepchange.programme.models import KeyActivity
 from stepchange.programme.services import DataWarning, key_activity_warnings
 from stepchange.projects.models import Milestone, Project, ProjectStatus, ProjectVersion

@@ -27,20 +27,15 @@ from stepchange.core.mail import send_due
 from stepchange.core.settings import Settings
 from stepchange.ethics.models import Declaration, declaration_project
 from stepchange.import_cli import import_group
-from stepchange.interest import importing
+from stepchange.interest import import_checks, importing
+from stepchange.interest.bulk_insert import BulkInsert
 from stepchange.interest.importing import ImportReport, Outcome, SurveyImporter
 from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus, ImportedResponse
-from stepchange.interest.services import STATEMENT_VERSION
-from stepchange.interest.surveymonkey import (
-    ExportError,
-    ExportReader,
-    codes_named,
-    hours_from,
-    load_mapping,
-    parse_mapping,
-    read_export,
-)
+from stepchange.interest.rules import STATEMENT_VERSION
+from stepchange.interest.survey_mapping import ExportError, load_mapping, parse_mapping
+from stepchange.interest.surveymonkey import ExportReader, codes_named, hours_from, read_export
 from stepchange.people.models import Identity, IdentityStep, Volunteer
+from stepchange.people.services import TableRows, new_id
 from stepchange.projects.models import Project
 from tests.conftest import Client
 from tests.smtp import SmtpServer, plain_text, with_smtp
@@ -456,7 +451,7 @@ async def test_the_standard_export_is_imported_row_by_row_as_written_down(
 async def test_checked_a_few_rows_at_a_time_or_by_worker_processes_the_outcome_is_the_same(
     db_config: SQLAlchemyAsyncConfig, settings: Settings, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    monkeypatch.setattr(importing, "CHECK_CHUNK", 4)  # the duplicate addresses land in different chunks
+    monkeypatch.setattr(import_checks, "CHECK_CHUNK", 4)  # the duplicate addresses land in different chunks
     await hold_people(db_config)
 
     report = await import_file(db_config, settings, workers=workers)
@@ -468,7 +463,7 @@ async def test_checked_a_few_rows_at_a_time_or_by_worker_processes_the_outcome_i
 async def test_a_failure_part_way_leaves_nothing_behind(
     db_config: SQLAlchemyAsyncConfig, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "CHECK_CHUNK", 4)
+    monkeypatch.setattr(import_checks, "CHECK_CHUNK", 4)
     applied = importing.SurveyImporter._apply
     calls = 0
 
@@ -640,11 +635,9 @@ async def test_columns_the_import_does_not_set_get_their_python_defaults(
     await import_file(db_config, settings)
     async with session_scope(db_config) as session:
         volunteer_id = await session.scalar(select(Volunteer.id).limit(1))
-        bulk = importing._BulkInsert(await session.connection())
-        batch = importing._Batch(
-            table_of(IdentityStep), ("id", "volunteer_id"), {"step": Identity.VALIDATED, "by": "a test"}
-        )
-        batch.rows.append((importing.new_id(), volunteer_id))
+        bulk = BulkInsert(await session.connection())
+        batch = TableRows(table_of(IdentityStep), ("id", "volunteer_id"), {"step": Identity.VALIDATED, "by": "a test"})
+        batch.rows.append((new_id(), volunteer_id))
         await bulk.insert(batch)
         await bulk.settle()
         step = await session.scalar(select(IdentityStep).where(IdentityStep.by == "a test"))

@@ -10,10 +10,10 @@ from markupsafe import escape
 from sqlalchemy import update
 
 from stepchange.core import clock
+from stepchange.core.clock import end_of_day_uk, start_of_day_uk
 from stepchange.core.database import build_database_config, session_scope
 from stepchange.core.settings import Settings
 from stepchange.interest.models import Call
-from stepchange.interest.services import end_of_day_uk, start_of_day_uk
 from stepchange.projects.models import Project, Rag
 from tests.conftest import Client
 

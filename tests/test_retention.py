@@ -19,7 +19,8 @@ from stepchange.cli import data_group
 from stepchange.core.database import session_scope
 from stepchange.core.settings import Settings, get_settings
 from stepchange.interest.models import Choice, ChoiceRole, Expression
-from stepchange.interest.services import CleanSubmission, InterestService
+from stepchange.interest.rules import CleanSubmission
+from stepchange.interest.services import InterestService
 from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
 from tests.test_interest import open_a_call

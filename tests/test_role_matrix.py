@@ -20,7 +20,8 @@ from stepchange.app import create_app
 from stepchange.core.database import session_scope
 from stepchange.core.links import issue_link
 from stepchange.core.settings import Settings
-from stepchange.interest.services import CleanSubmission, InterestService
+from stepchange.interest.rules import CleanSubmission
+from stepchange.interest.services import InterestService
 from stepchange.volunteers.services import SIGN_IN
 from tests.conftest import Client, make_staff, sign_in
 

@@ -10,7 +10,7 @@ import pytest
 from email_validator import EmailNotValidError, validate_email
 
 from stepchange.core.validation import email_problem
-from stepchange.interest.services import phone_problem
+from stepchange.interest.rules import phone_problem
 
 ADDRESSES = [
     "a@b.com",

@@ -40,3 +40,17 @@ def uk_day(moment: dt.datetime) -> dt.date:
     """The UK calendar day an instant falls on (a naive time is taken as UTC, as the database keeps it)."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
     return aware.astimezone(UK).date()
+
+
+def parse_uk_moment(value: str, *, end_of_day: bool = False) -> dt.datetime:
+    """A date or date-time as people type it (ISO, UK time), as a UTC instant.
+
+    A bare date (``2026-12-01``) means its start, or with ``end_of_day`` the first instant after it
+    (a call "closing 1 December" takes answers all that day). Raises :class:`ValueError` when ``value``
+    is neither.
+    """
+    text = value.strip()
+    if len(text) == 10:
+        day = dt.date.fromisoformat(text)
+        return end_of_day_uk(day) if end_of_day else start_of_day_uk(day)
+    return as_utc(dt.datetime.fromisoformat(text))

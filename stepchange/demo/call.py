@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import clock
+from stepchange.interest.calls import CallService, last_moment
 from stepchange.interest.models import Call
-from stepchange.interest.services import CallService, last_moment
 from stepchange.projects.models import Project
 
 DEMO_CALL_DAYS = 60

@@ -21,7 +21,7 @@ from stepchange.demo.batch import OFFICE, Actor, Generator, Org, ProjectInfo, as
 from stepchange.demo.vocabulary import FIRST_NAMES, LAST_NAMES, LEGAL_SUFFIXES, PLACES, POLICE_FORCES, SECTOR_NOUNS
 from stepchange.ethics.models import CLEARING, ProjectOutcome, ProjectReview
 from stepchange.governance.models import Seat
-from stepchange.interest.services import SECTORS
+from stepchange.interest.rules import SECTORS
 from stepchange.people.models import Organisation, OrganisationDomain
 from stepchange.people.organisations import match_key
 from stepchange.projects.models import Project, ProjectStatus

@@ -35,7 +35,8 @@ from stepchange.interest.models import (
     ImportedResponse,
     call_project,
 )
-from stepchange.interest.services import CONFIRMATION, CREDENTIALS, STATEMENT_VERSION, CleanSubmission
+from stepchange.interest.rules import CREDENTIALS, STATEMENT_VERSION, CleanSubmission
+from stepchange.interest.services import CONFIRMATION
 
 
 async def write_call(gen: Generator) -> None:

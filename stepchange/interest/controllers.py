@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
+from stepchange.core import clock
 from stepchange.core.exports import csv_response, frame
 from stepchange.core.pagination import Window
-from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.settings import Settings
-from stepchange.interest.models import Call, ChoiceRole
+from stepchange.interest.calls import CallService, is_open
+from stepchange.interest.deps import (
+    RATE_LIMITED,
+    provide_calls,
+    provide_interest,
+    provide_lookup,
+    provide_people_search,
+)
+from stepchange.interest.models import Call
 from stepchange.interest.schemas import (
     CallChangeIn,
     CallIn,
     CallOut,
-    ChoiceOut,
     Confirmed,
-    DeclarationStateOut,
-    ExpressionOut,
-    IdentityStepOut,
     LateEntryIn,
     MergeIn,
     NoteIn,
@@ -41,13 +43,10 @@ from stepchange.interest.schemas import (
     VolunteerOut,
     VouchIn,
 )
-from stepchange.interest.services import ANSWER, CallService, InterestService, PeopleSearch, is_open, project_codes
+from stepchange.interest.search import PEOPLE_COLUMNS, PeopleLookup, PeopleSearch
+from stepchange.interest.services import ANSWER, InterestService
+from stepchange.people.deps import provide_identities
 from stepchange.people.identity import IdentityService
-from stepchange.people.models import Identity, Volunteer
-
-provide_calls = create_service_provider(CallService)
-provide_interest = create_service_provider(InterestService)
-RATE_LIMITED = {PUBLIC_RATE_LIMIT: True}
 
 
 def call_out(call: Call) -> CallOut:
@@ -57,7 +56,7 @@ def call_out(call: Call) -> CallOut:
         opens_at=call.opens_at,
         closes_at=call.closes_at,
         closed_early_at=call.closed_early_at,
-        is_open=is_open(call, dt.datetime.now(dt.UTC)),
+        is_open=is_open(call, clock.now()),
         projects=[p.code for p in sorted(call.projects, key=lambda p: p.programme_order)],
     )
 
@@ -131,105 +130,87 @@ class InterestController(Controller):
         return {"message": "If that address has a submission waiting, a new link is on its way"}
 
 
-async def provide_people_search(
-    email: Annotated[str | None, QueryParameter(max_length=320, description="Exact address, any letter case")] = None,
-    call: Annotated[UUID | None, QueryParameter(description="Answered this call")] = None,
-    identity: Annotated[Identity | None, QueryParameter(description="At this identity level")] = None,
-    project: Annotated[str | None, QueryParameter(max_length=8, description="Chose this project")] = None,
-    role: Annotated[ChoiceRole | None, QueryParameter(description="Sought this role")] = None,
-    sector: Annotated[str | None, QueryParameter(max_length=200)] = None,
-    organisation: Annotated[str | None, QueryParameter(max_length=200, description="Organisation contains")] = None,
-    q: Annotated[
-        str | None, QueryParameter(max_length=200, description="Words in name, address, organisation, job")
-    ] = None,
-) -> PeopleSearch:
-    return PeopleSearch(
-        email=email or None,
-        call_id=call,
-        identity=identity,
-        project=project or None,
-        role=role,
-        sector=sector or None,
-        organisation=organisation or None,
-        text=q or None,
-    )
-
-
 class VolunteerController(Controller):
     path = "/api/volunteers"
     tags = ["Volunteers"]
     guards = [coordinator_only]
-    dependencies = {"interest": Provide(provide_interest), "search": Provide(provide_people_search)}
+    dependencies = {
+        "interest": Provide(provide_interest),
+        "lookup": Provide(provide_lookup),
+        "identities": Provide(provide_identities),
+        "search": Provide(provide_people_search),
+    }
 
     @get("/", summary="People who registered interest, with the office's filters")
     async def list_volunteers(
         self,
-        interest: NamedDependency[InterestService],
+        lookup: NamedDependency[PeopleLookup],
         window: NamedDependency[Window],
         search: NamedDependency[PeopleSearch],
     ) -> OffsetPagination[VolunteerOut]:
-        people, total = await interest.people(search, limit=window.limit, offset=window.offset)
-        return window.page([await volunteer_out(interest, p) for p in people], total)
+        people, total = await lookup.people(search, limit=window.limit, offset=window.offset)
+        return window.page([await lookup.volunteer_out(p) for p in people], total)
 
     @get("/export.csv", summary="The filtered list as CSV", media_type="text/csv")
     async def export_volunteers(
-        self, interest: NamedDependency[InterestService], search: NamedDependency[PeopleSearch]
+        self, lookup: NamedDependency[PeopleLookup], search: NamedDependency[PeopleSearch]
     ) -> Response[bytes]:
-        people, _ = await interest.people(search, limit=1_000_000, offset=0)
-        rows = [await volunteer_row(interest, p) for p in people]
+        people, _ = await lookup.people(search, limit=1_000_000, offset=0)
+        rows = [await lookup.volunteer_row(p) for p in people]
         return csv_response(frame(rows, PEOPLE_COLUMNS), "volunteers")
 
     @get("/{volunteer_id:uuid}", summary="One person: interest per call, identity history, notes, declaration states")
-    async def get_volunteer(
-        self, interest: NamedDependency[InterestService], volunteer_id: FromPath[UUID]
-    ) -> PersonOut:
-        return await person_out(interest, await interest.person(volunteer_id))
+    async def get_volunteer(self, lookup: NamedDependency[PeopleLookup], volunteer_id: FromPath[UUID]) -> PersonOut:
+        return await lookup.person_page(volunteer_id)
 
     @post("/{volunteer_id:uuid}/validation", status_code=HTTP_200_OK, summary="Validate or reject, with the evidence")
     async def validate(
         self,
         request: Request[Any, Any, Any],
-        interest: NamedDependency[InterestService],
+        identities: NamedDependency[IdentityService],
+        lookup: NamedDependency[PeopleLookup],
         settings: NamedDependency[Settings],
         volunteer_id: FromPath[UUID],
         data: JSONBody[ValidationIn],
     ) -> PersonOut:
-        identity = IdentityService(interest.session)
-        person = await identity.decide(acting_staff(request), volunteer_id, data.decision, data.evidence, settings)
-        return await person_out(interest, person)
+        person = await identities.decide(acting_staff(request), volunteer_id, data.decision, data.evidence, settings)
+        return await lookup.person_out(person)
 
     @post("/{volunteer_id:uuid}/notes", status_code=HTTP_201_CREATED, summary="Add an office note")
     async def add_note(
         self,
         request: Request[Any, Any, Any],
-        interest: NamedDependency[InterestService],
+        identities: NamedDependency[IdentityService],
+        lookup: NamedDependency[PeopleLookup],
         volunteer_id: FromPath[UUID],
         data: JSONBody[NoteIn],
     ) -> NoteOut:
-        note = await IdentityService(interest.session).add_note(acting_staff(request), volunteer_id, data.text)
-        return NoteOut(author=note.author, text=note.text, created_at=note.created_at)
+        note = await identities.add_note(acting_staff(request), volunteer_id, data.text)
+        return lookup.to_schema(note, schema_type=NoteOut)
 
     @post("/{volunteer_id:uuid}/merge", status_code=HTTP_200_OK, summary="Merge another record of this person into it")
     async def merge(
         self,
         request: Request[Any, Any, Any],
-        interest: NamedDependency[InterestService],
+        identities: NamedDependency[IdentityService],
+        lookup: NamedDependency[PeopleLookup],
         volunteer_id: FromPath[UUID],
         data: JSONBody[MergeIn],
     ) -> PersonOut:
-        person = await IdentityService(interest.session).merge(acting_staff(request), volunteer_id, data.other_id)
-        return await person_out(interest, person)
+        person = await identities.merge(acting_staff(request), volunteer_id, data.other_id)
+        return await lookup.person_out(person)
 
     @post("/late-entry", status_code=HTTP_201_CREATED, summary="Record a submission after the closing time")
     async def late_entry(
         self,
         request: Request[Any, Any, Any],
         interest: NamedDependency[InterestService],
+        lookup: NamedDependency[PeopleLookup],
         settings: NamedDependency[Settings],
         data: JSONBody[LateEntryIn],
     ) -> PersonOut:
         expression = await interest.late_entry(acting_staff(request), data, data.late_reason, settings)
-        return await person_out(interest, await interest.person(expression.volunteer_id))
+        return await lookup.person_page(expression.volunteer_id)
 
 
 class VouchController(Controller):
@@ -238,92 +219,15 @@ class VouchController(Controller):
     path = "/api/volunteers/{volunteer_id:uuid}/vouch"
     tags = ["Volunteers"]
     guards = [office_or_co_chair]
-    dependencies = {"interest": Provide(provide_interest)}
+    dependencies = {"identities": Provide(provide_identities)}
 
     @post("/", status_code=HTTP_200_OK, summary="Vouch that this person works where they say")
     async def vouch(
         self,
         request: Request[Any, Any, Any],
-        interest: NamedDependency[InterestService],
+        identities: NamedDependency[IdentityService],
         volunteer_id: FromPath[UUID],
         data: JSONBody[VouchIn],
     ) -> dict[str, str]:
-        person = await IdentityService(interest.session).vouch(acting_staff(request), volunteer_id, data.note)
+        person = await identities.vouch(acting_staff(request), volunteer_id, data.note)
         return {"id": str(person.id), "identity": person.identity.value}
-
-
-PEOPLE_COLUMNS = (
-    "name",
-    "email",
-    "organisation",
-    "job_title",
-    "sector",
-    "identity",
-    "hours_per_month",
-    "calls",
-    "choices",
-    "registered",
-)
-
-
-async def volunteer_row(interest: InterestService, person: Volunteer) -> dict[str, Any]:
-    """One person as a row of the office's export (no phone, no declarations)."""
-    out = await volunteer_out(interest, person)
-    return {
-        "name": out.name,
-        "email": out.email,
-        "organisation": out.organisation,
-        "job_title": out.job_title,
-        "sector": out.sector,
-        "identity": out.identity.value,
-        "hours_per_month": out.hours_per_month,
-        "calls": "; ".join(e.call for e in out.expressions),
-        "choices": "; ".join(f"{c.project} ({c.role.value})" for e in out.expressions for c in e.choices),
-        "registered": out.created_at.date().isoformat(),
-    }
-
-
-async def person_out(interest: InterestService, person: Volunteer) -> PersonOut:
-    identity = IdentityService(interest.session)
-    base = await volunteer_out(interest, person)
-    return PersonOut(
-        **{f: getattr(base, f) for f in base.__struct_fields__},
-        identity_history=[
-            IdentityStepOut(step=s.step, by=s.by, how=s.how, at=s.created_at) for s in await identity.history(person.id)
-        ],
-        notes=[NoteOut(author=n.author, text=n.text, created_at=n.created_at) for n in await identity.notes(person.id)],
-        declarations=[
-            DeclarationStateOut(
-                id=d.id, kind=d.kind, projects=[p.code for p in d.projects], state=d.state, declared_at=d.created_at
-            )
-            for d in await interest.declarations_of(person)
-        ],
-    )
-
-
-async def volunteer_out(interest: InterestService, person: Volunteer) -> VolunteerOut:
-    expressions = await interest.expressions_of(person)
-    codes = dict(await project_codes(interest.session))
-    return VolunteerOut(
-        id=person.id,
-        name=person.name,
-        email=person.email,
-        organisation=person.organisation,
-        job_title=person.job_title,
-        sector=person.sector,
-        identity=person.identity,
-        hours_per_month=person.hours_per_month,
-        created_at=person.created_at,
-        expressions=[
-            ExpressionOut(
-                id=e.id,
-                call=c.name,
-                status=e.status,
-                submitted_at=e.submitted_at,
-                late=e.late,
-                hours_per_month=e.hours_per_month,
-                choices=[ChoiceOut(project=codes[ch.project_id], rank=ch.rank, role=ch.role) for ch in e.choices],
-            )
-            for e, c in expressions
-        ],
-    )

@@ -14,11 +14,13 @@ import msgspec
 
 from stepchange.core.errors import FieldError, field_error
 from stepchange.core.forms import field, fields
+from stepchange.ethics.models import ConflictKind
 from stepchange.interest.schemas import SubmissionIn
 
 CHOICE_SLOTS = 5
 DECLARATION_SLOTS = 3
 TEXT_FIELDS = ("name", "email", "phone", "organisation", "job_title", "sector", "hours_per_month", "experience")
+CONFLICT_KINDS = frozenset(kind.value for kind in ConflictKind)
 _INDEXED = re.compile(r"^(choices|conflicts)\[(\d+)\]")
 
 
@@ -67,7 +69,7 @@ def read_form(form: dict[str, Any]) -> FormSubmission:
         parts = {k: field(form, f"conflicts[{slot}].{k}") for k in ("kind", "description", "organisation", "projects")}
         values.update({f"conflicts[{slot}].{k}": v for k, v in parts.items()})
         if values["has_conflicts"] == "yes" and (parts["description"] or parts["kind"]):
-            if parts["kind"] not in ("financial", "professional", "personal", "indirect"):
+            if parts["kind"] not in CONFLICT_KINDS:
                 errors.append(FieldError(f"conflicts[{slot}].kind", "Choose what kind of conflict it is"))
                 continue
             codes = [c[:8] for c in re.split(r"[\s,;]+", parts["projects"].upper()) if c][:40]

@@ -10,39 +10,29 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.core.errors import FieldError, InvalidInput, RuleViolation
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
-from stepchange.core.links import check_link
 from stepchange.core.pagination import Window
 from stepchange.core.settings import Settings
-from stepchange.core.validation import normalise_email
-from stepchange.interest.controllers import (
+from stepchange.core.web import see_other
+from stepchange.interest.calls import CallService, CallWindow, last_moment
+from stepchange.interest.deps import (
     RATE_LIMITED,
-    person_out,
     provide_calls,
     provide_interest,
+    provide_lookup,
     provide_people_search,
 )
 from stepchange.interest.forms import CHOICE_SLOTS, DECLARATION_SLOTS, FormSubmission, read_form
-from stepchange.interest.services import (
-    CONFIRMATION,
-    CREDENTIALS,
-    SECTORS,
-    STATEMENT,
-    STATEMENT_VERSION,
-    CallService,
-    CallWindow,
-    CleanSubmission,
-    InterestService,
-    PeopleSearch,
-    last_moment,
-)
-from stepchange.people.identity import IdentityService
-from stepchange.people.models import Identity, Volunteer
+from stepchange.interest.rules import CREDENTIALS, SECTORS, STATEMENT, STATEMENT_VERSION, CleanSubmission
+from stepchange.interest.search import PeopleLookup, PeopleSearch
+from stepchange.interest.services import InterestService
+from stepchange.people.deps import provide_identities
+from stepchange.people.identity import IdentityService, can_be_validated
+from stepchange.people.models import Identity
 
 
 class FormProblems(Exception):
@@ -125,7 +115,7 @@ class InterestPages(Controller):
         except FormProblems as problems:
             await interest.session.rollback()
             return await self._form(calls, form, problems.errors, problems.status)
-        return Redirect("/interest/sent", status_code=HTTP_303_SEE_OTHER)
+        return see_other("/interest/sent")
 
     async def _checked(self, form: FormSubmission, interest: InterestService) -> tuple[CallWindow, CleanSubmission]:
         """The form's own errors and the service's, every one against its field; a closed call is a 409."""
@@ -148,9 +138,9 @@ class InterestPages(Controller):
         return Template("interest/sent.html")
 
     @get("/verify/{token:str}", name="interest_verify")
-    async def verify_page(self, db_session: NamedDependency[AsyncSession], token: FromPath[str]) -> Template:
+    async def verify_page(self, interest: NamedDependency[InterestService], token: FromPath[str]) -> Template:
         """Opening the emailed link shows a button; only pressing it (a POST) confirms."""
-        await check_link(db_session, CONFIRMATION, token[:200])
+        await interest.check_confirmation(token[:200])
         return Template("interest/verify.html", context={"token": token})
 
     @post("/verify/{token:str}")
@@ -166,7 +156,8 @@ class PeoplePages(Controller):
     include_in_schema = False
     guards = [coordinator_only]
     dependencies = {
-        "interest": Provide(provide_interest),
+        "lookup": Provide(provide_lookup),
+        "identities": Provide(provide_identities),
         "calls": Provide(provide_calls),
         "search": Provide(provide_people_search),
     }
@@ -175,12 +166,12 @@ class PeoplePages(Controller):
     async def index(
         self,
         request: Request[Any, Any, Any],
-        interest: NamedDependency[InterestService],
+        lookup: NamedDependency[PeopleLookup],
         calls: NamedDependency[CallService],
         search: NamedDependency[PeopleSearch],
         window: NamedDependency[Window],
     ) -> Template:
-        people, total = await interest.people(search, limit=min(window.limit, 100), offset=window.offset)
+        people, total = await lookup.people(search, limit=min(window.limit, 100), offset=window.offset)
         return Template(
             "people/index.html",
             context={
@@ -198,29 +189,29 @@ class PeoplePages(Controller):
     @get("/{volunteer_id:uuid}", name="person")
     async def person(
         self,
-        interest: NamedDependency[InterestService],
+        lookup: NamedDependency[PeopleLookup],
         volunteer_id: FromPath[UUID],
         done: FromQuery[str | None] = None,
     ) -> Template:
-        return await self._person(interest, volunteer_id, done=done)
+        return await self._person(lookup, volunteer_id, done=done)
 
     async def _person(
         self,
-        interest: InterestService,
+        lookup: PeopleLookup,
         volunteer_id: UUID,
         *,
         errors: list[FieldError] | None = None,
         done: str | None = None,
         status_code: int = 200,
     ) -> Template:
-        page = await person_out(interest, await interest.person(volunteer_id))
+        page = await lookup.person_page(volunteer_id)
         return Template(
             "people/person.html",
             context={
                 "person": page,
                 "errors": errors or [],
                 "done": done,
-                "can_validate": page.identity.value in ("email_confirmed", "organisation_confirmed"),
+                "can_validate": can_be_validated(page.identity),
             },
             status_code=status_code,
         )
@@ -230,30 +221,28 @@ class PeoplePages(Controller):
         self,
         request: Request[Any, Any, Any],
         data: Form,
-        interest: NamedDependency[InterestService],
+        lookup: NamedDependency[PeopleLookup],
+        identities: NamedDependency[IdentityService],
         settings: NamedDependency[Settings],
         volunteer_id: FromPath[UUID],
     ) -> Template | Redirect:
         """One form per action on the person's page: validate or reject, add a note, merge another record."""
-        action, identity, actor = field(data, "action"), IdentityService(interest.session), acting_staff(request)
+        action, actor = field(data, "action"), acting_staff(request)
         try:
             if action == "decide":
                 decision = {"validated": Identity.VALIDATED, "rejected": Identity.REJECTED}.get(field(data, "decision"))
                 if decision is None:
                     raise InvalidInput.one("decision", "Choose validate or reject")
-                await identity.decide(actor, volunteer_id, decision, field(data, "evidence"), settings)
+                await identities.decide(actor, volunteer_id, decision, field(data, "evidence"), settings)
             elif action == "note":
-                await identity.add_note(actor, volunteer_id, field(data, "text"))
+                await identities.add_note(actor, volunteer_id, field(data, "text"))
             elif action == "merge":
-                other = await interest.get_one_or_none(Volunteer.email == normalise_email(field(data, "other_email")))
-                if other is None:
-                    raise InvalidInput.one("other_email", "There is nobody registered with that email address")
-                await identity.merge(actor, volunteer_id, other.id)
+                await identities.merge_address(actor, volunteer_id, field(data, "other_email"))
             else:
                 raise InvalidInput.one("action", "Choose what to do")
         except FormRefusal as exc:
-            await interest.session.rollback()
+            await lookup.session.rollback()
             return await self._person(
-                interest, volunteer_id, errors=form_errors(exc, "decision"), status_code=refusal_status(exc)
+                lookup, volunteer_id, errors=form_errors(exc, "decision"), status_code=refusal_status(exc)
             )
-        return Redirect(f"/people/{volunteer_id}?done={action}", status_code=HTTP_303_SEE_OTHER)
+        return see_other(f"/people/{volunteer_id}?done={action}")

@@ -1,10 +1,10 @@
 """SurveyMonkey's CSV export ("all responses, expanded") read through a mapping file into plain responses.
 
-Pure: no database. :func:`load_mapping` reads a mapping (TOML); an :class:`ExportReader` reads an export
-with polars once and turns its rows, a range at a time, into :class:`Response` objects — the answers
-the mapping names, already parsed (UTC timestamps, hours, ranked project codes, yes/no answers) — with
-the problems found while reading them (:func:`read_export` reads them all). The programme's rules are
-applied later, by :mod:`stepchange.interest.importing`.
+Pure: no database. An :class:`ExportReader` reads an export with polars once and, through a mapping
+(:mod:`stepchange.interest.survey_mapping`), turns its rows, a range at a time, into :class:`Response`
+objects — the answers the mapping names, already parsed (UTC timestamps, hours, ranked project codes,
+yes/no answers) — with the problems found while reading them (:func:`read_export` reads them all). The
+programme's rules are applied later, by :mod:`stepchange.interest.import_checks`.
 
 The export's shape (DESIGN.md, "SurveyMonkey import"): UTF-8, often with a byte-order mark; two
 header rows, the question texts (a question spreading over several columns names itself on the
@@ -19,27 +19,22 @@ import datetime as dt
 import hashlib
 import io
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import msgspec
 import polars as pl
 
+from stepchange.interest.survey_mapping import ExportError, Source, SurveyMapping, compared
+
 __all__ = (
-    "DEFAULT_MAPPING",
-    "ExportError",
     "ExportReader",
     "Response",
     "SurveyExport",
-    "SurveyMapping",
     "codes_named",
     "hours_from",
-    "load_mapping",
     "read_export",
 )
 
@@ -54,167 +49,11 @@ CODE_AT_START = re.compile(rf"^\s*([A-Za-z]{{1,4}}\d{{1,3}})(?=$|[\s\-{DASHES}:.
 CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,4}\d{1,3})(?![A-Za-z0-9])")
 HOURS = re.compile(rf"^(\d{{1,4}})\s*(?:(?:[\-{DASHES}]|to)\s*\d{{1,4}}|\+)?(?:\s*(?:hours?|hrs?))?$", re.IGNORECASE)
 """``8``, ``8 hours``, a band ``6-10`` (its lower bound) or ``20+`` (20)."""
-REQUIRED = (
-    "name",
-    "email",
-    "phone",
-    "organisation",
-    "job_title",
-    "sector",
-    "hours",
-    "ranking",
-    "conflicts",
-    "confidentiality",
-)
-OPTIONAL = ("willing_to_lead", "experience", "credentials")
 TEXT_FIELDS = ("name", "email", "phone", "organisation", "job_title", "sector", "experience")
-CONFLICT_KINDS = ("financial", "professional", "personal", "indirect")
-
-DEFAULT_MAPPING = resources.files("stepchange.interest") / "mappings" / "default.toml"
-"""The mapping for the product's own standard questionnaire."""
-
-
-class ExportError(Exception):
-    """The file or the mapping cannot be used at all: nothing is imported and the message says why."""
-
-
-def _norm(text: str | None) -> str:
-    """Header text as compared: whitespace collapsed, any letter case."""
-    return " ".join((text or "").split()).casefold()
 
 
 def _cell(value: str | None) -> str:
     return (value or "").strip()
-
-
-# --- the mapping --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where one answer comes from: a column (question, and its option when it has several), or a constant."""
-
-    question: str = ""
-    option: str | None = None
-    value: str | None = None
-    yes: str | None = None
-    fallback: Source | None = None
-
-
-@dataclass(frozen=True)
-class SurveyMapping:
-    """Which question feeds which field, for one survey."""
-
-    survey: str
-    timezone: ZoneInfo
-    timestamp: Source
-    conflict_kind: str
-    statement_version: str
-    fields: dict[str, Source]
-    conflict_details: Source | None
-    ranking_keep: int | None
-    credential_other: str | None
-    credential_names: dict[str, str]
-    sectors: dict[str, str]
-    hours_bands: dict[str, int]
-
-
-def _source(spec: Any, where: str) -> Source:
-    if isinstance(spec, str):
-        return Source(question=spec)
-    if not isinstance(spec, dict):
-        raise ExportError(f'Mapping: {where} must be a table like {{ question = "…" }} or a question\'s text')
-    known = {"question", "option", "value", "yes", "fallback", "details", "other", "names", "keep", "bands"}
-    if unknown := sorted(set(spec) - known):
-        raise ExportError(f"Mapping: {where} has unknown keys {', '.join(unknown)}")
-    if "value" not in spec and not isinstance(spec.get("question"), str):
-        raise ExportError(f"Mapping: {where} needs the question (question = '…') or a constant (value = '…')")
-    for key in ("option", "value", "yes"):
-        if key in spec and not isinstance(spec[key], str):
-            raise ExportError(f"Mapping: {where}.{key} must be text")
-    return Source(
-        question=str(spec.get("question", "")),
-        option=spec.get("option"),
-        value=spec.get("value"),
-        yes=spec.get("yes"),
-        fallback=_source(spec["fallback"], f"{where}.fallback") if "fallback" in spec else None,
-    )
-
-
-def _text_table(raw: Any, where: str) -> dict[str, str]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-        raise ExportError(f'Mapping: {where} must be a table of answer = "text"')
-    return {_norm(k): v for k, v in raw.items()}
-
-
-def parse_mapping(document: Mapping[str, Any]) -> SurveyMapping:
-    """A mapping from its TOML document; every mistake is an :class:`ExportError` naming the key."""
-    survey = document.get("survey", {})
-    fields = document.get("fields", {})
-    if not isinstance(survey, dict) or not isinstance(survey.get("name"), str) or not survey["name"].strip():
-        raise ExportError("Mapping: [survey] needs a name (it keeps re-imports of the same survey apart)")
-    if not isinstance(fields, dict):
-        raise ExportError("Mapping: [fields] must be a table")
-    if unknown := sorted(set(fields) - set(REQUIRED) - set(OPTIONAL)):
-        raise ExportError(f"Mapping: [fields] has unknown fields {', '.join(unknown)}")
-    zone_name = survey.get("timezone", "Europe/London")
-    try:
-        zone = ZoneInfo(str(zone_name))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ExportError(f"Mapping: [survey] timezone {zone_name!r} is not a time zone like Europe/London") from None
-    statement = survey.get("statement_version")
-    if not isinstance(statement, str) or not statement.strip() or len(statement) > 20:
-        raise ExportError(
-            "Mapping: [survey] statement_version must name the in-confidence statement the survey showed "
-            '(up to 20 characters, e.g. "2018-1")'
-        )
-    kind = survey.get("conflict_kind", "professional")
-    if kind not in CONFLICT_KINDS:
-        raise ExportError(f"Mapping: [survey] conflict_kind must be one of {', '.join(CONFLICT_KINDS)}")
-    sources = {name: _source(spec, f"fields.{name}") for name, spec in fields.items()}
-    if missing := [name for name in REQUIRED if name not in fields]:
-        raise ExportError(f"Mapping: [fields] must name {', '.join(missing)}")
-    for name in ("ranking", "credentials", "conflicts", "hours", "willing_to_lead", "confidentiality"):
-        if name in sources and sources[name].value is not None:
-            raise ExportError(f"Mapping: fields.{name} must name a question, not a constant")
-    ranking, credentials = fields["ranking"], fields.get("credentials", {})
-    keep = ranking.get("keep") if isinstance(ranking, dict) else None
-    if keep is not None and (not isinstance(keep, int) or keep < 1):
-        raise ExportError("Mapping: fields.ranking.keep must be a whole number of choices, 1 or more")
-    conflicts = fields["conflicts"]
-    details = conflicts.get("details") if isinstance(conflicts, dict) else None
-    bands = fields["hours"].get("bands") if isinstance(fields["hours"], dict) else None
-    if bands is not None and (not isinstance(bands, dict) or not all(isinstance(v, int) for v in bands.values())):
-        raise ExportError("Mapping: fields.hours.bands must be a table of answer = hours")
-    other = credentials.get("other") if isinstance(credentials, dict) else None
-    return SurveyMapping(
-        survey=survey["name"].strip(),
-        timezone=zone,
-        timestamp=_source(survey.get("timestamp", "End Date"), "survey.timestamp"),
-        conflict_kind=str(kind),
-        statement_version=statement.strip(),
-        fields=sources,
-        conflict_details=_source(details, "fields.conflicts.details") if details is not None else None,
-        ranking_keep=keep,
-        credential_other=str(other) if other is not None else None,
-        credential_names=_text_table(credentials.get("names") if isinstance(credentials, dict) else None, "names"),
-        sectors=_text_table(document.get("sectors"), "[sectors]"),
-        hours_bands={_norm(k): int(v) for k, v in (bands or {}).items()},
-    )
-
-
-def load_mapping(path: Path | None = None) -> SurveyMapping:
-    """The mapping file at ``path``, or the default mapping for the standard questionnaire."""
-    try:
-        raw = path.read_bytes() if path is not None else DEFAULT_MAPPING.read_bytes()
-        document = tomllib.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ExportError(f"Cannot read the mapping file: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ExportError(f"The mapping file is not valid TOML: {exc}") from None
-    return parse_mapping(document)
 
 
 # --- the export ---------------------------------------------------------------------------------
@@ -284,9 +123,11 @@ class _Header:
             self.questions[-1].options.append((_cell(option), index))
 
     def question(self, text: str) -> _Question:
-        wanted = _norm(text)
+        wanted = compared(text)
         prefix = wanted.rstrip(".…").strip() if wanted.endswith(("…", "...")) else None
-        found = [q for q in self.questions if _norm(q.text) == wanted or (prefix and _norm(q.text).startswith(prefix))]
+        found = [
+            q for q in self.questions if compared(q.text) == wanted or (prefix and compared(q.text).startswith(prefix))
+        ]
         if not found:
             raise ExportError(f"The file has no question {text!r}: is this the mapping for this survey?")
         if len(found) > 1:
@@ -297,13 +138,13 @@ class _Header:
         question = self.question(source.question)
         if source.option is not None:
             for option, index in question.options:
-                if _norm(option) == _norm(source.option):
+                if compared(option) == compared(source.option):
                     return index
             offered = ", ".join(repr(o) for o, _ in question.options)
             raise ExportError(f"The question {source.question!r} has no answer {source.option!r} (it has {offered})")
         if len(question.options) == 1:
             return question.options[0][1]
-        answers = [i for o, i in question.options if _norm(o) in ("response", "open-ended response")]
+        answers = [i for o, i in question.options if compared(o) in ("response", "open-ended response")]
         if len(answers) == 1:
             return answers[0]
         raise ExportError(f'The question {source.question!r} has several columns: name one with option = "…"')
@@ -329,7 +170,7 @@ class _Reader:
         answer = self.text(row)
         if not answer:
             return None
-        return _norm(answer) == _norm(self.yes) if self.yes is not None else True
+        return compared(answer) == compared(self.yes) if self.yes is not None else True
 
 
 def _reader(header: _Header, source: Source) -> _Reader:
@@ -346,7 +187,7 @@ def _reader(header: _Header, source: Source) -> _Reader:
 def hours_from(answer: str, bands: Mapping[str, int] | None = None) -> int | None:
     """Hours a month from an answer: a number, a band's lower bound (``6-10`` → 6, ``20+`` → 20), or
     the mapping's own band; ``None`` when it is none of those."""
-    if bands and (known := bands.get(_norm(answer))) is not None:
+    if bands and (known := bands.get(compared(answer))) is not None:
         return known
     match = HOURS.match(answer.strip())
     return int(match.group(1)) if match else None
@@ -377,13 +218,13 @@ def _credential_columns(header: _Header, mapping: SurveyMapping) -> tuple[list[t
     if source is None:
         return [], None
     question = header.question(source.question)
-    other = _norm(mapping.credential_other) if mapping.credential_other is not None else None
+    other = compared(mapping.credential_other) if mapping.credential_other is not None else None
     named, other_index = [], None
     for option, index in question.options:
-        if other is not None and _norm(option) == other:
+        if other is not None and compared(option) == other:
             other_index = index
         else:
-            named.append((mapping.credential_names.get(_norm(option), option), index))
+            named.append((mapping.credential_names.get(compared(option), option), index))
     if other is not None and other_index is None:
         raise ExportError(f"The question {source.question!r} has no answer {mapping.credential_other!r}")
     return named, other_index
@@ -513,7 +354,7 @@ class ExportReader:
         for name, reader in self._text:
             setattr(response, name, reader.text(row))
         if mapping.sectors:
-            response.sector = mapping.sectors.get(_norm(response.sector), response.sector)
+            response.sector = mapping.sectors.get(compared(response.sector), response.sector)
         hours_answer = self._hours.text(row)
         response.hours = hours_from(hours_answer, mapping.hours_bands) if hours_answer else None
         if hours_answer and response.hours is None:

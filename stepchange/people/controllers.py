@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency, Provide
@@ -14,23 +13,17 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.core.pagination import Window
+from stepchange.people.deps import organisation_out, provide_identities, provide_organisations
 from stepchange.people.identity import IdentityService
-from stepchange.people.models import Organisation
 from stepchange.people.organisations import OrganisationService
 from stepchange.people.schemas import DomainAdded, DomainIn, OrganisationIn, OrganisationOut
-
-provide_organisations = create_service_provider(OrganisationService)
-
-
-def organisation_out(organisation: Organisation) -> OrganisationOut:
-    return OrganisationOut(id=organisation.id, name=organisation.name, domains=[d.domain for d in organisation.domains])
 
 
 class OrganisationController(Controller):
     path = "/api/organisations"
     tags = ["Organisations"]
     guards = [coordinator_only]
-    dependencies = {"organisations": Provide(provide_organisations)}
+    dependencies = {"organisations": Provide(provide_organisations), "identities": Provide(provide_identities)}
 
     @get("/", summary="The organisations register with each one's e-mail domains")
     async def list_organisations(
@@ -42,28 +35,24 @@ class OrganisationController(Controller):
     async def add_organisation(
         self,
         request: Request[Any, Any, Any],
-        organisations: NamedDependency[OrganisationService],
+        identities: NamedDependency[IdentityService],
         data: JSONBody[OrganisationIn],
     ) -> DomainAdded:
-        organisation = await organisations.add(acting_staff(request), data.name, data.domains)
-        confirmed = sum(
-            [await IdentityService(organisations.session).recheck_domain(d.domain) for d in organisation.domains]
-        )
-        return DomainAdded(
-            organisation=organisation_out(await organisations.by_id(organisation.id)), people_confirmed=confirmed
-        )
+        actor = acting_staff(request)
+        organisation, confirmed = await identities.register_organisation(actor, data.name, data.domains)
+        return DomainAdded(organisation=organisation_out(organisation), people_confirmed=confirmed)
 
     @post("/{organisation_id:uuid}/domains", status_code=HTTP_201_CREATED, summary="Add an e-mail domain")
     async def add_domain(
         self,
         request: Request[Any, Any, Any],
         organisations: NamedDependency[OrganisationService],
+        identities: NamedDependency[IdentityService],
         organisation_id: FromPath[UUID],
         data: JSONBody[DomainIn],
     ) -> DomainAdded:
         """A new domain may confirm the organisation of people already waiting at email_confirmed."""
-        entry = await organisations.add_domain(acting_staff(request), organisation_id, data.domain)
-        confirmed = await IdentityService(organisations.session).recheck_domain(entry.domain)
+        _, confirmed = await identities.register_domain(acting_staff(request), organisation_id, data.domain)
         return DomainAdded(
             organisation=organisation_out(await organisations.by_id(organisation_id)), people_confirmed=confirmed
         )

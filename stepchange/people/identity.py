@@ -1,29 +1,40 @@
 """Knowing who people are (DESIGN.md, "Identity confidence"): each step recorded with who, when and how.
 
-submitted → email_confirmed → (organisation_confirmed) → validated, or rejected with a reason.
+submitted → email_confirmed → (organisation_confirmed) → validated, or rejected with a reason. The rules
+of which step may follow which live here; the record itself is written by :class:`PeopleService`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from uuid import UUID
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import audit
-from stepchange.core.database import Base
-from stepchange.core.errors import BrokenRule, InvalidInput, NotAllowed, NotFound, RuleViolation
+from stepchange.core.authz import Role
+from stepchange.core.errors import BrokenRule, InvalidInput, NotAllowed, RuleViolation
 from stepchange.core.guards import Principal
-from stepchange.core.mail import queue_mail
+from stepchange.core.mail_templates import queue_templated_mail
 from stepchange.core.settings import Settings
-from stepchange.core.validation import text_problem
+from stepchange.core.validation import normalise_email, text_problem
 from stepchange.people.facts import INTEREST_FACTS
-from stepchange.people.models import Identity, IdentityStep, Volunteer, VolunteerNote
+from stepchange.people.models import Identity, IdentityStep, Organisation, OrganisationDomain, Volunteer, VolunteerNote
 from stepchange.people.organisations import OrganisationService, domain_of, is_free_mail, match_key
+from stepchange.people.services import THE_PERSON, PeopleService
 
 RANK = {Identity.SUBMITTED: 0, Identity.EMAIL_CONFIRMED: 1, Identity.ORGANISATION_CONFIRMED: 2, Identity.VALIDATED: 3}
 CAN_BE_VALIDATED = frozenset({Identity.EMAIL_CONFIRMED, Identity.ORGANISATION_CONFIRMED})
+
+
+def can_be_validated(identity: Identity) -> bool:
+    """Only people whose address is confirmed can be validated (pages offer it only then)."""
+    return identity in CAN_BE_VALIDATED
+
+
+def _as_said(identity: Identity) -> str:
+    return identity.value.replace("_", " ")
 
 
 class IdentityService:
@@ -31,30 +42,24 @@ class IdentityService:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.people = PeopleService(session=session)
 
     async def person(self, volunteer_id: UUID) -> Volunteer:
-        person = await self.session.get(Volunteer, volunteer_id)
-        if person is None:
-            raise NotFound("volunteer", f"id {volunteer_id}")
-        return person
-
-    def _step(self, person: Volunteer, to: Identity, by: Principal | None, how: str) -> None:
-        person.identity = to
-        self.session.add(
-            IdentityStep(
-                volunteer_id=person.id,
-                step=to,
-                by_id=by.id if by else None,
-                by=by.label if by else "the service",
-                how=how,
-            )
-        )
+        return await self.people.person(volunteer_id)
 
     async def history(self, volunteer_id: UUID) -> Sequence[IdentityStep]:
-        rows = await self.session.scalars(
-            select(IdentityStep).where(IdentityStep.volunteer_id == volunteer_id).order_by(IdentityStep.created_at)
-        )
-        return rows.all()
+        return await self.people.history(volunteer_id)
+
+    # --- the address and the organisation -----------------------------------------------------------
+
+    async def address_confirmed(self, person: Volunteer) -> None:
+        """The person opened the emailed link: the address is theirs. Then see whether its domain also
+        confirms their organisation."""
+        if person.identity is Identity.SUBMITTED:
+            await self.people.step(
+                person, Identity.EMAIL_CONFIRMED, how="opened the emailed link and confirmed", by=THE_PERSON
+            )
+            await self.confirm_organisation_by_domain(person)
 
     async def confirm_organisation_by_domain(self, person: Volunteer) -> bool:
         """After the address is confirmed: if its domain is registered to the organisation the person named,
@@ -64,12 +69,8 @@ class IdentityService:
         owner = await OrganisationService(session=self.session).owner_of(person.email)
         if owner is None or owner.match_key != match_key(person.organisation):
             return False
-        self._step(
-            person,
-            Identity.ORGANISATION_CONFIRMED,
-            None,
-            f"the confirmed address's domain {domain_of(person.email)} is registered to {owner.name}",
-        )
+        how = f"the confirmed address's domain {domain_of(person.email)} is registered to {owner.name}"
+        await self.people.step(person, Identity.ORGANISATION_CONFIRMED, how=how)
         return True
 
     async def recheck_domain(self, domain: str) -> int:
@@ -81,12 +82,30 @@ class IdentityService:
         )
         return sum([await self.confirm_organisation_by_domain(p) for p in people.all()])
 
+    async def register_organisation(
+        self, actor: Principal, name: str, domains: Iterable[str] = ()
+    ) -> tuple[Organisation, int]:
+        """Add an organisation (with its domains) to the register; returns it and how many people waiting
+        at email_confirmed its domains now confirm."""
+        organisations = OrganisationService(session=self.session)
+        organisation = await organisations.add(actor, name, list(domains))
+        confirmed = sum([await self.recheck_domain(d.domain) for d in organisation.domains])
+        return await organisations.by_id(organisation.id), confirmed
+
+    async def register_domain(
+        self, actor: Principal, organisation_id: UUID, domain: str
+    ) -> tuple[OrganisationDomain, int]:
+        """Add an e-mail domain to an organisation; returns it and how many people waiting at
+        email_confirmed it now confirms."""
+        entry = await OrganisationService(session=self.session).add_domain(actor, organisation_id, domain)
+        return entry, await self.recheck_domain(entry.domain)
+
     async def vouch(self, actor: Principal, volunteer_id: UUID, note: str) -> Volunteer:
         """A co-chair (of a work-stream the person offered to help) or the office vouches for their organisation."""
         person = await self.person(volunteer_id)
         if problem := text_problem(note, "note", label="how you know them", max_length=2000):
             raise InvalidInput([problem])
-        if actor.role != "coordinator" and not await self._interested_in_workstream(person, actor.workstream_id):
+        if actor.role != Role.COORDINATOR and not await self._interested_in_workstream(person, actor.workstream_id):
             raise NotAllowed("A co-chair may vouch only for people interested in their own work-stream's projects")
         if person.identity is not Identity.EMAIL_CONFIRMED:
             raise RuleViolation(
@@ -94,11 +113,11 @@ class IdentityService:
                     BrokenRule(
                         "cannot_vouch",
                         f"Only people whose address is confirmed can be vouched for; "
-                        f"this person is {person.identity.value.replace('_', ' ')}",
+                        f"this person is {_as_said(person.identity)}",
                     )
                 ]
             )
-        self._step(person, Identity.ORGANISATION_CONFIRMED, actor, f"vouched for: {note.strip()}")
+        await self.people.step(person, Identity.ORGANISATION_CONFIRMED, how=f"vouched for: {note.strip()}", by=actor)
         await audit.record(
             self.session,
             actor,
@@ -114,6 +133,8 @@ class IdentityService:
             return False
         return await INTEREST_FACTS().interested_in_workstream(self.session, person.id, workstream_id)
 
+    # --- the office's decision ----------------------------------------------------------------------
+
     async def decide(
         self, actor: Principal, volunteer_id: UUID, decision: Identity, evidence: str, settings: Settings
     ) -> Volunteer:
@@ -124,20 +145,20 @@ class IdentityService:
             raise InvalidInput([problem])
         if decision not in (Identity.VALIDATED, Identity.REJECTED):
             raise InvalidInput.one("decision", "Choose validated or rejected")
-        if decision is Identity.VALIDATED and person.identity not in CAN_BE_VALIDATED:
+        if decision is Identity.VALIDATED and not can_be_validated(person.identity):
             raise RuleViolation(
                 [
                     BrokenRule(
                         "cannot_validate",
                         f"Only people whose address is confirmed can be validated; this person is "
-                        f"{person.identity.value.replace('_', ' ')}",
+                        f"{_as_said(person.identity)}",
                     )
                 ]
             )
         if person.identity is decision:
             raise RuleViolation([BrokenRule("no_change", f"This person is already {decision.value}")])
         before = person.identity
-        self._step(person, decision, actor, evidence.strip())
+        await self.people.step(person, decision, how=evidence.strip(), by=actor)
         await audit.record(
             self.session,
             actor,
@@ -146,29 +167,16 @@ class IdentityService:
             subject_id=person.id,
             changes={"identity": {"before": before.value, "after": decision.value}, "evidence": audit.CHANGED},
         )
-        await self._tell(person, decision, settings)
+        await queue_templated_mail(
+            self.session,
+            f"identity_{decision.value}",
+            to=person.email,
+            category=f"identity_{decision.value}",
+            full_name=person.name,
+        )
         return person
 
-    async def _tell(self, person: Volunteer, decision: Identity, settings: Settings) -> None:
-        if decision is Identity.VALIDATED:
-            subject = "You are validated to take part in Step-Change"
-            body = (
-                f"Dear {person.name},\n\nThank you for your patience. The programme office has checked your details "
-                "and you are now validated to take part in Step-Change.\n\nWhat happens next: the office matches "
-                "people to the projects they chose, once any conflicts of interest have been reviewed. You will get "
-                "an email offering you a place, which you can accept or decline.\n"
-            )
-        else:
-            subject = "About your offer to help Step-Change"
-            body = (
-                f"Dear {person.name},\n\nThank you very much for offering your time to Step-Change. We have not "
-                "been able to confirm the details we need to include you in the programme at the moment, so we "
-                "cannot take your offer further.\n\nIf you think we have got something wrong, or your details have "
-                "changed, please reply to the programme office at stepchange@met.police.uk and we will look again.\n"
-            )
-        await queue_mail(
-            self.session, to=person.email, subject=subject, text=body, category=f"identity_{decision.value}"
-        )
+    # --- notes ----------------------------------------------------------------------------------------
 
     async def add_note(self, actor: Principal, volunteer_id: UUID, text: str) -> VolunteerNote:
         person = await self.person(volunteer_id)
@@ -176,6 +184,7 @@ class IdentityService:
             raise InvalidInput([problem])
         note = VolunteerNote(volunteer_id=person.id, author_id=actor.id, author=actor.label, text=text.strip())
         self.session.add(note)
+        await self.session.flush()  # its time is set when it is written, and the answer shows it
         await audit.record(
             self.session,
             actor,
@@ -192,45 +201,21 @@ class IdentityService:
         )
         return rows.all()
 
+    # --- two records of one person ------------------------------------------------------------------
+
     async def merge(self, actor: Principal, survivor_id: UUID, other_id: UUID) -> Volunteer:
         """Merge two records of one person into ``survivor``: everything that referred to the other record
-        moves over and its history is kept; for a call both answered, the later expression stays."""
+        moves over and its history is kept; for a call both answered, the later expression stays; the
+        survivor stands at the surer identity of the two."""
         if survivor_id == other_id:
             raise InvalidInput.one("other_id", "Choose a different record to merge")
         survivor, other = await self.person(survivor_id), await self.person(other_id)
-        await INTEREST_FACTS().before_merge(self.session, survivor.id, other.id)
-        for table in self._tables_pointing_at_volunteers():
-            column = next(c for c in table.c if any(fk.column.table.name == "volunteer" for fk in c.foreign_keys))
-            await self.session.execute(update(table).where(column == other.id).values({column.name: survivor.id}))
-        if RANK.get(other.identity, -1) > RANK.get(survivor.identity, -1):
-            survivor.identity = other.identity
-        survivor.hours_per_month = max(survivor.hours_per_month, other.hours_per_month)
-        self.session.add(
-            IdentityStep(
-                volunteer_id=survivor.id,
-                step=survivor.identity,
-                by_id=actor.id,
-                by=actor.label,
-                how=f"merged with the record for {other.email}",
-            )
-        )
-        await self.session.execute(delete(Volunteer).where(Volunteer.id == other.id))
-        await audit.record(
-            self.session,
-            actor,
-            "volunteer.merged",
-            subject_type="volunteer",
-            subject_id=survivor.id,
-            summary=f"Merged record {other.id} into {survivor.id}",
-        )
-        self.session.expire_all()
-        return await self.session.get_one(Volunteer, survivor_id, populate_existing=True)
+        surer = max(survivor.identity, other.identity, key=lambda identity: RANK.get(identity, -1))
+        return await self.people.merge(actor, survivor, other, identity=surer)
 
-    @staticmethod
-    def _tables_pointing_at_volunteers() -> list[Table]:
-        """Every table with a foreign key to a volunteer, now and as features add them."""
-        return [
-            t
-            for t in Base.metadata.sorted_tables
-            if t.name != "volunteer" and any(fk.column.table.name == "volunteer" for fk in t.foreign_keys)
-        ]
+    async def merge_address(self, actor: Principal, survivor_id: UUID, other_email: str) -> Volunteer:
+        """Merge the record registered with ``other_email`` into ``survivor`` (the office's people page)."""
+        other = await self.people.by_email(normalise_email(other_email))
+        if other is None:
+            raise InvalidInput.one("other_email", "There is nobody registered with that email address")
+        return await self.merge(actor, survivor_id, other.id)

@@ -9,12 +9,12 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
-from stepchange.people.controllers import provide_organisations
+from stepchange.core.web import see_other
+from stepchange.people.deps import provide_identities, provide_organisations
 from stepchange.people.identity import IdentityService
 from stepchange.people.organisations import OrganisationService
 
@@ -23,7 +23,7 @@ class OrganisationPages(Controller):
     path = "/organisations"
     include_in_schema = False
     guards = [coordinator_only]
-    dependencies = {"organisations": Provide(provide_organisations)}
+    dependencies = {"organisations": Provide(provide_organisations), "identities": Provide(provide_identities)}
 
     async def _page(
         self,
@@ -43,7 +43,11 @@ class OrganisationPages(Controller):
 
     @post("/")
     async def change(
-        self, request: Request[Any, Any, Any], data: Form, organisations: NamedDependency[OrganisationService]
+        self,
+        request: Request[Any, Any, Any],
+        data: Form,
+        organisations: NamedDependency[OrganisationService],
+        identities: NamedDependency[IdentityService],
     ) -> Template | Redirect:
         """Add an organisation, or a domain to one; a new domain may confirm people waiting for it."""
         actor = acting_staff(request)
@@ -53,13 +57,12 @@ class OrganisationPages(Controller):
                     organisation_id = UUID(field(data, "organisation"))
                 except ValueError:
                     raise InvalidInput.one("organisation", "Choose the organisation") from None
-                entry = await organisations.add_domain(actor, organisation_id, field(data, "domain"))
-                confirmed = await IdentityService(organisations.session).recheck_domain(entry.domain)
+                _, confirmed = await identities.register_domain(actor, organisation_id, field(data, "domain"))
                 done = f"domain-{confirmed}"
             else:
-                await organisations.add(actor, field(data, "name"))
+                await identities.register_organisation(actor, field(data, "name"))
                 done = "added"
         except FormRefusal as exc:
             await organisations.session.rollback()
             return await self._page(organisations, form_errors(exc, "domain"), status_code=refusal_status(exc))
-        return Redirect(f"/organisations?done={done}", status_code=HTTP_303_SEE_OTHER)
+        return see_other(f"/organisations?done={done}")

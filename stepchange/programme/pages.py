@@ -14,8 +14,9 @@ from stepchange.accounts.guards import acting_staff, any_staff, office_or_co_cha
 from stepchange.core import clock
 from stepchange.core.guards import current_principal
 from stepchange.core.web import see_other
-from stepchange.interest.services import CallService
-from stepchange.programme.deps import provide_activities, provide_calls
+from stepchange.interest.calls import CallService
+from stepchange.interest.deps import provide_calls
+from stepchange.programme.deps import provide_activities
 from stepchange.programme.services import KeyActivityService
 from stepchange.projects.deps import provide_milestones, provide_projects
 from stepchange.projects.milestones import MilestoneService, keeps_programme_milestones

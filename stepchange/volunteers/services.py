@@ -27,14 +27,15 @@ from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings
 from stepchange.core.validation import email_problem, normalise_email
 from stepchange.ethics.models import Declaration, ReviewState
+from stepchange.interest.calls import CallWindow, is_open, last_moment, project_codes
 from stepchange.interest.models import Call, Choice, Expression, ExpressionStatus, HeldSubmission
-from stepchange.interest.services import CallWindow, SubmissionRules, is_open, last_moment, project_codes
+from stepchange.interest.rules import SubmissionRules
 from stepchange.people.models import ErasureRequest, IdentityStep, Volunteer, VolunteerNote
+from stepchange.people.services import ERASED, PeopleService
 from stepchange.projects.models import Project
 
 SIGN_IN = "volunteer_sign_in"
 SIGN_IN_LIFETIME = dt.timedelta(minutes=30)
-ERASED = "(erased)"
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,10 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         for project_id, rank, role in checked:
             self.session.add(Choice(expression_id=expression.id, project_id=project_id, rank=rank, role=role))
         before = {"hours_per_month": expression.hours_per_month}
-        expression.hours_per_month = person.hours_per_month = hours
+        expression.hours_per_month = hours
+        await PeopleService(session=self.session).change_details(
+            VolunteerPrincipal(person.id), person, {"hours_per_month": hours}, why=f"Changed choices for {call.name}"
+        )
         await self._audit(
             person,
             "volunteer.choices_changed",
@@ -404,9 +408,7 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         return len(due)
 
     async def _strip_person(self, person: Volunteer) -> None:
-        person.name, person.email, person.phone = ERASED, f"erased-{person.id}@erased.invalid", ""
-        person.organisation, person.job_title = ERASED, ERASED
-        person.erased_at = dt.datetime.now(dt.UTC)
+        await PeopleService(session=self.session).anonymise(person)
         await self.session.execute(
             update(Expression).where(Expression.volunteer_id == person.id).values(experience="", credentials=[])
         )
@@ -417,9 +419,6 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         await self.session.execute(delete(OneTimeLink).where(OneTimeLink.subject_id == person.id))
 
     async def _strip_history(self, volunteer_id: UUID) -> None:
-        await self.session.execute(
-            update(IdentityStep).where(IdentityStep.volunteer_id == volunteer_id).values(how=ERASED)
-        )
         await self.session.execute(
             update(AuditEntry)
             .where(AuditEntry.subject_type == "volunteer", AuditEntry.subject_id == str(volunteer_id))

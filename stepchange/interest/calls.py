@@ -1,0 +1,246 @@
+"""Calls to action (DESIGN.md, "Calls"): the office opens, extends and closes them; the public answers
+while one is open. A call's window is in UK time, stored as UTC instants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import BindParameter, ColumnElement, bindparam, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.core import audit, clock
+from stepchange.core.database import run_core
+from stepchange.core.errors import BrokenRule, FieldError, InvalidInput, NotFound, RuleViolation
+from stepchange.core.guards import Principal
+from stepchange.core.services import DomainService
+from stepchange.core.templating import uk_datetime
+from stepchange.core.validation import text_problem
+from stepchange.interest.models import Call, call_project, ends_at
+from stepchange.projects.models import Project
+
+ProjectCodes = tuple[tuple[UUID, str], ...]
+"""Every project's id and code."""
+
+
+@dataclass(frozen=True)
+class CallWindow:
+    """A call as a submission is checked against it, with every project's id and code.
+
+    Plain values, read without making ORM objects (a call's ``projects`` would load every offered
+    project in full): the submission path reads this on every request, and the import ships it to its
+    worker processes.
+    """
+
+    id: UUID
+    name: str
+    opens_at: dt.datetime
+    ends_at: dt.datetime
+    offered: frozenset[UUID]
+    projects: ProjectCodes
+
+    @classmethod
+    def of(cls, call: Call, projects: ProjectCodes) -> CallWindow:
+        """The window of a call already loaded (its ``projects`` with it)."""
+        offered = frozenset(p.id for p in call.projects)
+        return cls(call.id, call.name, call.opens_at, call.ends_at, offered, projects)
+
+    @classmethod
+    def outside_any_call(cls, projects: ProjectCodes) -> CallWindow:
+        """For checking what does not belong to a call (a declaration made later)."""
+        never = dt.datetime.min.replace(tzinfo=dt.UTC)
+        return cls(UUID(int=0), "", never, never, frozenset(), projects)
+
+
+def is_open(call: Call | CallWindow, at: dt.datetime) -> bool:
+    return call.opens_at <= at < call.ends_at
+
+
+def open_at(at: dt.datetime | BindParameter[Any]) -> tuple[ColumnElement[bool], ...]:
+    """The conditions a call open at ``at`` meets."""
+    return (
+        Call.opens_at <= at,
+        Call.closes_at > at,
+        or_(Call.closed_early_at.is_(None), Call.closed_early_at > at),
+    )
+
+
+def last_moment(call: Call | CallWindow) -> str:
+    """The last minute a call is open, as people read it: "11:59pm on Friday 25 May 2018"."""
+    return uk_datetime(call.ends_at - dt.timedelta(minutes=1))
+
+
+def uk_moment(value: str, field_name: str, *, end_of_day: bool) -> dt.datetime:
+    """A time the office typed for a call (see :func:`clock.parse_uk_moment`), or why it is not one."""
+    try:
+        return clock.parse_uk_moment(value, end_of_day=end_of_day)
+    except ValueError:
+        raise InvalidInput.one(
+            field_name, "Enter a date like 2026-12-01, or a date and time like 2026-12-01T17:00"
+        ) from None
+
+
+async def project_codes(session: AsyncSession) -> ProjectCodes:
+    """Every project's id and code, in programme order."""
+    rows = await session.execute(select(Project.id, Project.code).order_by(Project.code))
+    return tuple((project_id, code) for project_id, code in rows)
+
+
+# --- the call a submission answers ------------------------------------------------------------------
+
+# Read on every submission, so built once (building one costs more than running it).
+_CALL_COLUMNS = select(Call.id, Call.name, Call.opens_at, Call.closes_at, Call.closed_early_at)
+_CALL_BY_ID = _CALL_COLUMNS.where(Call.id == bindparam("call_id"))
+_CALL_OPEN_AT = _CALL_COLUMNS.where(*open_at(bindparam("at"))).order_by(Call.closes_at).limit(1)
+_LATEST_CALL = _CALL_COLUMNS.order_by(Call.opens_at.desc()).limit(1)
+_OFFERS = (call_project.c.project_id == Project.id) & (call_project.c.call_id == bindparam("call_id"))
+_PROJECTS_OFFERED = (
+    select(Project.id, Project.code, call_project.c.call_id.is_not(None))
+    .outerjoin(call_project, _OFFERS)
+    .order_by(Project.code)
+)
+
+
+async def call_answered(session: AsyncSession, call_id: UUID | None, at: dt.datetime) -> CallWindow:
+    """The call a submission answers: the one named, or the one open at ``at`` (else the latest, so the
+    answer can say it has closed). Whether it takes the submission then is
+    :func:`~stepchange.interest.rules.accept_submission`'s to say."""
+    if call_id is not None:
+        row = (await run_core(session, _CALL_BY_ID, {"call_id": call_id})).first()
+        if row is None:
+            raise InvalidInput.one("call", "There is no such call")
+    else:
+        row = (await run_core(session, _CALL_OPEN_AT, {"at": at})).first()
+        row = row or (await run_core(session, _LATEST_CALL)).first()
+        if row is None:
+            raise RuleViolation([BrokenRule("no_call", "There is no call to action open at the moment")])
+    return await _window(session, row.id, row.name, row.opens_at, ends_at(row.closes_at, row.closed_early_at))
+
+
+async def _window(
+    session: AsyncSession, call_id: UUID, name: str, opens_at: dt.datetime, ends_at: dt.datetime
+) -> CallWindow:
+    """The call's window with every project's id and code and whether the call offers it (read as plain
+    rows: cheaper than one query joining both, which repeats the call's columns on every row)."""
+    rows = await run_core(session, _PROJECTS_OFFERED, {"call_id": call_id})
+    codes, offered = [], set()
+    for project_id, code, is_offered in cast(Iterable[tuple[UUID, str, bool]], rows):
+        codes.append((project_id, code))
+        if is_offered:
+            offered.add(project_id)
+    return CallWindow(call_id, name, opens_at, ends_at, frozenset(offered), tuple(codes))
+
+
+# --- the office's calls -------------------------------------------------------------------------------
+
+
+class CallRepository(SQLAlchemyAsyncRepository[Call]):
+    model_type = Call
+
+
+class CallService(DomainService[Call, CallRepository]):
+    """Calls to action: the office opens, extends and closes them; the public answers while they are open."""
+
+    repository_type = CallRepository
+
+    async def open_call(self, at: dt.datetime | None = None) -> Call | None:
+        """The call open at ``at`` (now by default) that closes soonest, if any."""
+        found = await self.get_many(*open_at(at or clock.now()), order_by=[(Call.closes_at, False)])
+        return found[0] if found else None
+
+    async def latest(self) -> Call | None:
+        found = await self.get_many(order_by=[(Call.opens_at, True)])
+        return found[0] if found else None
+
+    async def by_id(self, call_id: UUID) -> Call:
+        call = await self.get_one_or_none(Call.id == call_id)
+        if call is None:
+            raise NotFound("call", f"id {call_id}")
+        return call
+
+    async def all_calls(self) -> Sequence[Call]:
+        return await self.get_many(order_by=[(Call.opens_at, True)])
+
+    async def create_call(
+        self, actor: Principal, *, name: str, opens_at: str, closes_at: str, projects: Sequence[str]
+    ) -> Call:
+        """Open a call (UK times) offering the given projects."""
+        errors = [p for p in [text_problem(name, "name", label="a name", max_length=200)] if p]
+        window: dict[str, dt.datetime] = {}
+        for label, value in (("opens_at", opens_at), ("closes_at", closes_at)):
+            try:
+                window[label] = uk_moment(value, label, end_of_day=label == "closes_at")
+            except InvalidInput as exc:
+                errors.extend(exc.errors)
+        if len(window) == 2 and window["closes_at"] <= window["opens_at"]:
+            errors.append(FieldError("closes_at", "The closing time must be after the opening time"))
+        offered = await self._projects(projects, errors)
+        if errors:
+            raise InvalidInput(errors)
+        if await self.get_one_or_none(Call.name == name.strip()) is not None:
+            raise RuleViolation([BrokenRule("name_taken", f"There is already a call named {name.strip()!r}")])
+        opens, closes = window["opens_at"], window["closes_at"]
+        call = Call(name=name.strip(), opens_at=opens, closes_at=closes, projects=offered)
+        self.session.add(call)
+        await self.session.flush()
+        await audit.record(
+            self.session,
+            actor,
+            "call.created",
+            subject_type="call",
+            subject_id=call.id,
+            summary=call.name,
+            changes=audit.diff({}, {"opens_at": opens, "closes_at": closes, "projects": ", ".join(projects)}),
+        )
+        return call
+
+    async def _projects(self, codes: Sequence[str], errors: list[FieldError]) -> list[Project]:
+        if not codes:
+            errors.append(FieldError("projects", "Choose at least one project for the call"))
+            return []
+        wanted = [c.strip().upper() for c in codes]
+        found = {p.code: p for p in (await self.session.scalars(select(Project).where(Project.code.in_(wanted)))).all()}
+        for i, code in enumerate(wanted):
+            if code not in found:
+                errors.append(FieldError(f"projects[{i}]", f"There is no project {code!r}"))
+        return [found[c] for c in dict.fromkeys(wanted) if c in found]
+
+    async def extend(self, actor: Principal, call_id: UUID, closes_at: str) -> Call:
+        """Move the closing time later (an extension); to close early use :meth:`close_now`."""
+        call = await self.by_id(call_id)
+        new_close = uk_moment(closes_at, "closes_at", end_of_day=True)
+        if new_close <= call.closes_at:
+            raise InvalidInput.one("closes_at", f"An extension must close after {last_moment(call)}")
+        before = {"closes_at": call.closes_at, "closed_early_at": call.closed_early_at}
+        call.closes_at, call.closed_early_at = new_close, None
+        await audit.record(
+            self.session,
+            actor,
+            "call.extended",
+            subject_type="call",
+            subject_id=call.id,
+            summary=call.name,
+            changes=audit.diff(before, {"closes_at": new_close, "closed_early_at": None}),
+        )
+        return call
+
+    async def close_now(self, actor: Principal, call_id: UUID) -> Call:
+        call = await self.by_id(call_id)
+        now = clock.now()
+        if not is_open(call, now):
+            raise RuleViolation([BrokenRule("call_closed", f"This call already closed at {last_moment(call)}")])
+        call.closed_early_at = now
+        await audit.record(
+            self.session,
+            actor,
+            "call.closed_early",
+            subject_type="call",
+            subject_id=call.id,
+            summary=call.name,
+            changes={"closed_early_at": {"before": None, "after": str(now)}},
+        )
+        return call

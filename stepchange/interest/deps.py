@@ -1,0 +1,46 @@
+"""Providers of the interest services and the office's people filters, shared by the API and the pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from advanced_alchemy.extensions.litestar.providers import create_service_provider
+from litestar.params import QueryParameter
+
+from stepchange.core.security import PUBLIC_RATE_LIMIT
+from stepchange.interest.calls import CallService
+from stepchange.interest.models import ChoiceRole
+from stepchange.interest.search import PeopleLookup, PeopleSearch
+from stepchange.interest.services import InterestService
+from stepchange.people.models import Identity
+
+provide_calls = create_service_provider(CallService)
+provide_interest = create_service_provider(InterestService)
+provide_lookup = create_service_provider(PeopleLookup)
+RATE_LIMITED = {PUBLIC_RATE_LIMIT: True}
+"""Route options for the public doors (submitting, asking for the link again): rate-limited per client."""
+
+
+async def provide_people_search(
+    email: Annotated[str | None, QueryParameter(max_length=320, description="Exact address, any letter case")] = None,
+    call: Annotated[UUID | None, QueryParameter(description="Answered this call")] = None,
+    identity: Annotated[Identity | None, QueryParameter(description="At this identity level")] = None,
+    project: Annotated[str | None, QueryParameter(max_length=8, description="Chose this project")] = None,
+    role: Annotated[ChoiceRole | None, QueryParameter(description="Sought this role")] = None,
+    sector: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    organisation: Annotated[str | None, QueryParameter(max_length=200, description="Organisation contains")] = None,
+    q: Annotated[
+        str | None, QueryParameter(max_length=200, description="Words in name, address, organisation, job")
+    ] = None,
+) -> PeopleSearch:
+    return PeopleSearch(
+        email=email or None,
+        call_id=call,
+        identity=identity,
+        project=project or None,
+        role=role,
+        sector=sector or None,
+        organisation=organisation or None,
+        text=q or None,
+    )

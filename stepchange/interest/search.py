@@ -1,0 +1,199 @@
+"""The office's people views: everyone who registered, filtered as the office asks, and each person as the
+office sees them (their interest in each call, identity history, notes and declarations' review state —
+never a declaration's text, nor anyone's phone number in the export)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.filters import LimitOffset
+from sqlalchemy import ColumnElement, or_, select
+
+from stepchange.core.services import DomainService
+from stepchange.core.validation import normalise_email
+from stepchange.ethics.models import Declaration
+from stepchange.interest.calls import project_codes
+from stepchange.interest.models import Call, Choice, ChoiceRole, Expression
+from stepchange.interest.schemas import (
+    ChoiceOut,
+    DeclarationStateOut,
+    ExpressionOut,
+    IdentityStepOut,
+    NoteOut,
+    PersonOut,
+    VolunteerOut,
+)
+from stepchange.people.identity import IdentityService
+from stepchange.people.models import Identity, Volunteer
+from stepchange.people.services import VolunteerRepository
+from stepchange.projects.models import Project
+
+PEOPLE_COLUMNS = (
+    "name",
+    "email",
+    "organisation",
+    "job_title",
+    "sector",
+    "identity",
+    "hours_per_month",
+    "calls",
+    "choices",
+    "registered",
+)
+"""The office's export of the list (no phone, no declarations)."""
+
+
+@dataclass(frozen=True)
+class PeopleSearch:
+    """The office's filters on everyone who registered; each narrows the list."""
+
+    email: str | None = None
+    call_id: UUID | None = None
+    identity: Identity | None = None
+    project: str | None = None
+    role: ChoiceRole | None = None
+    sector: str | None = None
+    organisation: str | None = None
+    text: str | None = None
+
+    def _choice_exists(self) -> ColumnElement[bool] | None:
+        if not (self.call_id or self.project or self.role):
+            return None
+        query = (
+            select(Choice.id)
+            .join(Expression, Choice.expression_id == Expression.id)
+            .where(Expression.volunteer_id == Volunteer.id)
+        )
+        if self.call_id:
+            query = query.where(Expression.call_id == self.call_id)
+        if self.project:
+            query = query.join(Project, Choice.project_id == Project.id).where(Project.code == self.project.upper())
+        if self.role:
+            query = query.where(Choice.role == self.role)
+        return query.exists()
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if self.email:
+            where.append(Volunteer.email == normalise_email(self.email))
+        if self.identity:
+            where.append(Volunteer.identity == self.identity)
+        if self.sector:
+            where.append(Volunteer.sector == self.sector)
+        if self.organisation:
+            where.append(Volunteer.organisation.ilike(f"%{self.organisation}%"))
+        if self.text:
+            like = f"%{self.text}%"
+            where.append(
+                or_(
+                    Volunteer.name.ilike(like),
+                    Volunteer.email.ilike(like),
+                    Volunteer.organisation.ilike(like),
+                    Volunteer.job_title.ilike(like),
+                )
+            )
+        if (chosen := self._choice_exists()) is not None:
+            where.append(chosen)
+        return where
+
+
+def expression_out(expression: Expression, call: Call, codes: Mapping[UUID, str]) -> ExpressionOut:
+    """A person's interest in one call, its choices named by project code (``codes``: every project's)."""
+    return ExpressionOut(
+        id=expression.id,
+        call=call.name,
+        status=expression.status,
+        submitted_at=expression.submitted_at,
+        late=expression.late,
+        hours_per_month=expression.hours_per_month,
+        choices=[ChoiceOut(project=codes[c.project_id], rank=c.rank, role=c.role) for c in expression.choices],
+    )
+
+
+class PeopleLookup(DomainService[Volunteer, VolunteerRepository]):
+    """What the office reads about people (it changes nothing: see :class:`PeopleService`)."""
+
+    repository_type = VolunteerRepository
+
+    async def person(self, volunteer_id: UUID) -> Volunteer:
+        return await IdentityService(self.session).person(volunteer_id)
+
+    async def people(self, search: PeopleSearch, *, limit: int, offset: int) -> tuple[Sequence[Volunteer], int]:
+        """Everyone who registered, filtered as the office asks, newest first."""
+        return await self.get_many_and_count(
+            *search.conditions(), LimitOffset(limit=limit, offset=offset), order_by=[(Volunteer.created_at, True)]
+        )
+
+    async def declarations_of(self, person: Volunteer) -> Sequence[Declaration]:
+        rows = await self.session.scalars(
+            select(Declaration).where(Declaration.volunteer_id == person.id).order_by(Declaration.created_at)
+        )
+        return rows.all()
+
+    async def expressions_of(self, person: Volunteer) -> list[tuple[Expression, Call]]:
+        rows = await self.session.execute(
+            select(Expression, Call)
+            .join(Call, Expression.call_id == Call.id)
+            .where(Expression.volunteer_id == person.id)
+            .order_by(Call.opens_at.desc())
+        )
+        return [(e, c) for e, c in rows.all()]
+
+    # --- as the office sees them ----------------------------------------------------------------------
+
+    async def volunteer_out(self, person: Volunteer) -> VolunteerOut:
+        """A person in the office's list: their details and their interest in each call."""
+        codes = dict(await project_codes(self.session))
+        return VolunteerOut(
+            id=person.id,
+            name=person.name,
+            email=person.email,
+            organisation=person.organisation,
+            job_title=person.job_title,
+            sector=person.sector,
+            identity=person.identity,
+            hours_per_month=person.hours_per_month,
+            created_at=person.created_at,
+            expressions=[expression_out(e, c, codes) for e, c in await self.expressions_of(person)],
+        )
+
+    async def person_out(self, person: Volunteer) -> PersonOut:
+        """One person's page: as in the list, with identity history, notes and declarations' review state."""
+        identity = IdentityService(self.session)
+        base = await self.volunteer_out(person)
+        return PersonOut(
+            **{f: getattr(base, f) for f in base.__struct_fields__},
+            identity_history=[
+                IdentityStepOut(step=s.step, by=s.by, how=s.how, at=s.created_at)
+                for s in await identity.history(person.id)
+            ],
+            notes=[self.to_schema(n, schema_type=NoteOut) for n in await identity.notes(person.id)],
+            declarations=[
+                DeclarationStateOut(
+                    id=d.id, kind=d.kind, projects=[p.code for p in d.projects], state=d.state, declared_at=d.created_at
+                )
+                for d in await self.declarations_of(person)
+            ],
+        )
+
+    async def person_page(self, volunteer_id: UUID) -> PersonOut:
+        return await self.person_out(await self.person(volunteer_id))
+
+    async def volunteer_row(self, person: Volunteer) -> dict[str, Any]:
+        """One person as a row of the office's export (:data:`PEOPLE_COLUMNS`)."""
+        out = await self.volunteer_out(person)
+        return {
+            "name": out.name,
+            "email": out.email,
+            "organisation": out.organisation,
+            "job_title": out.job_title,
+            "sector": out.sector,
+            "identity": out.identity.value,
+            "hours_per_month": out.hours_per_month,
+            "calls": "; ".join(e.call for e in out.expressions),
+            "choices": "; ".join(f"{c.project} ({c.role.value})" for e in out.expressions for c in e.choices),
+            "registered": out.created_at.date().isoformat(),
+        }
