@@ -198,6 +198,9 @@ def register(cli: click.Group) -> None:
 def main() -> None:
     """Console script entry point: ``stepchange …``."""
     os.environ.setdefault("LITESTAR_APP", APP_PATH)
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise; believe only the proxies the
+    # operator names, so a client cannot pick the address its rate limits count against.
+    os.environ["FORWARDED_ALLOW_IPS"] = os.environ.get("STEPCHANGE_TRUSTED_PROXIES", "").replace(" ", "")
     from litestar.cli.main import litestar_group
 
     from stepchange.wiring import wire

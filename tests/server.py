@@ -26,7 +26,8 @@ def free_port() -> int:
 class Server:
     """One uvicorn process tree serving the app on a free port."""
 
-    def __init__(self, env: dict[str, str], *, workers: int = 1, log: Path) -> None:
+    def __init__(self, env: dict[str, str], *, workers: int = 1, log: Path, via_cli: bool = False) -> None:
+        self.via_cli = via_cli
         self.port = free_port()
         self.env = {**os.environ, **env}
         self.workers = workers
@@ -37,8 +38,11 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
-        command = [
+    def command(self) -> list[str]:
+        if self.via_cli:  # as an operator starts it: the stepchange command, with its own settings applied
+            stepchange = str(Path(sys.executable).with_name("stepchange"))
+            return [stepchange, "run", "--host", "127.0.0.1", "--port", str(self.port), "--wc", str(self.workers)]
+        return [
             sys.executable,
             "-m",
             "uvicorn",
@@ -52,6 +56,9 @@ class Server:
             str(self.workers),
             "--no-access-log",
         ]
+
+    def start(self) -> None:
+        command = self.command()
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(  # noqa: S603 - our own command line
                 command, cwd=PROJECT_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -83,8 +90,8 @@ class Server:
 
 
 @contextmanager
-def running(env: dict[str, str], *, workers: int = 1, log: Path) -> Iterator[Server]:
-    server = Server(env, workers=workers, log=log)
+def running(env: dict[str, str], *, workers: int = 1, log: Path, via_cli: bool = False) -> Iterator[Server]:
+    server = Server(env, workers=workers, log=log, via_cli=via_cli)
     server.start()
     try:
         yield server
