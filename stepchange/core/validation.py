@@ -55,15 +55,21 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
+SINGLE_LINE_UP_TO = 300
+"""Fields this short are names, organisations, titles and the like: shown on one line of a staff page."""
+
+
 def text_problem(
-    value: str, field: str, *, label: str, max_length: int, required: bool = True, single_line: bool = False
+    value: str, field: str, *, label: str, max_length: int, required: bool = True, single_line: bool | None = None
 ) -> FieldError | None:
     """Why typed text is not acceptable: missing, too long, or carrying characters that hide what it says.
 
-    Every text refuses control characters and direction overrides. ``single_line`` (names, organisations,
-    titles, numbers: anything shown on one line of a staff page) also refuses line breaks, tabs and
-    invisible characters, so one person cannot be made to look like another.
+    Every text refuses control characters and direction overrides. A single-line field (by default any of
+    at most :data:`SINGLE_LINE_UP_TO` characters: names, organisations, titles) also refuses line breaks,
+    tabs and invisible characters, so one person cannot be made to look like another.
     """
+    if single_line is None:
+        single_line = max_length <= SINGLE_LINE_UP_TO
     named = f"{label[0].upper()}{label[1:]}"
     if required and not value.strip():
         return FieldError(field, f"Enter {label}")
