@@ -13,6 +13,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from stepchange.core import clock
+from stepchange.core.authz import STAFF_ROLES, Role
 
 UK = clock.UK
 """Europe/London (the one defined in ``core.clock``), for the filters and the modules that read it here."""
@@ -68,6 +69,8 @@ def build_environment() -> Environment:
     env.filters["uk_datetime"] = uk_datetime
     env.filters["field_id"] = _field_id
     env.globals["error_list"] = error_list
+    env.globals["Role"] = Role
+    env.globals["STAFF_ROLES"] = STAFF_ROLES
     env.globals["error_for"] = error_for
     return env
 
