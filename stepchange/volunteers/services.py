@@ -36,6 +36,8 @@ from stepchange.projects.models import Project
 
 SIGN_IN = "volunteer_sign_in"
 SIGN_IN_LIFETIME = dt.timedelta(minutes=30)
+MY_DATA_FILE = "my-step-change-data"
+"""The name (before ``.json``) of the file a volunteer's subject-access download saves as."""
 
 
 @dataclass(frozen=True)
