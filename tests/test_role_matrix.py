@@ -123,6 +123,7 @@ MATRIX: dict[str, str] = {
     "GET /login": "public",
     "GET /milestones": "staff",
     "GET /my": "public",
+    "GET /my/data": "volunteer",
     "GET /my/record": "volunteer",
     "GET /my/sign-in/{token:str}": "public",
     "GET /offers/{token:str}": "public",

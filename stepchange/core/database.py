@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
@@ -23,13 +24,15 @@ from advanced_alchemy.extensions.litestar import (
     get_database_migration_plugin,
 )
 from advanced_alchemy.extensions.litestar import async_autocommit_handler_maker as autocommit_handler_maker
+from advanced_alchemy.types import EncryptedText
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, BeforeMessageSendHookHandler, Message, Receive, Scope, Send
-from sqlalchemy import JSON, Enum, Executable, Table, event
+from sqlalchemy import JSON, Dialect, Enum, Executable, Table, TypeDecorator, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from stepchange.core.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "Base",
+    "EncryptedJson",
     "JsonDocument",
     "TransactionMiddleware",
     "build_database_config",
@@ -184,6 +188,31 @@ async def immediate_transaction(session: AsyncSession) -> None:
 def encryption_key() -> str:
     """The key for personal data at rest: read from settings when used, so it is stable across restarts."""
     return get_settings().encryption_key
+
+
+class EncryptedJson(TypeDecorator[Any]):
+    """A JSON value encrypted at rest like ``EncryptedText`` (Fernet, ``STEPCHANGE_ENCRYPTION_KEY``).
+
+    The sealed text is stored as a JSON string, so the column keeps its JSON (JSONB) type: sealing an
+    existing JSON column needs no change of schema, only of its rows.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sealed = EncryptedText(key=encryption_key)
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.sealed.process_bind_param(json.dumps(value), dialect)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        opened = None if value is None else self.sealed.process_result_value(value, dialect)
+        return None if opened is None else json.loads(opened)
 
 
 def periodic_lifespan(

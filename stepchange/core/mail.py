@@ -4,6 +4,11 @@
 ``send_due`` claims due rows (safe across several processes), sends them over SMTP, or writes them as
 ``.eml`` files to the outbox folder when no SMTP server is configured, and retries failures with
 exponential backoff. Logs carry counts and exception classes only: never addresses, subjects, bodies.
+
+No link's token is kept readable: a body is encrypted at rest (``STEPCHANGE_ENCRYPTION_KEY``) while the
+message waits, and emptied once it is sent or given up on, so a link exists in clear only in the e-mail
+itself (and, in development, its ``.eml`` file). Erasing a person blanks every message to them; the next
+round deletes those rows and their ``.eml`` files.
 """
 
 from __future__ import annotations
@@ -12,35 +17,32 @@ import asyncio
 import datetime as dt
 import enum
 import logging
-import os
 import random
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
-from pathlib import Path
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 import aiosmtplib
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ColumnElement, Index, String, Text, event, false, or_, select, update
+from advanced_alchemy.types import DateTimeUTC, EncryptedText
+from sqlalchemy import ColumnElement, Index, String, delete, event, false, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stepchange.core import clock
-from stepchange.core.database import Base, enum_type, immediate_transaction, session_scope
-from stepchange.core.errors import NotFound
+from stepchange.core.database import Base, encryption_key, enum_type, immediate_transaction, session_scope
+from stepchange.core.outbox_folder import MailboxEntry, file_name, list_mailbox, read_mailbox, remove_copies, write_eml
 from stepchange.core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from litestar import Litestar
 
-__all__ = (
+__all__ = (  # the development mailbox's parts are named here too, where callers have always found them
     "MailStatus",
     "MailboxEntry",
     "OutboxMessage",
@@ -49,6 +51,7 @@ __all__ = (
     "mail_sender_lifespan",
     "queue_mail",
     "read_mailbox",
+    "remove_erased",
     "send_due",
 )
 
@@ -80,12 +83,15 @@ class OutboxMessage(Base):
     """One e-mail waiting to be sent, sent, or given up on (the transactional outbox)."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        Index("ix_outbox_message_erased", "id", sqlite_where=text("erased"), postgresql_where=text("erased")),
+    )
 
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str | None] = mapped_column(Text, default=None)
+    text_body: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), doc="Emptied once sent")
+    html_body: Mapped[str | None] = mapped_column(EncryptedText(key=encryption_key), default=None)
     category: Mapped[str] = mapped_column(String(40))
     status: Mapped[MailStatus] = mapped_column(
         enum_type(MailStatus, "outbox_message_status"), default=MailStatus.QUEUED
@@ -101,6 +107,11 @@ class OutboxMessage(Base):
         default=False,
         server_default=false(),
         doc="Blank the address and text once sent (the last message to someone being erased)",
+    )
+    erased: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=false(),
+        doc="Sent to someone since erased: blanked, never sent; the next round deletes it and its .eml file",
     )
 
 
@@ -186,6 +197,7 @@ async def queue_mail(
 def _is_claimable(now: dt.datetime) -> list[ColumnElement[bool]]:
     return [
         OutboxMessage.status == MailStatus.QUEUED,
+        OutboxMessage.erased.is_(False),
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
     ]
@@ -212,42 +224,42 @@ async def _claim(config: SQLAlchemyAsyncConfig, limit: int) -> tuple[str, Sequen
     return token, claimed
 
 
-def build_email(message: OutboxMessage, settings: Settings, now: dt.datetime) -> EmailMessage:
-    """The RFC 5322 message: plain text, with an HTML alternative when there is one."""
+def build_email(
+    message: OutboxMessage, settings: Settings, now: dt.datetime, *, forgotten: bool = False
+) -> EmailMessage:
+    """The RFC 5322 message: plain text, with an HTML alternative when there is one.
+
+    ``forgotten``: the development copy of a message to be forgotten once sent (telling someone their
+    data is erased) names neither them nor anything it said: the server keeps no copy of it.
+    """
     email = EmailMessage()
     email["From"] = settings.mail_from
-    email["To"] = message.recipient
+    email["To"] = FORGOTTEN_ADDRESS if forgotten else message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(now)
     email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.text_body)
-    if message.html_body:
+    email.set_content(FORGOTTEN_TEXT if forgotten else message.text_body)
+    if message.html_body and not forgotten:
         email.add_alternative(message.html_body, subtype="html")
     return email
-
-
-def _write_eml(directory: Path, name: str, data: bytes) -> None:
-    """Write atomically, so the development mailbox never lists half a message."""
-    directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / f".{name}.partial"
-    partial.write_bytes(data)
-    os.replace(partial, directory / name)
 
 
 async def _deliver(message: OutboxMessage, settings: Settings) -> Exception | None:
     """Send one message (STARTTLS when the server offers it), or write it to the outbox folder."""
     now = clock.now()
-    email = build_email(message, settings, now)
     try:
         async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
             if settings.smtp_host:
                 await aiosmtplib.send(
-                    email, hostname=settings.smtp_host, port=settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS
+                    build_email(message, settings, now),
+                    hostname=settings.smtp_host,
+                    port=settings.smtp_port,
+                    timeout=SMTP_TIMEOUT_SECONDS,
                 )
             else:
-                name = f"{now:%Y%m%dT%H%M%S%fZ}-{message.id}.eml"
-                await asyncio.to_thread(_write_eml, settings.outbox_dir, name, email.as_bytes())
+                copy = build_email(message, settings, now, forgotten=message.forget_after_send).as_bytes()
+                await asyncio.to_thread(write_eml, settings.outbox_dir, file_name(message.id, now), copy)
     except Exception as exc:  # any failure: keep the message and try again later
         return exc
     return None
@@ -263,24 +275,42 @@ def describe_error(exc: BaseException) -> str:
     return " ".join([type(exc).__name__, *map(str, codes)])[:200]
 
 
-FORGOTTEN: dict[str, object] = {"recipient": "(erased)", "subject": "(erased)", "text_body": "", "html_body": None}
+WIPED: dict[str, object] = {"text_body": "", "html_body": None}
+"""What a message keeps of its body once it can no longer be sent: nothing (links in it are single-use)."""
+FORGOTTEN: dict[str, object] = {"recipient": "(erased)", "subject": "(erased)", **WIPED}
 """What a message keeps once it has told someone their data is erased: only that it was sent."""
+FORGOTTEN_ADDRESS = "erased@erased.invalid"
+FORGOTTEN_TEXT = (
+    "This message went to a person whose personal data has since been erased.\n"
+    "The service keeps no copy of whom it went to or what it said.\n"
+)
 
 
 async def forget_mail_to(session: AsyncSession, address: str) -> None:
-    """Blank every message to this address (erasure): sent ones now, queued ones once they are sent."""
+    """Erasure: blank every message to this address, sent or not, so none of them is sent any more; the
+    next sending round deletes them and their ``.eml`` files (see :func:`remove_erased`)."""
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.recipient == address, OutboxMessage.status != MailStatus.QUEUED)
-        .values(**FORGOTTEN)
+        .where(OutboxMessage.recipient == address)
+        .values(**FORGOTTEN, erased=True, forget_after_send=False)
         .execution_options(synchronize_session=False)
     )
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.recipient == address, OutboxMessage.status == MailStatus.QUEUED)
-        .values(forget_after_send=True)
-        .execution_options(synchronize_session=False)
-    )
+
+
+async def remove_erased(config: SQLAlchemyAsyncConfig, settings: Settings, *, limit: int = 500) -> int:
+    """Delete the messages blanked by erasure, and first their development ``.eml`` files (the folder is
+    this process's to reach, not the erasing request's); returns how many went. A message a sender has
+    claimed waits for the next round, so the file it may be writing is caught then."""
+    async with session_scope(config) as session:
+        now = clock.now()
+        due = select(OutboxMessage.id).where(
+            text("erased"), or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        )
+        ids: list[UUID] = list((await session.scalars(due.limit(limit))).all())
+        if ids:
+            await asyncio.to_thread(remove_copies, settings.outbox_dir, ids)
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return len(ids)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -292,12 +322,14 @@ def retry_delay(attempts: int) -> dt.timedelta:
 def _outcome(message: OutboxMessage, error: Exception | None, now: dt.datetime) -> tuple[MailStatus, dict[str, object]]:
     """The new status and columns after one attempt: sent, retry later, or give up after the last."""
     if error is None:
-        forgotten = FORGOTTEN if message.forget_after_send else {}
-        return MailStatus.SENT, {"sent_at": now, "last_error": None, **forgotten}
+        emptied = FORGOTTEN if message.forget_after_send else WIPED
+        return MailStatus.SENT, {"sent_at": now, "last_error": None, **emptied}
     attempts = message.attempts + 1
-    status = MailStatus.FAILED if attempts >= MAX_ATTEMPTS else MailStatus.QUEUED
     retry_at = now + retry_delay(attempts)
-    return status, {"attempts": attempts, "last_error": describe_error(error), "next_attempt_at": retry_at}
+    values = {"attempts": attempts, "last_error": describe_error(error), "next_attempt_at": retry_at}
+    if attempts >= MAX_ATTEMPTS:
+        return MailStatus.FAILED, values | WIPED
+    return MailStatus.QUEUED, values
 
 
 async def _record(
@@ -335,6 +367,7 @@ async def send_due(config: SQLAlchemyAsyncConfig, settings: Settings, *, limit: 
     server cannot be reached (the others would only fail the same way).
     """
     safe_until = clock.now() + CLAIM_FOR - CLAIM_MARGIN
+    await remove_erased(config, settings)
     token, claimed = await _claim(config, limit)
     report = SendReport()
     for message in claimed:
@@ -408,49 +441,3 @@ def mail_sender_lifespan(
                 await asyncio.wait_for(task, SHUTDOWN_GRACE_SECONDS)  # cancels it after the grace
 
     return lifespan
-
-
-# --- the development mailbox ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MailboxEntry:
-    """One ``.eml`` file of the development outbox, parsed."""
-
-    name: str
-    date: dt.datetime | None
-    to: str
-    subject: str
-    text: str
-
-
-def _parse_eml(path: Path) -> MailboxEntry:
-    with path.open("rb") as handle:
-        email = BytesParser(policy=policy.default).parse(handle)
-    assert isinstance(email, EmailMessage)
-    body = email.get_body(preferencelist=("plain",))
-    date = email["Date"]
-    return MailboxEntry(
-        name=path.name,
-        date=date.datetime if date is not None else None,
-        to=str(email["To"] or ""),
-        subject=str(email["Subject"] or ""),
-        text=body.get_content() if isinstance(body, EmailMessage) else "",
-    )
-
-
-def list_mailbox(settings: Settings, *, limit: int = 200) -> list[MailboxEntry]:
-    """The newest ``limit`` messages written to the outbox folder, newest first (blocking I/O)."""
-    if not settings.outbox_dir.is_dir():
-        return []
-    names = sorted((p.name for p in settings.outbox_dir.glob("*.eml") if not p.name.startswith(".")), reverse=True)
-    return [_parse_eml(settings.outbox_dir / name) for name in names[:limit]]
-
-
-def read_mailbox(settings: Settings, name: str) -> MailboxEntry:
-    """One message by file name; anything but a plain ``*.eml`` name in the folder is not found."""
-    path = settings.outbox_dir / name
-    plain = name == Path(name).name and "\\" not in name and not name.startswith(".")
-    if not (plain and name.endswith(".eml") and path.is_file()):
-        raise NotFound("message", "that name")
-    return _parse_eml(path)

@@ -3,6 +3,8 @@
 Governance follows the Protect & Prepare guidance: co-chairs and their deputies (appointments, with
 history), the roster of members, meetings with agendas, attendance and confidential minutes, and the
 action log with escalation to the programme board.
+
+Minutes and actions' notes are encrypted at rest with ``STEPCHANGE_ENCRYPTION_KEY``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import enum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from advanced_alchemy.types import DateTimeUTC, EncryptedText
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stepchange.core.database import Base, enum_type
+from stepchange.core.database import Base, encryption_key, enum_type
 from stepchange.workstreams.models import Workstream
 
 if TYPE_CHECKING:
@@ -187,7 +189,7 @@ class Minutes(Base):
     __tablename__ = "workstream_minutes"
 
     meeting_id: Mapped[UUID] = mapped_column(ForeignKey("workstream_meeting.id", ondelete="CASCADE"), unique=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText(key=encryption_key))
     written_by_id: Mapped[UUID | None] = mapped_column(nullable=True)
     written_by: Mapped[str] = mapped_column(String(200))
     written_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
@@ -242,7 +244,7 @@ class ActionItem(Base):
     status: Mapped[ActionStatus] = mapped_column(
         enum_type(ActionStatus, "workstream_action_status"), default=ActionStatus.OPEN, index=True
     )
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), default="")
     escalated_at: Mapped[dt.datetime | None] = mapped_column(
         DateTimeUTC(timezone=True), nullable=True, default=None, index=True
     )

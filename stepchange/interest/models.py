@@ -1,6 +1,7 @@
 """Interest tables: calls, the people who answer them, their expressions of interest and declarations.
 
-Phone numbers, declarations and held submissions are encrypted at rest with ``STEPCHANGE_ENCRYPTION_KEY``.
+Phone numbers, declarations, experience, credentials and held submissions are encrypted at rest with
+``STEPCHANGE_ENCRYPTION_KEY``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from uuid import UUID
 
 import msgspec
 from advanced_alchemy.types import DateTimeUTC, EncryptedText
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stepchange.core.database import Base, JsonDocument, encryption_key, enum_type
+from stepchange.core.database import Base, EncryptedJson, encryption_key, enum_type
 
 if TYPE_CHECKING:
     from stepchange.projects.models import Project
@@ -77,8 +78,8 @@ class Expression(Base):
         enum_type(ExpressionStatus, "expression_status"), default=ExpressionStatus.AWAITING_CONFIRMATION, index=True
     )
     hours_per_month: Mapped[int] = mapped_column(Integer)
-    experience: Mapped[str] = mapped_column(Text, default="")
-    credentials: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
+    experience: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), default="")
+    credentials: Mapped[list[str]] = mapped_column(EncryptedJson(), default=list)
     no_conflicts: Mapped[bool] = mapped_column(Boolean, default=False)
     statement_version: Mapped[str] = mapped_column(String(20))
     statement_accepted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))

@@ -1,7 +1,8 @@
 """People tables: the volunteers (one record a person), how well the office knows them, the office's
 notes about them, their requests to be erased, and the organisations register they are checked against.
 
-Phone numbers are encrypted at rest with ``STEPCHANGE_ENCRYPTION_KEY``.
+Phone numbers and the office's notes are encrypted at rest with ``STEPCHANGE_ENCRYPTION_KEY``; names and
+e-mail addresses stay in clear, so the office can search them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 import enum
 from uuid import UUID
 
-from advanced_alchemy.types import DateTimeUTC, EncryptedString
+from advanced_alchemy.types import DateTimeUTC, EncryptedString, EncryptedText
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -88,14 +89,14 @@ class IdentityStep(Base):
 
 
 class VolunteerNote(Base):
-    """A note by the programme office about a person (who wrote it and when are kept)."""
+    """A note by the programme office about a person (who wrote it and when are kept; its text is sealed)."""
 
     __tablename__ = "volunteer_note"
 
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[UUID | None] = mapped_column(nullable=True)
     author: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText(key=encryption_key))
 
 
 class ErasureRequest(Base):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.core.exports import json_download
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.links import check_link
 from stepchange.core.security import PUBLIC_RATE_LIMIT
@@ -23,7 +24,7 @@ from stepchange.interest.forms import CHOICE_SLOTS
 from stepchange.interest.models import ChoiceRole
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn
 from stepchange.volunteers.deps import VOLUNTEER_SESSION, me, my_record, provide_self_service, volunteer_only
-from stepchange.volunteers.services import SIGN_IN, SelfService
+from stepchange.volunteers.services import MY_DATA_FILE, SIGN_IN, SelfService
 
 
 def _choices(form: dict[str, Any]) -> list[ChoiceIn]:
@@ -119,6 +120,11 @@ class SelfServicePages(Controller):
             "slots": range(CHOICE_SLOTS),
         }
         return Template("my/record.html", context=context, status_code=status_code)
+
+    @get("/data", name="my_data", guards=[volunteer_only])
+    async def data(self, request: Request[Any, Any, Any], service: NamedDependency[SelfService]) -> Response[Any]:
+        """Everything held about me, as a file to save (subject access)."""
+        return json_download(await service.export(await service.me(me(request))), MY_DATA_FILE)
 
     @post("/record", guards=[volunteer_only])
     async def change(

@@ -36,6 +36,8 @@ from stepchange.projects.models import Project
 
 SIGN_IN = "volunteer_sign_in"
 SIGN_IN_LIFETIME = dt.timedelta(minutes=30)
+MY_DATA_FILE = "my-step-change-data"
+"""The name (before ``.json``) of the file a volunteer's subject-access download saves as."""
 
 
 @dataclass(frozen=True)
@@ -338,21 +340,18 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         return [(r, v) for r, v in rows.all()]
 
     async def erase(self, actor: Principal, volunteer_id: UUID) -> None:
-        """Remove the person's personal data everywhere, audit included, keeping anonymous counts:
-        the record, its expressions, choices, declarations' kinds and projects, and assignments stay,
-        emptied of anything that says who the person is. They are told, and that message is then forgotten."""
+        """Remove the person's personal data everywhere, audit and mail included, keeping anonymous counts:
+        the record, its expressions, choices, reviewed declarations' kinds and projects, and assignments
+        stay, emptied of anything that says who the person is. They are told, and that message is then
+        forgotten."""
         person = await self.session.get(Volunteer, volunteer_id)
         if person is None or person.erased_at is not None:
             raise NotFound("volunteer", f"id {volunteer_id}")
-        await queue_templated_mail(
-            self.session,
-            "erasure_done",
-            to=person.email,
-            category="erasure_done",
-            person=person,
-            forget_after_send=True,
-        )
+        name, address = person.name, person.email
         await self.anonymise(person)
+        await queue_templated_mail(
+            self.session, "erasure_done", to=address, category="erasure_done", name=name, forget_after_send=True
+        )
         request = await self.request_erasure(person)
         request.carried_out_at, request.carried_out_by = clock.now(), actor.label
         await audit.record(
@@ -365,8 +364,9 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         )
 
     async def anonymise(self, person: Volunteer) -> None:
-        """Remove everything that says who the person is, everywhere; keep what counts (expressions,
-        choices, declarations' kinds and projects, assignments). Used by erasure and by retention."""
+        """Remove everything that says who the person is, everywhere — their mail too (its ``.eml`` files
+        go with the next sending round); keep what counts (expressions, choices, reviewed declarations'
+        kinds and projects, assignments). Used by erasure and by retention."""
         await forget_mail_to(self.session, person.email)
         await self._strip_person(person)
         await self._strip_history(person.id)
@@ -411,6 +411,11 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         await PeopleService(session=self.session).anonymise(person)
         await self.session.execute(
             update(Expression).where(Expression.volunteer_id == person.id).values(experience="", credentials=[])
+        )
+        # A declaration still waiting for review has nobody left to decide about: it leaves the ethics
+        # queue and the backlog counts. Reviewed ones stay, as counts, without their words.
+        await self.session.execute(
+            delete(Declaration).where(Declaration.volunteer_id == person.id, Declaration.state == ReviewState.PENDING)
         )
         for declaration in await self.declarations(person):
             declaration.description, declaration.organisation = "", ""
