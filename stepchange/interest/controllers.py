@@ -23,6 +23,7 @@ from stepchange.interest.deps import (
     provide_interest,
     provide_lookup,
     provide_people_search,
+    resent_after_response,
 )
 from stepchange.interest.models import Call
 from stepchange.interest.schemas import (
@@ -44,7 +45,7 @@ from stepchange.interest.schemas import (
     VouchIn,
 )
 from stepchange.interest.search import PEOPLE_COLUMNS, PeopleLookup, PeopleSearch
-from stepchange.interest.services import ANSWER, InterestService
+from stepchange.interest.services import ANSWER, RESEND_ANSWER, InterestService
 from stepchange.people.deps import provide_identities
 from stepchange.people.identity import IdentityService
 
@@ -124,10 +125,14 @@ class InterestController(Controller):
 
     @post("/resend", status_code=HTTP_202_ACCEPTED, opt=RATE_LIMITED, summary="Send the confirmation link again")
     async def resend(
-        self, interest: NamedDependency[InterestService], settings: NamedDependency[Settings], data: JSONBody[ResendIn]
-    ) -> dict[str, str]:
-        await interest.resend(data.email, settings)
-        return {"message": "If that address has a submission waiting, a new link is on its way"}
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings], data: JSONBody[ResendIn]
+    ) -> Response[dict[str, str]]:
+        """The same answer, in the same time, for any address: the look-up and the e-mail come after it."""
+        return Response(
+            {"message": RESEND_ANSWER},
+            status_code=HTTP_202_ACCEPTED,
+            background=resent_after_response(request, data.email, settings),
+        )
 
 
 class VolunteerController(Controller):

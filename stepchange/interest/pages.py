@@ -25,6 +25,7 @@ from stepchange.interest.deps import (
     provide_interest,
     provide_lookup,
     provide_people_search,
+    resent_after_response,
 )
 from stepchange.interest.forms import CHOICE_SLOTS, DECLARATION_SLOTS, FormSubmission, read_form
 from stepchange.interest.rules import CREDENTIALS, SECTORS, STATEMENT, STATEMENT_VERSION, CleanSubmission
@@ -136,6 +137,22 @@ class InterestPages(Controller):
     @get("/sent", name="interest_sent")
     async def sent(self) -> Template:
         return Template("interest/sent.html")
+
+    @get("/resend", name="interest_resend")
+    async def resend_form(self, sent: FromQuery[bool] = False) -> Template:
+        return Template("interest/resend.html", context={"errors": [], "sent": sent})
+
+    @post("/resend", opt=RATE_LIMITED)
+    async def resend(
+        self, request: Request[Any, Any, Any], data: Form, settings: NamedDependency[Settings]
+    ) -> Template | Redirect:
+        """The same answer, in the same time, for any address: the look-up and the e-mail come after it."""
+        if not field(data, "email"):
+            errors = [FieldError("email", "Enter the email address you registered with")]
+            return Template("interest/resend.html", context={"errors": errors, "sent": False}, status_code=400)
+        answer = see_other("/interest/resend?sent=true")
+        answer.background = resent_after_response(request, field(data, "email"), settings)
+        return answer
 
     @get("/verify/{token:str}", name="interest_verify")
     async def verify_page(self, interest: NamedDependency[InterestService], token: FromPath[str]) -> Template:

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import audit, clock
 from stepchange.core.database import run_core, table_of
@@ -41,6 +42,7 @@ CONFIRMATION_LIFETIME = dt.timedelta(days=7)
 REMIND_AFTER = dt.timedelta(hours=48)
 """People who have not confirmed their address after this long get one reminder."""
 ANSWER = "Thank you. Check your email: we have sent a link to confirm your expression of interest."
+RESEND_ANSWER = "If that address has a submission waiting, a new link is on its way"
 
 
 class Addressee(Protocol):
@@ -314,7 +316,11 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
         return len(reminded)
 
     async def resend(self, email: str, settings: Settings) -> None:
-        """Send a fresh confirmation link for the address's latest unconfirmed submission; say nothing either way."""
+        """Send a fresh confirmation link for the address's latest unconfirmed submission; say nothing either way.
+
+        The public doors call it after answering (:func:`resend_confirmation`), so the answer takes as long
+        whether or not the address is known.
+        """
         if email_problem(email) is not None:
             return
         person = await self.people.by_email(normalise_email(email))
@@ -385,3 +391,8 @@ async def send_confirmation_link(
     """E-mail ``person`` the link that confirms their expression of interest in ``call``: the same message
     and ``{BASE_URL}/interest/verify/{token}`` link a public submission gets (the office's imports use it)."""
     await service._send_confirmation(person, call.name, {"expression_id": str(expression_id)}, settings, "new")
+
+
+async def resend_confirmation(session: AsyncSession, email: str, settings: Settings) -> None:
+    """:meth:`InterestService.resend` in a session of its own: what the public doors run after answering."""
+    await InterestService(session=session).resend(email, settings)

@@ -17,7 +17,14 @@ from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.sessions import end_session, start_session
 from stepchange.core.settings import Settings
 from stepchange.interest.schemas import DeclarationIn
-from stepchange.volunteers.deps import VOLUNTEER_SESSION, me, my_record, provide_self_service, volunteer_only
+from stepchange.volunteers.deps import (
+    VOLUNTEER_SESSION,
+    link_after_response,
+    me,
+    my_record,
+    provide_self_service,
+    volunteer_only,
+)
 from stepchange.volunteers.schemas import (
     ChoicesIn,
     ErasureRequestOut,
@@ -38,10 +45,12 @@ class SelfServiceController(Controller):
 
     @post("/sign-in", status_code=HTTP_202_ACCEPTED, opt={PUBLIC_RATE_LIMIT: True}, summary="E-mail me a sign-in link")
     async def request_link(
-        self, service: NamedDependency[SelfService], settings: NamedDependency[Settings], data: JSONBody[LinkRequestIn]
-    ) -> dict[str, str]:
-        await service.request_link(data.email, settings)
-        return LINK_ANSWER
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings], data: JSONBody[LinkRequestIn]
+    ) -> Response[dict[str, str]]:
+        """The same answer, in the same time, for any address: the look-up and the e-mail come after it."""
+        return Response(
+            LINK_ANSWER, status_code=HTTP_202_ACCEPTED, background=link_after_response(request, data.email, settings)
+        )
 
     @post("/sign-in/complete", status_code=HTTP_200_OK, summary="Sign in with the link's token")
     async def sign_in(
