@@ -136,6 +136,9 @@ class Timings:
         known, unknown = self.medians
         return abs(known - unknown) <= max(floor, share * min(known, unknown))
 
+    def __add__(self, other: Timings) -> Timings:
+        return Timings(self.known + other.known, self.unknown + other.unknown)
+
     def __str__(self) -> str:
         known, unknown = self.medians
         return (

@@ -13,30 +13,39 @@ each as API and page) answers a known address and an unknown one alike:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
+import msgspec
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from click.testing import CliRunner
 from litestar import Litestar
 from sqlalchemy import func, select
 
 from stepchange.app import create_app
-from stepchange.core.database import app_database_config, session_scope
-from stepchange.core.mail import OutboxMessage
+from stepchange.core.database import app_database_config, build_database_config, session_scope
+from stepchange.core.mail import OutboxMessage, read_mailbox
 from stepchange.core.settings import Settings
+from stepchange.interest.intake import file_waiting, receive
+from stepchange.interest.models import Expression, HeldSubmission, ReceivedSubmission
+from stepchange.interest.schemas import SubmissionIn
 from stepchange.interest.services import CONFIRMATION, InterestService
+from stepchange.mail_cli import mail_group
+from stepchange.people.models import Volunteer
 from stepchange.volunteers.services import SIGN_IN, SelfService
 from tests.asgi_timing import Answer, Timings, Trace, Wire, sample
 from tests.conftest import Client
 from tests.smtp import SmtpServer
-from tests.test_interest import links_in_mail, open_a_call, submission
+from tests.test_interest import count, links_in_mail, open_a_call, submission
 from tests.test_interest_pages import FORM
 
 KNOWN = "priya.shah@example.co.uk"
@@ -48,7 +57,7 @@ NO_GRACE = dt.timedelta(0)
 
 def stranger(i: int) -> str:
     """A different unknown address each time, at the known address's domain."""
-    return f"stranger.{i + WARM_UP}@example.co.uk"
+    return f"stranger.{i}@example.co.uk"
 
 
 @dataclass(frozen=True)
@@ -58,25 +67,40 @@ class Door:
     name: str
     send: Callable[[Wire, str], Awaitable[Answer]]
     category: str
-    known_mail: int
-    """Messages to the known address after the first submission and every knock."""
-    unknown_mail: int
-    """Messages to anyone else."""
+    first_mail: int = 0
+    """Messages of this kind the known address had before the first knock (its submission's link)."""
+    files: bool = False
+    """A submission: every address gets a message, and every answer carries its own id."""
 
 
-SAME = EACH + WARM_UP
 DOORS = [
-    Door("POST /api/me/sign-in", lambda w, e: w.post_json("/api/me/sign-in", {"email": e}), SIGN_IN, SAME, 0),
-    Door("POST /my", lambda w, e: w.post_form("/my", {"email": e}), SIGN_IN, SAME, 0),
+    Door("POST /api/me/sign-in", lambda w, e: w.post_json("/api/me/sign-in", {"email": e}), SIGN_IN),
+    Door("POST /my", lambda w, e: w.post_form("/my", {"email": e}), SIGN_IN),
     Door(
         "POST /api/interest/resend",
         lambda w, e: w.post_json("/api/interest/resend", {"email": e}),
         CONFIRMATION,
-        1 + SAME,
-        0,
+        first_mail=1,
     ),
     Door(
-        "POST /interest/resend", lambda w, e: w.post_form("/interest/resend", {"email": e}), CONFIRMATION, 1 + SAME, 0
+        "POST /interest/resend",
+        lambda w, e: w.post_form("/interest/resend", {"email": e}),
+        CONFIRMATION,
+        first_mail=1,
+    ),
+    Door(
+        "POST /api/interest",
+        lambda w, e: w.post_json("/api/interest", submission(email=e)),
+        CONFIRMATION,
+        first_mail=1,
+        files=True,
+    ),
+    Door(
+        "POST /interest",
+        lambda w, e: w.post_form("/interest", {**FORM, "email": e}),
+        CONFIRMATION,
+        first_mail=1,
+        files=True,
     ),
 ]
 
@@ -105,24 +129,29 @@ async def mail_to(config: SQLAlchemyAsyncConfig, category: str, *, known: bool) 
 async def test_a_known_address_is_answered_in_the_same_time_and_still_mailed(
     app: Litestar, db_config: SQLAlchemyAsyncConfig, door: Door
 ) -> None:
-    answers: list[Answer] = []
+    knocks: dict[str, list[Answer]] = {"known": [], "unknown": []}
     async with serving(app, db_config) as wire:
 
         async def known(_: int) -> Answer:
-            answers.append(await door.send(wire, KNOWN))
-            return answers[-1]
+            knocks["known"].append(await door.send(wire, KNOWN))
+            return knocks["known"][-1]
 
-        async def unknown(i: int) -> Answer:
-            answers.append(await door.send(wire, stranger(i)))
-            return answers[-1]
+        async def unknown(_: int) -> Answer:
+            knocks["unknown"].append(await door.send(wire, stranger(len(knocks["unknown"]))))
+            return knocks["unknown"][-1]
 
         timings: Timings = await sample(known, unknown, each=EACH, warm_up=WARM_UP)
+        if not timings.indistinguishable():  # a busy machine: judge on twice the samples before failing
+            timings = timings + await sample(known, unknown, each=EACH, warm_up=0)
 
     print(f"{door.name}: {timings}")  # the measurement, for the report (pytest -s)
-    alike = {(a.status, a.header("location"), a.body) for a in answers}
+    answers = knocks["known"] + knocks["unknown"]
+    alike = {(a.status, a.header("location"), b"" if door.files else a.body) for a in answers}
     assert len(alike) == 1, f"{door.name} answers differently: {alike}"
-    assert await mail_to(db_config, door.category, known=True) == door.known_mail, "the known address is mailed"
-    assert await mail_to(db_config, door.category, known=False) == door.unknown_mail
+    mailed_known = door.first_mail + len(knocks["known"])
+    assert await mail_to(db_config, door.category, known=True) == mailed_known, "every known knock is mailed"
+    mailed_others = len(knocks["unknown"]) if door.files else 0
+    assert await mail_to(db_config, door.category, known=False) == mailed_others
     assert timings.indistinguishable(), f"{door.name} tells known addresses from unknown ones: {timings}"
 
 
@@ -134,12 +163,14 @@ async def test_a_known_address_costs_the_same_statements_before_the_answer(
         trace = Trace(wire, app_database_config(app).get_engine())
         try:
             await door.send(wire, KNOWN)  # warm: the first request of a kind may prepare more
-            await door.send(wire, stranger(-1))
+            await door.send(wire, stranger(1))
             known = await trace.of(lambda: door.send(wire, KNOWN))
-            unknown = await trace.of(lambda: door.send(wire, stranger(-2)))
+            unknown = await trace.of(lambda: door.send(wire, stranger(2)))
         finally:
             trace.close()
     assert known == unknown, f"{door.name} does different work for a known address before answering"
+    if door.files:
+        assert any(s.startswith("INSERT INTO received_submission") for s in known), "stored before the answer"
 
 
 async def test_a_failure_after_the_answer_is_logged_without_personal_data_and_never_shown(
@@ -164,6 +195,72 @@ async def test_a_failure_after_the_answer_is_logged_without_personal_data_and_ne
         "Resending a confirmation link failed: RuntimeError",
     ]
     assert KNOWN not in caplog.text and "priya" not in caplog.text.lower()
+
+
+async def test_an_answered_submission_whose_filing_failed_is_filed_by_the_sweep(
+    app: Litestar, db_config: SQLAlchemyAsyncConfig, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    async with serving(app, db_config) as wire:
+        with monkeypatch.context() as patch:
+            patch.setattr(InterestService, "submit_checked", broken)
+            new = await wire.post_json("/api/interest", submission(email="new.person@example.co.uk"))
+            repeat = await wire.post_form("/interest", {**FORM, "email": KNOWN})
+        assert (new.status, repeat.status) == (201, 303), "answered: the submission is stored"
+        assert await count(db_config, ReceivedSubmission) == 2, "stored as received, not yet filed"
+        assert await count(db_config, Volunteer) == 1
+
+        async with session_scope(db_config) as session:
+            assert await file_waiting(session, db_config, settings, grace=NO_GRACE) == 2
+        async with session_scope(db_config) as session:
+            assert await file_waiting(session, db_config, settings, grace=NO_GRACE) == 0, "each filed once"
+
+    assert await count(db_config, ReceivedSubmission) == 0
+    async with session_scope(db_config) as session:
+        person = await session.scalar(select(Volunteer).where(Volunteer.email == "new.person@example.co.uk"))
+        expression = await session.get(Expression, _id(new))
+        held = await session.scalar(select(HeldSubmission))
+    assert person is not None and expression is not None and expression.volunteer_id == person.id, "the answered id"
+    assert held is not None, "the known address's repeat is held until it confirms"
+    assert await mail_to(db_config, CONFIRMATION, known=True) == 2, "the first link, then the held one's"
+    assert await mail_to(db_config, CONFIRMATION, known=False) == 1
+
+
+def test_mail_send_files_what_was_left_waiting_and_sends_its_link(settings: Settings) -> None:
+    """Where the background sender is off and mail goes by hand (or cron), the command files first."""
+
+    async def leave_one_waiting() -> None:
+        config = build_database_config(settings)
+        await open_a_call(config)
+        async with session_scope(config) as session:
+            call, clean = await InterestService(session=session).check(msgspec.convert(submission(), SubmissionIn))
+            await receive(session, call, clean, source="api")
+        await config.get_engine().dispose()
+
+    asyncio.run(leave_one_waiting())
+    app = create_app(settings)
+    result = CliRunner().invoke(mail_group, ["send"], obj=lambda: SimpleNamespace(app=app))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["1 waiting submission filed", "1 sent, 0 to retry later, 0 failed"]
+    [written] = list(settings.outbox_dir.glob("*.eml"))
+    mail = read_mailbox(settings, written.name)
+    assert mail.to == KNOWN and "/interest/verify/" in mail.text
+
+
+async def test_filing_after_the_answer_keeps_the_answered_id_and_the_time_it_was_received(
+    app: Litestar, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    async with serving(app, db_config) as wire:
+        new = await wire.post_json("/api/interest", submission(email="new.person@example.co.uk"))
+        repeat = await wire.post_json("/api/interest", submission(email=KNOWN, hours_per_month=12))
+    async with session_scope(db_config) as session:
+        expression = await session.get(Expression, _id(new))
+        held = await session.get(HeldSubmission, _id(repeat))
+    assert expression is not None and held is not None, "the id answered is the expression's, or the held copy's"
+    assert expression.submitted_at <= held.created_at
+    assert await count(db_config, ReceivedSubmission) == 0, "nothing left waiting"
 
 
 @pytest.fixture
@@ -191,7 +288,7 @@ async def test_asking_for_a_new_confirmation_link_on_the_page(
     blank = await post(browser, "/interest/resend", {"email": ""})
     assert blank.status_code == 400
     assert 'href="#email"' in blank.text and "Enter the email address you registered with" in blank.text
-    for email in (FORM["email"].upper(), "nobody@example.org"):
+    for email in (str(FORM["email"]).upper(), "nobody@example.org"):
         asked = await post(browser, "/interest/resend", {"email": email})
         assert (asked.status_code, asked.headers["location"]) == (303, "/interest/resend?sent=true")
     said = await browser.get("/interest/resend?sent=true")

@@ -15,6 +15,7 @@ from stepchange.core.after_response import after_response
 from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.settings import Settings
 from stepchange.interest.calls import CallService
+from stepchange.interest.intake import FILING, Received, file_received
 from stepchange.interest.models import ChoiceRole
 from stepchange.interest.search import PeopleLookup, PeopleSearch
 from stepchange.interest.services import InterestService, resend_confirmation
@@ -25,6 +26,11 @@ provide_interest = create_service_provider(InterestService)
 provide_lookup = create_service_provider(PeopleLookup)
 RATE_LIMITED = {PUBLIC_RATE_LIMIT: True}
 """Route options for the public doors (submitting, asking for the link again): rate-limited per client."""
+
+
+def filed_after_response(request: Request[Any, Any, Any], received: Received, settings: Settings) -> BackgroundTask:
+    """File a received submission once the answer has gone (the public form and API)."""
+    return after_response(request, FILING, file_received, received, settings)
 
 
 def resent_after_response(request: Request[Any, Any, Any], email: str, settings: Settings) -> BackgroundTask:

@@ -21,6 +21,7 @@ from stepchange.core.web import see_other
 from stepchange.interest.calls import CallService, CallWindow, last_moment
 from stepchange.interest.deps import (
     RATE_LIMITED,
+    filed_after_response,
     provide_calls,
     provide_interest,
     provide_lookup,
@@ -28,6 +29,7 @@ from stepchange.interest.deps import (
     resent_after_response,
 )
 from stepchange.interest.forms import CHOICE_SLOTS, DECLARATION_SLOTS, FormSubmission, read_form
+from stepchange.interest.intake import receive
 from stepchange.interest.rules import CREDENTIALS, SECTORS, STATEMENT, STATEMENT_VERSION, CleanSubmission
 from stepchange.interest.search import PeopleLookup, PeopleSearch
 from stepchange.interest.services import InterestService
@@ -104,19 +106,22 @@ class InterestPages(Controller):
     @post("/", opt=RATE_LIMITED)
     async def submit(
         self,
+        request: Request[Any, Any, Any],
         data: Form,
         interest: NamedDependency[InterestService],
         calls: NamedDependency[CallService],
         settings: NamedDependency[Settings],
     ) -> Template | Redirect:
+        """Checked and stored before the answer; filed and the e-mail sent after it (see ``interest.intake``)."""
         form = read_form(data)
         try:
             call, clean = await self._checked(form, interest)
-            await interest.submit_checked(call, clean, settings, source="form")
         except FormProblems as problems:
-            await interest.session.rollback()
             return await self._form(calls, form, problems.errors, problems.status)
-        return see_other("/interest/sent")
+        received = await receive(interest.session, call, clean, source="form")
+        answer = see_other("/interest/sent")
+        answer.background = filed_after_response(request, received, settings)
+        return answer
 
     async def _checked(self, form: FormSubmission, interest: InterestService) -> tuple[CallWindow, CleanSubmission]:
         """The form's own errors and the service's, every one against its field; a closed call is a 409."""
