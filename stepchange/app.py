@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -45,6 +45,7 @@ from stepchange.ethics.pages import EthicsPages
 from stepchange.governance.controllers import EscalationController, governance_api
 from stepchange.governance.pages import EscalationPages, office_pages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
+from stepchange.interest.intake import file_waiting
 from stepchange.interest.pages import InterestPages, PeoplePages
 from stepchange.interest.services import InterestService
 from stepchange.people.controllers import OrganisationController
@@ -63,6 +64,7 @@ from stepchange.wiring import wire
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 REMINDER_SWEEP_SECONDS = 15 * 60
+FILING_SWEEP_SECONDS = 30
 MAX_BODY_BYTES = 1_000_000
 """No form or API call needs more; larger bodies are refused with 413 before they are read."""
 
@@ -72,6 +74,15 @@ def remind(settings: Settings) -> Callable[[AsyncSession], Awaitable[int]]:
 
     async def job(session: AsyncSession) -> int:
         return await InterestService(session=session).send_reminders(settings)
+
+    return job
+
+
+def file_leftovers(config: SQLAlchemyAsyncConfig, settings: Settings) -> Callable[[AsyncSession], Awaitable[int]]:
+    """The background job that files public submissions a crash or a failure left waiting after their answer."""
+
+    async def job(session: AsyncSession) -> int:
+        return await file_waiting(session, config, settings)
 
     return job
 
@@ -188,7 +199,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[
             mail_sender_lifespan(db_config, settings),
             *(
-                [periodic_lifespan(db_config, REMINDER_SWEEP_SECONDS, remind(settings), "confirmation reminders")]
+                [
+                    periodic_lifespan(db_config, REMINDER_SWEEP_SECONDS, remind(settings), "confirmation reminders"),
+                    periodic_lifespan(
+                        db_config, FILING_SWEEP_SECONDS, file_leftovers(db_config, settings), "filing submissions"
+                    ),
+                ]
                 if settings.mail_sender_enabled
                 else []
             ),

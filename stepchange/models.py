@@ -19,7 +19,15 @@ from stepchange.governance.models import (
     RosterMember,
     StandingAgendaItem,
 )
-from stepchange.interest.models import Call, Choice, Expression, HeldSubmission, ImportedResponse, call_project
+from stepchange.interest.models import (
+    Call,
+    Choice,
+    Expression,
+    HeldSubmission,
+    ImportedResponse,
+    ReceivedSubmission,
+    call_project,
+)
 from stepchange.people.models import (
     ErasureRequest,
     IdentityStep,
@@ -60,6 +68,7 @@ __all__ = (
     "Project",
     "ProjectReview",
     "ProjectVersion",
+    "ReceivedSubmission",
     "Recusal",
     "RosterMember",
     "StaffUser",

@@ -19,12 +19,15 @@ from stepchange.core.settings import Settings
 from stepchange.interest.calls import CallService, is_open
 from stepchange.interest.deps import (
     RATE_LIMITED,
+    filed_after_response,
     provide_calls,
     provide_interest,
     provide_lookup,
     provide_people_search,
+    resent_after_response,
 )
-from stepchange.interest.models import Call
+from stepchange.interest.intake import receive
+from stepchange.interest.models import Call, ExpressionStatus
 from stepchange.interest.schemas import (
     CallChangeIn,
     CallIn,
@@ -44,7 +47,7 @@ from stepchange.interest.schemas import (
     VouchIn,
 )
 from stepchange.interest.search import PEOPLE_COLUMNS, PeopleLookup, PeopleSearch
-from stepchange.interest.services import ANSWER, InterestService
+from stepchange.interest.services import ANSWER, RESEND_ANSWER, InterestService
 from stepchange.people.deps import provide_identities
 from stepchange.people.identity import IdentityService
 
@@ -110,12 +113,19 @@ class InterestController(Controller):
     @post("/", status_code=HTTP_201_CREATED, opt=RATE_LIMITED, summary="Register interest (public)")
     async def submit(
         self,
+        request: Request[Any, Any, Any],
         interest: NamedDependency[InterestService],
         settings: NamedDependency[Settings],
         data: JSONBody[SubmissionIn],
-    ) -> SubmissionOut:
-        submission_id, status = await interest.submit(data, settings, source="api")
-        return SubmissionOut(id=submission_id, status=status, message=ANSWER)
+    ) -> Response[SubmissionOut]:
+        """Checked and stored before the answer; filed (a new record, or held for a known address) and the
+        e-mail sent after it, so the answer takes as long whether or not the address is known."""
+        call, clean = await interest.check(data)
+        received = await receive(interest.session, call, clean, source="api")
+        answer = SubmissionOut(id=received.id, status=ExpressionStatus.AWAITING_CONFIRMATION, message=ANSWER)
+        return Response(
+            answer, status_code=HTTP_201_CREATED, background=filed_after_response(request, received, settings)
+        )
 
     @post("/verify", status_code=HTTP_200_OK, summary="Confirm a submission with the emailed link's token")
     async def verify(self, interest: NamedDependency[InterestService], data: JSONBody[VerifyIn]) -> Confirmed:
@@ -124,10 +134,14 @@ class InterestController(Controller):
 
     @post("/resend", status_code=HTTP_202_ACCEPTED, opt=RATE_LIMITED, summary="Send the confirmation link again")
     async def resend(
-        self, interest: NamedDependency[InterestService], settings: NamedDependency[Settings], data: JSONBody[ResendIn]
-    ) -> dict[str, str]:
-        await interest.resend(data.email, settings)
-        return {"message": "If that address has a submission waiting, a new link is on its way"}
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings], data: JSONBody[ResendIn]
+    ) -> Response[dict[str, str]]:
+        """The same answer, in the same time, for any address: the look-up and the e-mail come after it."""
+        return Response(
+            {"message": RESEND_ANSWER},
+            status_code=HTTP_202_ACCEPTED,
+            background=resent_after_response(request, data.email, settings),
+        )
 
 
 class VolunteerController(Controller):

@@ -1,18 +1,24 @@
-"""Providers of the interest services and the office's people filters, shared by the API and the pages."""
+"""Providers of the interest services and the office's people filters, and the work the public doors do
+after answering, shared by the API and the pages."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
+from litestar import Request
+from litestar.background_tasks import BackgroundTask
 from litestar.params import QueryParameter
 
+from stepchange.core.after_response import after_response
 from stepchange.core.security import PUBLIC_RATE_LIMIT
+from stepchange.core.settings import Settings
 from stepchange.interest.calls import CallService
+from stepchange.interest.intake import FILING, Received, file_received
 from stepchange.interest.models import ChoiceRole
 from stepchange.interest.search import PeopleLookup, PeopleSearch
-from stepchange.interest.services import InterestService
+from stepchange.interest.services import InterestService, resend_confirmation
 from stepchange.people.models import Identity
 
 provide_calls = create_service_provider(CallService)
@@ -20,6 +26,16 @@ provide_interest = create_service_provider(InterestService)
 provide_lookup = create_service_provider(PeopleLookup)
 RATE_LIMITED = {PUBLIC_RATE_LIMIT: True}
 """Route options for the public doors (submitting, asking for the link again): rate-limited per client."""
+
+
+def filed_after_response(request: Request[Any, Any, Any], received: Received, settings: Settings) -> BackgroundTask:
+    """File a received submission once the answer has gone (the public form and API)."""
+    return after_response(request, FILING, file_received, received, settings)
+
+
+def resent_after_response(request: Request[Any, Any, Any], email: str, settings: Settings) -> BackgroundTask:
+    """Look the address up and send its confirmation link again once the answer has gone."""
+    return after_response(request, "Resending a confirmation link", resend_confirmation, email, settings)
 
 
 async def provide_people_search(

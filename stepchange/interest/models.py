@@ -121,6 +121,17 @@ class HeldSubmission(Base):
         return dict(msgspec.json.decode(self.payload))
 
 
+class ReceivedSubmission(Base):
+    """A public submission as received and checked, stored (encrypted) the same way whoever sent it, before
+    anything depends on whether its address is known; filing it deletes it (see ``interest.intake``)."""
+
+    __tablename__ = "received_submission"
+
+    call_id: Mapped[UUID] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(20), doc="api or form")
+    payload: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), doc="The checked submission as JSON")
+
+
 class ImportedResponse(Base):
     """A survey response already imported: re-importing the same export changes nothing.
 

@@ -21,12 +21,15 @@ from stepchange.core.web import see_other
 from stepchange.interest.calls import CallService, CallWindow, last_moment
 from stepchange.interest.deps import (
     RATE_LIMITED,
+    filed_after_response,
     provide_calls,
     provide_interest,
     provide_lookup,
     provide_people_search,
+    resent_after_response,
 )
 from stepchange.interest.forms import CHOICE_SLOTS, DECLARATION_SLOTS, FormSubmission, read_form
+from stepchange.interest.intake import receive
 from stepchange.interest.rules import CREDENTIALS, SECTORS, STATEMENT, STATEMENT_VERSION, CleanSubmission
 from stepchange.interest.search import PeopleLookup, PeopleSearch
 from stepchange.interest.services import InterestService
@@ -103,19 +106,22 @@ class InterestPages(Controller):
     @post("/", opt=RATE_LIMITED)
     async def submit(
         self,
+        request: Request[Any, Any, Any],
         data: Form,
         interest: NamedDependency[InterestService],
         calls: NamedDependency[CallService],
         settings: NamedDependency[Settings],
     ) -> Template | Redirect:
+        """Checked and stored before the answer; filed and the e-mail sent after it (see ``interest.intake``)."""
         form = read_form(data)
         try:
             call, clean = await self._checked(form, interest)
-            await interest.submit_checked(call, clean, settings, source="form")
         except FormProblems as problems:
-            await interest.session.rollback()
             return await self._form(calls, form, problems.errors, problems.status)
-        return see_other("/interest/sent")
+        received = await receive(interest.session, call, clean, source="form")
+        answer = see_other("/interest/sent")
+        answer.background = filed_after_response(request, received, settings)
+        return answer
 
     async def _checked(self, form: FormSubmission, interest: InterestService) -> tuple[CallWindow, CleanSubmission]:
         """The form's own errors and the service's, every one against its field; a closed call is a 409."""
@@ -136,6 +142,22 @@ class InterestPages(Controller):
     @get("/sent", name="interest_sent")
     async def sent(self) -> Template:
         return Template("interest/sent.html")
+
+    @get("/resend", name="interest_resend")
+    async def resend_form(self, sent: FromQuery[bool] = False) -> Template:
+        return Template("interest/resend.html", context={"errors": [], "sent": sent})
+
+    @post("/resend", opt=RATE_LIMITED)
+    async def resend(
+        self, request: Request[Any, Any, Any], data: Form, settings: NamedDependency[Settings]
+    ) -> Template | Redirect:
+        """The same answer, in the same time, for any address: the look-up and the e-mail come after it."""
+        if not field(data, "email"):
+            errors = [FieldError("email", "Enter the email address you registered with")]
+            return Template("interest/resend.html", context={"errors": errors, "sent": False}, status_code=400)
+        answer = see_other("/interest/resend?sent=true")
+        answer.background = resent_after_response(request, field(data, "email"), settings)
+        return answer
 
     @get("/verify/{token:str}", name="interest_verify")
     async def verify_page(self, interest: NamedDependency[InterestService], token: FromPath[str]) -> Template:

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import audit, clock
 from stepchange.core.database import run_core, table_of
@@ -41,6 +42,7 @@ CONFIRMATION_LIFETIME = dt.timedelta(days=7)
 REMIND_AFTER = dt.timedelta(hours=48)
 """People who have not confirmed their address after this long get one reminder."""
 ANSWER = "Thank you. Check your email: we have sent a link to confirm your expression of interest."
+RESEND_ANSWER = "If that address has a submission waiting, a new link is on its way"
 
 
 class Addressee(Protocol):
@@ -54,6 +56,16 @@ class Addressee(Protocol):
 
     @property
     def email(self) -> str: ...
+
+
+class AnsweredCall(Protocol):
+    """The call a submission answers, as filing it needs it: a :class:`CallWindow` or a stored reference."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def name(self) -> str: ...
 
 
 class NewPerson(NamedTuple):
@@ -95,25 +107,42 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
         return {p.id: p for p in rows}
 
     async def submit(self, data: Any, settings: Settings, *, source: str = "form") -> tuple[UUID, ExpressionStatus]:
-        """Take a public submission. A new address gets its record at once; a known one has the submission
-        held until the address confirms it. Both answer alike and both get an e-mail with a link."""
+        """Take a submission and file it at once. The public doors instead store it as received and file it
+        after answering (``interest.intake``), so that their answer takes as long for a known address."""
         call, clean = await self.check(data)
         return await self.submit_checked(call, clean, settings, source=source)
 
     async def submit_checked(
-        self, call: CallWindow, clean: CleanSubmission, settings: Settings, *, source: str
+        self,
+        call: AnsweredCall,
+        clean: CleanSubmission,
+        settings: Settings,
+        *,
+        source: str,
+        submission_id: UUID | None = None,
+        at: dt.datetime | None = None,
     ) -> tuple[UUID, ExpressionStatus]:
-        """Store a submission :meth:`check` has just passed (the form checks first, to show every error)."""
-        now = clock.now()
+        """File a submission :meth:`check` has passed. A new address gets its record at once; a known one has
+        the submission held until the address confirms it. Both get an e-mail with a link.
+
+        ``submission_id`` becomes the new expression's id or the held copy's, and ``at`` the time it was
+        submitted (by default, now).
+        """
+        now = at or clock.now()
+        submission_id = submission_id or uuid4()
         person_id = await self.people.claim(clean.email, details_of(clean))
         if person_id is not None:
             addressee: Addressee = NewPerson(person_id, clean.name, clean.email)
-            expression_id = await self._record(person_id, call.id, clean, now, source=source, first=True)
+            expression_id = await self._record(
+                person_id, call.id, clean, now, source=source, first=True, new_id=submission_id
+            )
             subject_id, payload, kind = expression_id, {"expression_id": str(expression_id)}, "new"
         else:
             # A known address, or one that has just won a race to be first (a double click): held.
             person = await self._by_email(clean.email)
-            held = HeldSubmission(id=uuid4(), volunteer_id=person.id, call_id=call.id, payload=clean.to_json())
+            held = HeldSubmission(
+                id=submission_id, volunteer_id=person.id, call_id=call.id, payload=clean.to_json(), created_at=now
+            )
             self.session.add(held)
             person_id, addressee = person.id, person
             subject_id, payload, kind = held.id, {"held_id": str(held.id)}, "held"
@@ -150,9 +179,11 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
         status: ExpressionStatus = ExpressionStatus.AWAITING_CONFIRMATION,
         late_reason: str = "",
         first: bool = False,
+        new_id: UUID | None = None,
     ) -> UUID:
         """Write (or replace) the person's expression for this call, its choices and any new declarations;
-        return the expression's id. ``first``: the person is new, so there is nothing to replace.
+        return the expression's id. ``first``: the person is new, so there is nothing to replace; a new
+        expression gets ``new_id`` if given.
 
         New rows go in as plain inserts, one statement a table, without ORM objects: every submission
         takes this path, and the unit of work would cost more than the writes themselves.
@@ -175,7 +206,7 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
                 select(Expression).where(Expression.volunteer_id == person_id, Expression.call_id == call_id)
             )
         if existing is None:
-            expression_id = uuid4()
+            expression_id = new_id or uuid4()
             await run_core(
                 self.session,
                 _INSERT_EXPRESSION,
@@ -314,7 +345,11 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
         return len(reminded)
 
     async def resend(self, email: str, settings: Settings) -> None:
-        """Send a fresh confirmation link for the address's latest unconfirmed submission; say nothing either way."""
+        """Send a fresh confirmation link for the address's latest unconfirmed submission; say nothing either way.
+
+        The public doors call it after answering (:func:`resend_confirmation`), so the answer takes as long
+        whether or not the address is known.
+        """
         if email_problem(email) is not None:
             return
         person = await self.people.by_email(normalise_email(email))
@@ -385,3 +420,8 @@ async def send_confirmation_link(
     """E-mail ``person`` the link that confirms their expression of interest in ``call``: the same message
     and ``{BASE_URL}/interest/verify/{token}`` link a public submission gets (the office's imports use it)."""
     await service._send_confirmation(person, call.name, {"expression_id": str(expression_id)}, settings, "new")
+
+
+async def resend_confirmation(session: AsyncSession, email: str, settings: Settings) -> None:
+    """:meth:`InterestService.resend` in a session of its own: what the public doors run after answering."""
+    await InterestService(session=session).resend(email, settings)

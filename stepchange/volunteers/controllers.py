@@ -12,12 +12,20 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
+from stepchange.core.exports import json_download
 from stepchange.core.pagination import Window
 from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.sessions import end_session, start_session
 from stepchange.core.settings import Settings
 from stepchange.interest.schemas import DeclarationIn
-from stepchange.volunteers.deps import VOLUNTEER_SESSION, me, my_record, provide_self_service, volunteer_only
+from stepchange.volunteers.deps import (
+    VOLUNTEER_SESSION,
+    link_after_response,
+    me,
+    my_record,
+    provide_self_service,
+    volunteer_only,
+)
 from stepchange.volunteers.schemas import (
     ChoicesIn,
     ErasureRequestOut,
@@ -26,7 +34,7 @@ from stepchange.volunteers.schemas import (
     TokenIn,
     WithdrawIn,
 )
-from stepchange.volunteers.services import SelfService
+from stepchange.volunteers.services import MY_DATA_FILE, SelfService
 
 LINK_ANSWER = {"message": "If that address is registered, a sign-in link is on its way. It works once, for 30 minutes."}
 
@@ -38,10 +46,12 @@ class SelfServiceController(Controller):
 
     @post("/sign-in", status_code=HTTP_202_ACCEPTED, opt={PUBLIC_RATE_LIMIT: True}, summary="E-mail me a sign-in link")
     async def request_link(
-        self, service: NamedDependency[SelfService], settings: NamedDependency[Settings], data: JSONBody[LinkRequestIn]
-    ) -> dict[str, str]:
-        await service.request_link(data.email, settings)
-        return LINK_ANSWER
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings], data: JSONBody[LinkRequestIn]
+    ) -> Response[dict[str, str]]:
+        """The same answer, in the same time, for any address: the look-up and the e-mail come after it."""
+        return Response(
+            LINK_ANSWER, status_code=HTTP_202_ACCEPTED, background=link_after_response(request, data.email, settings)
+        )
 
     @post("/sign-in/complete", status_code=HTTP_200_OK, summary="Sign in with the link's token")
     async def sign_in(
@@ -131,7 +141,7 @@ class SelfServiceController(Controller):
     @get("/data", guards=[volunteer_only], summary="Download everything held about me (JSON)")
     async def my_data(self, request: Request[Any, Any, Any], service: NamedDependency[SelfService]) -> Response[Any]:
         data = await service.export(await service.me(me(request)))
-        return Response(data, headers={"Content-Disposition": 'attachment; filename="my-step-change-data.json"'})
+        return json_download(data, MY_DATA_FILE)
 
     @post("/erasure", guards=[volunteer_only], status_code=HTTP_202_ACCEPTED, summary="Ask for my data to be erased")
     async def request_erasure(

@@ -1,5 +1,5 @@
 """What the self-service API and pages share: the service's provider, the volunteer's guard and session,
-who is signed in, and their record as both doors show it."""
+who is signed in, their record as both doors show it, and the sign-in link sent after answering."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from litestar import Request
+from litestar.background_tasks import BackgroundTask
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.core.after_response import after_response
 from stepchange.core.authz import Role
 from stepchange.core.guards import Principal, current_principal, requires_role
+from stepchange.core.settings import Settings
 from stepchange.interest.schemas import ChoiceOut, ExpressionOut
 from stepchange.people.models import Volunteer
 from stepchange.volunteers.schemas import MyAssignmentOut, MyDeclarationOut, MyRecordOut
@@ -19,6 +23,17 @@ provide_self_service = create_service_provider(SelfService)
 volunteer_only = requires_role(Role.VOLUNTEER)
 VOLUNTEER_SESSION = "volunteer"
 """The kind of session a volunteer signed in by link holds (staff hold ``staff`` ones)."""
+
+
+async def send_sign_in_link(session: AsyncSession, email: str, settings: Settings) -> None:
+    """:meth:`SelfService.request_link` in a session of its own."""
+    await SelfService(session=session).request_link(email, settings)
+
+
+def link_after_response(request: Request[Any, Any, Any], email: str, settings: Settings) -> BackgroundTask:
+    """Look the address up and e-mail its sign-in link once the answer has gone, so that the answer takes
+    as long whether or not the address is known (issue 21)."""
+    return after_response(request, "Sending a sign-in link", send_sign_in_link, email, settings)
 
 
 def me(request: Request[Any, Any, Any]) -> Principal:

@@ -23,7 +23,14 @@ from stepchange.ethics.models import ConflictKind
 from stepchange.interest.forms import CHOICE_SLOTS
 from stepchange.interest.models import ChoiceRole
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn
-from stepchange.volunteers.deps import VOLUNTEER_SESSION, me, my_record, provide_self_service, volunteer_only
+from stepchange.volunteers.deps import (
+    VOLUNTEER_SESSION,
+    link_after_response,
+    me,
+    my_record,
+    provide_self_service,
+    volunteer_only,
+)
 from stepchange.volunteers.services import MY_DATA_FILE, SIGN_IN, SelfService
 
 
@@ -68,13 +75,15 @@ class SelfServicePages(Controller):
 
     @post("/", opt={PUBLIC_RATE_LIMIT: True})
     async def request_link(
-        self, data: Form, service: NamedDependency[SelfService], settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], data: Form, settings: NamedDependency[Settings]
     ) -> Template | Redirect:
+        """The same answer, in the same time, for any address: the look-up and the e-mail come after it."""
         if not field(data, "email"):
             errors = [FieldError("email", "Enter the email address you registered with")]
             return Template("my/start.html", context={"errors": errors, "sent": False}, status_code=400)
-        await service.request_link(field(data, "email"), settings)
-        return see_other("/my?sent=true")
+        answer = see_other("/my?sent=true")
+        answer.background = link_after_response(request, field(data, "email"), settings)
+        return answer
 
     @get("/sign-in/{token:str}", name="my_link")
     async def link(self, db_session: NamedDependency[AsyncSession], token: FromPath[str]) -> Template:
