@@ -21,8 +21,9 @@ from tests.conftest import Databases
 TODAY = dt.date(2026, 11, 22)
 
 
-COUNTERS_ONLY = {"attempt_counter"}
-"""Sign-in throttles and rate limits: counted by the service as it runs, not programme data."""
+COUNTERS_ONLY = {"attempt_counter", "received_submission"}
+"""Sign-in throttles and rate limits, and submissions waiting moments to be filed: the service's working
+state, not programme data."""
 
 
 async def counts(config: SQLAlchemyAsyncConfig) -> dict[str, int]:
