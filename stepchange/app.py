@@ -27,6 +27,7 @@ from stepchange.assignments.pages import AssignmentPages
 from stepchange.core.bodies import refuse_deep_json
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
+from stepchange.core.head import answer_head
 from stepchange.core.logs import install_redaction
 from stepchange.core.mail import mail_sender_lifespan
 from stepchange.core.mailbox import MailboxPages
@@ -194,4 +195,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     if settings.serves_api_docs:
         document_problems(app)
+    app.asgi_handler = answer_head(app.asgi_handler)
     return app
