@@ -13,15 +13,19 @@ from typing import Any
 
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from sqlalchemy import inspect, select, table, text
+from advanced_alchemy.types.encrypted_string import FernetBackend
+from cryptography.fernet import InvalidToken
+from sqlalchemy import String, inspect, select, table, text, type_coerce
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from stepchange.backup import BackupError, backup, restore
 from stepchange.backup.checks import revisions
+from stepchange.backup.keys import encrypted_columns, rotate_key
+from stepchange.core.audit import AuditEntry
 from stepchange.core.database import build_database_config, session_scope
 from stepchange.core.settings import PROJECT_ROOT, Settings
 from stepchange.people.models import Volunteer
-from tests.conftest import ENGINE, Databases
+from tests.conftest import ENGINE, Client, Databases
 from tests.server import running
 from tests.test_interest import open_a_call, submission
 from tests.test_resilience import client_for, server_env
@@ -30,17 +34,18 @@ LOAD_DOMAIN = "@load.example"
 DECLARED = "I hold shares in a vetting firm"
 
 
-async def stepchange(database_url: str, *args: str) -> tuple[int, str]:
+async def stepchange(database_url: str, *args: str, stdin: str = "") -> tuple[int, str]:
     """The command as an operator runs it, against this database; its exit code and what it printed."""
     process = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).with_name("stepchange")),
         *args,
         cwd=PROJECT_ROOT,
         env={**os.environ, "STEPCHANGE_DATABASE_URL": database_url},
+        stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await process.communicate()
+    output, _ = await process.communicate(stdin.encode())
     assert process.returncode is not None
     return process.returncode, output.decode()
 
@@ -208,3 +213,59 @@ def test_postgresql_without_its_client_tools_says_what_to_install(
     with pytest.raises(BackupError, match=r"pg_dump was not found on the PATH.*apt-get install postgresql-client"):
         backup("postgresql+asyncpg://stepchange@db.example/stepchange", tmp_path / "x.backup")
     assert list(tmp_path.iterdir()) == [], "nothing left behind"
+
+
+NEW_KEY = "a-new-random-key-of-forty-characters-xyz"
+
+
+async def raw_encrypted(db_config: SQLAlchemyAsyncConfig) -> dict[str, list[str]]:
+    """Every encrypted column's stored text (ciphertext), column by column."""
+    found: dict[str, list[str]] = {}
+    async with session_scope(db_config) as session:
+        for encrypted in encrypted_columns():
+            for column in encrypted.columns:
+                query = select(type_coerce(column, String())).where(column.is_not(None))
+                found[f"{encrypted.table.name}.{column.name}"] = sorted((await session.scalars(query)).all())
+    return found
+
+
+def readable_with(key: str, stored: dict[str, list[str]]) -> dict[str, list[str]]:
+    fernet = FernetBackend()
+    fernet.mount_vault(key)
+    return {name: sorted(fernet.decrypt(value) for value in values) for name, values in stored.items()}
+
+
+async def test_rotate_key_re_encrypts_every_encrypted_column_and_the_old_key_reads_nothing(
+    client: Client, db_config: SQLAlchemyAsyncConfig, settings: Settings
+) -> None:
+    await open_a_call(db_config)
+    response = await client.post("/api/interest", json=submission(), headers={"x-csrftoken": await client.csrf()})
+    assert response.status_code == 201, response.text
+    before = await raw_encrypted(db_config)
+    plain = readable_with(settings.encryption_key, before)
+    assert DECLARED in plain["declaration.description"] and plain["volunteer.phone"]
+    assert {"volunteer.phone", "declaration.description", "declaration.organisation"} <= set(before)
+
+    code, said = await stepchange(settings.database_url, "rotate-key", stdin=NEW_KEY)
+    assert code == 0, said
+    assert "volunteer.phone: 1 values re-encrypted" in said and "Set STEPCHANGE_ENCRYPTION_KEY" in said
+    after = await raw_encrypted(db_config)
+    assert readable_with(NEW_KEY, after) == plain, "the same values, under the new key"
+    with pytest.raises(InvalidToken):
+        readable_with(settings.encryption_key, {"volunteer.phone": after["volunteer.phone"]})
+    async with session_scope(db_config) as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert "encryption_key.rotated" in actions
+
+
+async def test_rotate_key_with_the_wrong_current_key_changes_nothing(
+    client: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    await open_a_call(db_config)
+    await client.post("/api/interest", json=submission(), headers={"x-csrftoken": await client.csrf()})
+    before = await raw_encrypted(db_config)
+    with pytest.raises(BackupError, match=r"cannot read: set the key the data was written with.*nothing was changed"):
+        await rotate_key(db_config, "not-the-key-the-data-was-written-with", NEW_KEY)
+    with pytest.raises(BackupError, match="32 or more characters"):
+        await rotate_key(db_config, Settings().encryption_key, "short")
+    assert await raw_encrypted(db_config) == before

@@ -1,4 +1,5 @@
-"""``stepchange backup FILE`` and ``stepchange restore FILE [--force]``: the programme's database, whole.
+"""``stepchange backup FILE`` and ``stepchange restore FILE [--force]``: the programme's database, whole;
+and ``stepchange rotate-key``: its encrypted columns under a new key.
 
 A backup holds every row as stored, so encrypted columns stay encrypted: reading them after a restore
 needs the same ``STEPCHANGE_ENCRYPTION_KEY``. It can be taken while the service runs (SQLite: the online
@@ -9,20 +10,24 @@ holds data unless told ``--force``, and a backup from a version of the service n
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
 from pathlib import Path
 
 import click
 from sqlalchemy.engine import URL, make_url
 
 from stepchange.backup.checks import BackupError, check_revision, display, tables_holding_rows
+from stepchange.backup.keys import rotate_key
 from stepchange.backup.postgresql import backup_postgresql, restore_postgresql
 from stepchange.backup.postgresql import read_revision as dump_revision
 from stepchange.backup.sqlite import backup_sqlite, restore_sqlite
 from stepchange.backup.sqlite import read_revision as sqlite_revision
+from stepchange.core.database import build_database_config
 from stepchange.core.settings import get_settings
 
-__all__ = ("BackupError", "backup", "backup_command", "restore", "restore_command")
+__all__ = ("BackupError", "backup", "backup_command", "restore", "restore_command", "rotate_key_command")
 
 
 def backup(database_url: str, file: Path) -> str:
@@ -101,3 +106,27 @@ def restore_command(file: Path, force: bool) -> None:
         click.echo(restore(get_settings().database_url, file, force=force))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@click.command(
+    name="rotate-key",
+    help="Re-encrypt every encrypted column under a new key, read from standard input (stop the service first).",
+)
+def rotate_key_command() -> None:
+    settings = get_settings()
+    new = sys.stdin.readline().strip() if not sys.stdin.isatty() else click.prompt("New key", hide_input=True)
+    config = build_database_config(settings)
+
+    async def work() -> list[str]:
+        try:
+            return await rotate_key(config, settings.encryption_key, new)
+        finally:
+            await config.get_engine().dispose()
+
+    try:
+        lines = asyncio.run(work())
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in lines:
+        click.echo(line)
+    click.echo("Done. Set STEPCHANGE_ENCRYPTION_KEY to the new key before the service starts again.")
