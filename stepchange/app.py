@@ -14,8 +14,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_401_UNAUTHORIZED
@@ -29,9 +27,11 @@ from stepchange.assignments.pages import AssignmentPages
 from stepchange.core.bodies import refuse_deep_json
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
+from stepchange.core.head import answer_head
 from stepchange.core.logs import install_redaction
 from stepchange.core.mail import mail_sender_lifespan
 from stepchange.core.mailbox import MailboxPages
+from stepchange.core.openapi import document_problems, openapi_config
 from stepchange.core.pagination import provide_window
 from stepchange.core.security import NonceMiddleware, public_rate_limit, security_headers
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     wire()
     db_config = build_database_config(settings)
     sessions = session_config(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             AuthController,
@@ -182,14 +182,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(TransactionMiddleware, finish=db_config.before_send_handler),
         ],
         exception_handlers=exception_handlers(render_error_page),  # type: ignore[arg-type]
-        openapi_config=OpenAPIConfig(
-            title="Step-Change",
-            version="1.0.0",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
-        )
-        if settings.serves_api_docs
-        else None,
+        openapi_config=openapi_config("Step-Change", "1.0.0") if settings.serves_api_docs else None,
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             # Database drivers log statements with their parameters (addresses, tokens) at DEBUG.
@@ -216,3 +209,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=MAX_BODY_BYTES,
         state=State({"settings": settings}),
     )
+    if settings.serves_api_docs:
+        document_problems(app)
+    app.asgi_handler = answer_head(app.asgi_handler)
+    return app

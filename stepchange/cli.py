@@ -184,6 +184,7 @@ def purge_command(app: Litestar, dry_run: bool) -> None:
 
 def register(cli: click.Group) -> None:
     """Add the programme's commands to Litestar's command group."""
+    from stepchange.backup import backup_command, restore_command, rotate_key_command
     from stepchange.import_cli import import_group
     from stepchange.mail_cli import mail_group
 
@@ -193,6 +194,9 @@ def register(cli: click.Group) -> None:
     cli.add_command(mail_group)
     cli.add_command(demo_group)
     cli.add_command(data_group)
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)
+    cli.add_command(rotate_key_command)
 
 
 def main() -> None:
