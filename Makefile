@@ -36,7 +36,7 @@ $(BIN)/stepchange: pyproject.toml $(LOCK)  ## exactly the versions in the lock f
 
 assets: stepchange/static/stepchange.css
 stepchange/static/stepchange.css: package.json package-lock.json $(wildcard frontend/*)
-	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20)' || { echo "Node.js 20 or newer is needed" >&2; exit 1; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' || { echo "Node.js 20 or newer is needed" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
 	npm run build
 	touch $@
