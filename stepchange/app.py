@@ -27,6 +27,7 @@ from stepchange.accounts.services import load_staff_principal
 from stepchange.assignments.controllers import AssignmentController, ClearanceController
 from stepchange.assignments.pages import AssignmentPages
 from stepchange.core.bodies import refuse_deep_json
+from stepchange.core.counters import build_counter
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
 from stepchange.core.logs import install_redaction
@@ -63,6 +64,7 @@ from stepchange.wiring import wire
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 REMINDER_SWEEP_SECONDS = 15 * 60
+COUNTER_PURGE_SECONDS = 60 * 60
 MAX_BODY_BYTES = 1_000_000
 """No form or API call needs more; larger bodies are refused with 413 before they are read."""
 
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     wire()
     db_config = build_database_config(settings)
     sessions = session_config(settings)
+    counter = build_counter(settings, db_config.get_engine())
     return Litestar(
         route_handlers=[
             health,
@@ -147,10 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
-        stores={
-            "sessions": build_store(settings, db_config, "sessions"),
-            "throttle": build_store(settings, db_config, "throttle"),
-        },
+        stores={"sessions": build_store(settings, db_config, "sessions")},
         template_config=template_config(),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -167,7 +167,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 settings=settings,
                 loaders={"staff": load_staff_principal, "volunteer": load_volunteer_principal},
             ),
-            *public_rate_limit(settings.rate_limit_per_minute),
+            *public_rate_limit(settings.rate_limit_per_minute, counter),
             DefineMiddleware(TransactionMiddleware, finish=db_config.before_send_handler),
         ],
         exception_handlers=exception_handlers(render_error_page),  # type: ignore[arg-type]
@@ -187,6 +187,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         lifespan=[
             mail_sender_lifespan(db_config, settings),
+            periodic_lifespan(db_config, COUNTER_PURGE_SECONDS, lambda _: counter.purge_expired(), "counter purge"),
             *(
                 [periodic_lifespan(db_config, REMINDER_SWEEP_SECONDS, remind(settings), "confirmation reminders")]
                 if settings.mail_sender_enabled
@@ -196,7 +197,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers(hsts=settings.is_production)],
         before_request=refuse_deep_json,
         on_startup=[install_redaction],
+        on_shutdown=[counter.close],
         debug=False,
         request_max_body_size=MAX_BODY_BYTES,
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "counter": counter}),
     )

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Column, Float, Integer, String, Table, case, delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from stepchange.core.database import Base, upsert_insert
+from stepchange.core.settings import Settings
 
 attempt_counter = Table(
     "attempt_counter",
@@ -51,6 +52,14 @@ class AttemptCounter(Protocol):
 
     async def clear(self, key: str) -> None:
         """Forget every attempt for ``key``."""
+        ...
+
+    async def purge_expired(self) -> int:
+        """Drop what ended windows left behind; returns how many."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of connections (at shutdown)."""
         ...
 
 
@@ -106,6 +115,9 @@ class DatabaseCounter:
             )
         return int(result.rowcount or 0)
 
+    async def close(self) -> None:
+        """The engine belongs to the app's database config, which disposes of it."""
+
 
 _FORGIVE = (
     "local n = redis.call('GET', KEYS[1]) if n and tonumber(n) > 0 then return redis.call('DECR', KEYS[1]) end return 0"
@@ -140,3 +152,28 @@ class RedisCounter:
 
     async def clear(self, key: str) -> None:
         await self.redis.delete(self._key(key))
+
+    async def purge_expired(self) -> int:
+        """Redis expires the keys itself."""
+        return 0
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def build_counter(settings: Settings, engine: AsyncEngine) -> AttemptCounter:
+    """Redis when ``STEPCHANGE_REDIS_URL`` is set (one count for every worker), else the database."""
+    if settings.redis_url:
+        return RedisCounter(settings.redis_url)
+    return DatabaseCounter(engine)
+
+
+def app_counter(app: Any) -> AttemptCounter:
+    """The counter an app keeps in its state (``create_app`` puts it there)."""
+    return cast(AttemptCounter, app.state.counter)
+
+
+def client_address(scope: Any) -> str:
+    """The address a request came from, as the server saw it: what per-address limits count against."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"

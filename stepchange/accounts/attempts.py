@@ -1,0 +1,75 @@
+"""Sign-in attempts, counted per account and per client address with the app's shared counter.
+
+Every attempt is counted BEFORE its password or code is checked, and the decision is taken on the
+count that came back: forty attempts at once each get their own number, so at most the first five
+are ever checked. A success clears the account's count and takes one back from the address's.
+
+Call these before the request's own database transaction starts: on SQLite the counter writes in a
+transaction of its own, which would wait for the write lock that the request's transaction holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import TooManyRequestsException
+
+from stepchange.core.counters import AttemptCounter, Count, app_counter, client_address
+from stepchange.core.validation import normalise_email
+
+logger = logging.getLogger("stepchange.accounts")
+
+SIGN_IN_WINDOW_SECONDS = 15 * 60
+FAILED_SIGN_INS_PER_ACCOUNT = 5
+FAILED_SIGN_INS_PER_ADDRESS = 30
+TOO_MANY_SIGN_INS = "Too many failed sign-in attempts; wait and try again"
+
+
+def account_key(email: str) -> str:
+    """An account's counter key: a hash of its address, so no address sits in the counter store."""
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def too_many(message: str, counts: list[Count]) -> TooManyRequestsException:
+    """429 with ``Retry-After``: the longest wait among the counts that are over their limit."""
+    wait = max(count.seconds_left for count in counts)
+    return TooManyRequestsException(message, headers={"Retry-After": str(wait)})
+
+
+@dataclass(frozen=True)
+class SignInAttempts:
+    """The two counts one sign-in attempt (a password or a code) goes against."""
+
+    counter: AttemptCounter
+    account: str
+    address: str
+
+    @classmethod
+    def of(cls, connection: ASGIConnection[Any, Any, Any, Any], email: str) -> SignInAttempts:
+        return cls(
+            app_counter(connection.app),
+            f"login:account:{account_key(email)}",
+            f"login:address:{client_address(connection.scope)}",
+        )
+
+    async def count(self) -> None:
+        """Count this attempt; over either limit it is refused (429) without being checked at all."""
+        account = await self.counter.hit(self.account, SIGN_IN_WINDOW_SECONDS)
+        address = await self.counter.hit(self.address, SIGN_IN_WINDOW_SECONDS)
+        over = [
+            count
+            for count, limit in ((account, FAILED_SIGN_INS_PER_ACCOUNT), (address, FAILED_SIGN_INS_PER_ADDRESS))
+            if count.over(limit)
+        ]
+        if over:
+            logger.info("Sign-in refused unchecked (%d, %d)", account.count, address.count)
+            raise too_many(TOO_MANY_SIGN_INS, over)
+
+    async def succeeded(self) -> None:
+        """The attempt was right: the account starts afresh, and the address gets this one back."""
+        await self.counter.clear(self.account)
+        await self.counter.forgive(self.address)
