@@ -1,4 +1,4 @@
-"""Sign-in attempts, counted per account and per client address with the app's shared counter.
+"""Sign-in attempts and password-reset requests, counted with the app's shared counter.
 
 Every attempt is counted BEFORE its password or code is checked, and the decision is taken on the
 count that came back: forty attempts at once each get their own number, so at most the first five
@@ -27,6 +27,9 @@ SIGN_IN_WINDOW_SECONDS = 15 * 60
 FAILED_SIGN_INS_PER_ACCOUNT = 5
 FAILED_SIGN_INS_PER_ADDRESS = 30
 TOO_MANY_SIGN_INS = "Too many failed sign-in attempts; wait and try again"
+RESET_WINDOW_SECONDS = 60 * 60
+RESETS_PER_ACCOUNT = 3
+TOO_MANY_RESETS = "Too many password reset requests for this address; wait and try again"
 
 
 def account_key(email: str) -> str:
@@ -73,3 +76,11 @@ class SignInAttempts:
         """The attempt was right: the account starts afresh, and the address gets this one back."""
         await self.counter.clear(self.account)
         await self.counter.forgive(self.address)
+
+
+async def count_reset_request(connection: ASGIConnection[Any, Any, Any, Any], email: str) -> None:
+    """Count a password-reset request against the address typed, known or not (so the limit tells
+    nothing): over the limit → 429. Per client address, the public rate limit counts it too."""
+    count = await app_counter(connection.app).hit(f"reset:account:{account_key(email)}", RESET_WINDOW_SECONDS)
+    if count.over(RESETS_PER_ACCOUNT):
+        raise too_many(TOO_MANY_RESETS, [count])

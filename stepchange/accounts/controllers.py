@@ -6,14 +6,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.deps import provide_audit_query, provide_staff, sign_in
+from stepchange.accounts.attempts import count_reset_request
+from stepchange.accounts.deps import provide_audit_query, provide_staff, reset_in_background, sign_in
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
 from stepchange.accounts.models import StaffUser
 from stepchange.accounts.schemas import (
@@ -38,6 +39,7 @@ from stepchange.core.audit import AuditEntry, AuditQuery
 from stepchange.core.authz import StaffRole
 from stepchange.core.guards import current_principal
 from stepchange.core.pagination import Window
+from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.sessions import end_session
 from stepchange.core.settings import Settings
 
@@ -91,12 +93,21 @@ class AuthController(Controller):
             await staff.set_password_by_link(INVITATION, data.token, data.password, settings.password_hash_cost)
         )
 
-    @post("/password-reset", status_code=HTTP_202_ACCEPTED, summary="E-mail a password-reset link")
+    @post(
+        "/password-reset",
+        status_code=HTTP_202_ACCEPTED,
+        opt={PUBLIC_RATE_LIMIT: True},
+        summary="E-mail a password-reset link (the same answer, as quick, for every address)",
+    )
     async def request_reset(
-        self, data: JSONBody[ResetRequestIn], staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
-    ) -> Accepted:
-        await staff.request_password_reset(data.email, settings)
-        return Accepted(message="If that address has an account, a link to reset its password is on its way")
+        self, request: Request[Any, Any, Any], data: JSONBody[ResetRequestIn], settings: NamedDependency[Settings]
+    ) -> Response[Accepted]:
+        await count_reset_request(request, data.email)
+        return Response(
+            Accepted(message="If that address has an account, a link to reset its password is on its way"),
+            status_code=HTTP_202_ACCEPTED,
+            background=reset_in_background(request, settings, data.email),
+        )
 
     @post("/password-reset/complete", status_code=HTTP_200_OK, summary="Set a new password from a reset link")
     async def complete_reset(

@@ -9,14 +9,17 @@ from uuid import UUID
 
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from litestar import Request
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.attempts import SignInAttempts
 from stepchange.accounts.models import StaffUser
 from stepchange.accounts.services import LoginFailed, StaffService
 from stepchange.core import clock
 from stepchange.core.audit import AuditQuery
+from stepchange.core.background import after_response
 from stepchange.core.errors import InvalidInput
 from stepchange.core.sessions import start_session
 from stepchange.core.settings import Settings
@@ -42,6 +45,16 @@ async def sign_in(
     await attempts.succeeded()
     start_session(request, "staff", user.id, user.session_epoch)
     return user
+
+
+def reset_in_background(request: Request[Any, Any, Any], settings: Settings, email: str) -> BackgroundTask:
+    """The look-up, link and mail of a password reset, done after the answer has gone: the answer is the
+    same, and as quick, for every address. Call :func:`count_reset_request` first."""
+
+    async def work(session: AsyncSession) -> None:
+        await StaffService(session=session).request_password_reset(email, settings)
+
+    return after_response(request.app, work, "password reset")
 
 
 async def provide_audit_query(

@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Column, Float, Integer, String, Table, case, delete, update
+from sqlalchemy import Column, Float, Integer, String, Table, case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from stepchange.core.database import Base, upsert_insert
+from stepchange.core.database import IMMEDIATE, Base, upsert_insert
 from stepchange.core.settings import Settings
 
 attempt_counter = Table(
@@ -72,6 +72,8 @@ class DatabaseCounter:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # On SQLite each transaction takes the write lock at BEGIN (waiting its turn), never half-way.
+        self.writer = engine.execution_options(**{IMMEDIATE: True})
         self._dialect = engine.dialect.name
 
     async def hit(self, key: str, window_seconds: int) -> Count:
@@ -90,7 +92,7 @@ class DatabaseCounter:
             )
             .returning(table.c.count, table.c.window_ends_at)
         )
-        async with self.engine.begin() as connection:
+        async with self.writer.begin() as connection:
             count, ends_at = (await connection.execute(statement)).one()
         return Count(int(count), _seconds_left(float(ends_at), now))
 
@@ -100,19 +102,24 @@ class DatabaseCounter:
             .where(attempt_counter.c.key == key, attempt_counter.c.count > 0)
             .values(count=attempt_counter.c.count - 1)
         )
-        async with self.engine.begin() as connection:
+        async with self.writer.begin() as connection:
             await connection.execute(statement)
 
     async def clear(self, key: str) -> None:
-        async with self.engine.begin() as connection:
+        async with self.writer.begin() as connection:
             await connection.execute(delete(attempt_counter).where(attempt_counter.c.key == key))
 
     async def purge_expired(self) -> int:
-        """Drop the rows of windows that have ended (any caller may; nothing depends on them)."""
-        async with self.engine.begin() as connection:
-            result = await connection.execute(
-                delete(attempt_counter).where(attempt_counter.c.window_ends_at < time.time())
-            )
+        """Drop the rows of windows that have ended (any caller may; nothing depends on them).
+
+        It looks first and writes only when there is something to drop: most runs take no write lock.
+        """
+        ended = attempt_counter.c.window_ends_at < time.time()
+        async with self.engine.connect() as connection:
+            if await connection.scalar(select(attempt_counter.c.key).where(ended).limit(1)) is None:
+                return 0
+        async with self.writer.begin() as connection:
+            result = await connection.execute(delete(attempt_counter).where(ended))
         return int(result.rowcount or 0)
 
     async def close(self) -> None:
