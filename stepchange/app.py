@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.controllers import AuditController, AuthController, StaffController
 from stepchange.accounts.pages import AccountPages
-from stepchange.accounts.services import load_staff_principal
+from stepchange.accounts.services import STAFF, load_staff_principal
+from stepchange.accounts.two_factor_pages import TwoFactorPages
 from stepchange.assignments.controllers import AssignmentController, ClearanceController
 from stepchange.assignments.pages import AssignmentPages
 from stepchange.core.bodies import refuse_deep_json
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EscalationPages,
             ProjectPages,
             AccountPages,
+            TwoFactorPages,
             InterestPages,
             PeoplePages,
             OrganisationPages,
@@ -165,7 +167,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 AuthenticationMiddleware,
                 db_config=db_config,
                 settings=settings,
-                loaders={"staff": load_staff_principal, "volunteer": load_volunteer_principal},
+                loaders={STAFF: load_staff_principal, "volunteer": load_volunteer_principal},
+                second_factor_kinds=frozenset({STAFF}) if settings.mfa_required else frozenset(),
             ),
             *public_rate_limit(settings.rate_limit_per_minute, counter),
             DefineMiddleware(TransactionMiddleware, finish=db_config.before_send_handler),

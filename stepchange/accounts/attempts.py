@@ -53,11 +53,12 @@ class SignInAttempts:
 
     @classmethod
     def of(cls, connection: ASGIConnection[Any, Any, Any, Any], email: str) -> SignInAttempts:
-        return cls(
-            app_counter(connection.app),
-            f"login:account:{account_key(email)}",
-            f"login:address:{client_address(connection.scope)}",
-        )
+        return cls.for_account(connection, f"login:account:{account_key(email)}")
+
+    @classmethod
+    def for_account(cls, connection: ASGIConnection[Any, Any, Any, Any], account: str) -> SignInAttempts:
+        """By an account's counter key (a half-signed-in session keeps the one its password step used)."""
+        return cls(app_counter(connection.app), account, f"login:address:{client_address(connection.scope)}")
 
     async def count(self) -> None:
         """Count this attempt; over either limit it is refused (429) without being checked at all."""

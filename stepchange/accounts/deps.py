@@ -10,41 +10,17 @@ from uuid import UUID
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from litestar import Request
 from litestar.background_tasks import BackgroundTask
-from litestar.exceptions import NotAuthorizedException
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.attempts import SignInAttempts
-from stepchange.accounts.models import StaffUser
-from stepchange.accounts.services import LoginFailed, StaffService
+from stepchange.accounts.services import StaffService
 from stepchange.core import clock
 from stepchange.core.audit import AuditQuery
 from stepchange.core.background import after_response
 from stepchange.core.errors import InvalidInput
-from stepchange.core.sessions import start_session
 from stepchange.core.settings import Settings
 
 provide_staff = create_service_provider(StaffService)
-
-WRONG_CREDENTIALS = "Wrong email address or password"
-
-
-async def sign_in(
-    request: Request[Any, Any, Any], staff: StaffService, settings: Settings, email: str, password: str
-) -> StaffUser:
-    """Count the attempt, then check the credentials; on success start a fresh session. Shared by the API
-    and the page. The attempt is counted before the request's transaction begins (see ``attempts``)."""
-    attempts = SignInAttempts.of(request, email)
-    await attempts.count()
-    try:
-        user = await staff.authenticate(email, password, settings.password_hash_cost)
-    except LoginFailed:
-        await staff.repository.session.commit()  # keep the failed-login audit entry: the request itself fails
-        raise NotAuthorizedException(WRONG_CREDENTIALS) from None
-    await staff.repository.session.commit()  # record the sign-in (and end the transaction) before the counter
-    await attempts.succeeded()
-    start_session(request, "staff", user.id, user.session_epoch)
-    return user
 
 
 def reset_in_background(request: Request[Any, Any, Any], settings: Settings, email: str) -> BackgroundTask:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
@@ -15,9 +16,11 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.attempts import count_reset_request
-from stepchange.accounts.deps import provide_audit_query, provide_staff, reset_in_background, sign_in
+from stepchange.accounts.deps import provide_audit_query, provide_staff, reset_in_background
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
+from stepchange.accounts.mfa import Stage
 from stepchange.accounts.services import INVITATION, PASSWORD_RESET, StaffDetails, StaffService
+from stepchange.accounts.signin import sign_in
 from stepchange.core import audit
 from stepchange.core.audit import AuditQuery
 from stepchange.core.authz import StaffRole
@@ -87,10 +90,16 @@ class AccountPages(Controller):
         if missing:
             return page("accounts/login.html", HTTP_400_BAD_REQUEST, next=target, email=email, errors=missing)
         try:
-            await sign_in(request, staff, settings, email, str(data.get("password", "")))
+            step = await sign_in(request, staff, settings, email, str(data.get("password", "")))
         except (NotAuthorizedException, TooManyRequestsException) as exc:
             error = [FieldError("email", str(exc.detail))]
-            return page("accounts/login.html", exc.status_code, next=target, email=email, errors=error)
+            return page(
+                "accounts/login.html", exc.status_code, headers=exc.headers, next=target, email=email, errors=error
+            )
+        if step.stage is Stage.CODE:
+            return see_other(f"/login/code?{urlencode({'next': target})}")
+        if step.stage is Stage.ENROL:
+            return see_other(f"/account/two-factor/setup?{urlencode({'next': target})}")
         return see_other(target)
 
     @post("/logout", name="logout")
@@ -263,6 +272,8 @@ class AccountPages(Controller):
         try:
             if action in ("deactivate", "reactivate"):
                 await staff.set_active(acting_staff(request), user_id, action == "reactivate")
+            elif action == "reset_mfa":
+                await staff.reset_second_factor(acting_staff(request), user_id)
             else:
                 try:
                     role = StaffRole(field(data, "role"))
