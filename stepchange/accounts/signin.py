@@ -74,6 +74,7 @@ async def _complete(
     await staff.repository.session.commit()
     await attempts.succeeded()
     start_session(request, STAFF, user.id, user.session_epoch, second_factor=second_factor)
+    request.scope["user"] = StaffPrincipal.of(user)  # a page rendered by this response shows them signed in
 
 
 async def _pending_user(request: Req, staff: StaffService, pending: PendingSignIn) -> StaffUser:
