@@ -25,7 +25,7 @@ from stepchange.core import clock
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope
 from stepchange.core.sessions import SESSION_COOKIE
-from stepchange.core.settings import Settings
+from stepchange.core.settings import Settings, SettingsError
 from tests.conftest import PASSWORD, Client, make_staff, sign_in
 
 OFFICE = "office@example.org"
@@ -253,3 +253,12 @@ def test_users_created_on_the_command_line_enrol_at_first_sign_in(required: Sett
             return await password_step(client, "new@example.org")
 
     assert asyncio.run(first_sign_in()) == "mfa_setup"
+
+
+def test_the_setting_defaults_to_required_in_production_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(env="production").mfa_required and not Settings().mfa_required
+    assert not Settings(env="production", mfa="optional").mfa_required
+    assert Settings(mfa="required").mfa_required
+    monkeypatch.setenv("STEPCHANGE_MFA", "sometimes")
+    with pytest.raises(SettingsError, match="STEPCHANGE_MFA must be 'required' or 'optional'"):
+        Settings.from_env()

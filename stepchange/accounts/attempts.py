@@ -60,8 +60,9 @@ class SignInAttempts:
         """By an account's counter key (a half-signed-in session keeps the one its password step used)."""
         return cls(app_counter(connection.app), account, f"login:address:{client_address(connection.scope)}")
 
-    async def count(self) -> None:
-        """Count this attempt; over either limit it is refused (429) without being checked at all."""
+    async def count(self) -> tuple[int, int]:
+        """Count this attempt; over either limit it is refused (429) without being checked at all.
+        Returns the counts (this one included) for the account and the address."""
         account = await self.counter.hit(self.account, SIGN_IN_WINDOW_SECONDS)
         address = await self.counter.hit(self.address, SIGN_IN_WINDOW_SECONDS)
         over = [
@@ -72,6 +73,7 @@ class SignInAttempts:
         if over:
             logger.info("Sign-in refused unchecked (%d, %d)", account.count, address.count)
             raise too_many(TOO_MANY_SIGN_INS, over)
+        return account.count, address.count
 
     async def succeeded(self) -> None:
         """The attempt was right: the account starts afresh, and the address gets this one back."""

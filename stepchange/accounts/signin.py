@@ -8,6 +8,7 @@ session id changes at the password step (half-signed-in) and again when the sign
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from stepchange.core.guards import current_principal
 from stepchange.core.sessions import PendingSignIn, end_session, pending_sign_in, start_pending_session, start_session
 from stepchange.core.settings import Settings
 
+logger = logging.getLogger("stepchange.accounts")
 WRONG_CREDENTIALS = "Wrong email address or password"
 WRONG_CODE = "That code is not right, or has been used already; wait for the next code and try again"
 
@@ -42,11 +44,12 @@ async def sign_in(request: Req, staff: StaffService, settings: Settings, email: 
     """The password step. Signed in at once when no second factor is needed; otherwise half-signed-in
     (a new session id, nobody signed in yet) owing a code or an enrolment."""
     attempts = SignInAttempts.of(request, email)
-    await attempts.count()
+    counts = await attempts.count()
     try:
         user = await staff.authenticate(email, password, settings.password_hash_cost)
     except LoginFailed:
         await staff.repository.session.commit()  # keep the failed-login audit entry: the request itself fails
+        logger.info("Sign-in refused (%d recent attempts for the account, %d from the address)", *counts)
         raise NotAuthorizedException(WRONG_CREDENTIALS) from None
     stage = stage_after_password(user, settings.mfa_required)
     if stage is Stage.SIGNED_IN:
@@ -98,12 +101,13 @@ async def sign_in_with_code(request: Req, staff: StaffService, code: str) -> Sta
     A wrong code counts like a wrong password."""
     pending = _pending(request, Stage.CODE)
     attempts = SignInAttempts.for_account(request, pending.throttle_key)
-    await attempts.count()
+    counts = await attempts.count()
     user = await _pending_user(request, staff, pending)
     try:
         method = await SecondFactor(staff.session).verify(user, code)
     except CodeRefused:
         await staff.repository.session.commit()  # keep the audit entry and any step claimed
+        logger.info("Sign-in code refused (%d recent attempts for the account, %d from the address)", *counts)
         raise NotAuthorizedException(WRONG_CODE) from None
     await _complete(request, staff, attempts, user, f"with {method}", second_factor=True)
     return user
