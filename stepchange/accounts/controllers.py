@@ -61,8 +61,13 @@ from stepchange.core.settings import Settings
 StaffOutT = TypeVar("StaffOutT", bound=StaffOut)
 
 
-def staff_out(user: StaffUser, kind: type[StaffOutT] = StaffOut, **extra: Any) -> StaffOutT:  # type: ignore[assignment]
-    """The member of staff as the API shows them (or as one of the sign-in answers built on that)."""
+def staff_out(user: StaffUser) -> StaffOut:
+    """The member of staff as the API shows them."""
+    return staff_as(StaffOut, user)
+
+
+def staff_as(kind: type[StaffOutT], user: StaffUser, **extra: Any) -> StaffOutT:
+    """The member of staff as one of the answers built on :class:`StaffOut` (signed in, enrolled)."""
     return kind(
         id=user.id,
         email=user.email,
@@ -83,7 +88,7 @@ def step_out(step: SignInStep) -> SignedIn | CodeNeeded | EnrolmentNeeded:
         return CodeNeeded()
     if step.stage is Stage.ENROL:
         return EnrolmentNeeded()
-    return staff_out(step.user, SignedIn)
+    return staff_as(SignedIn, step.user)
 
 
 def enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
@@ -121,7 +126,7 @@ class AuthController(Controller):
     async def second_factor(
         self, request: Request[Any, Any, Any], data: JSONBody[CodeIn], staff: NamedDependency[StaffService]
     ) -> SignedIn:
-        return staff_out(await sign_in_with_code(request, staff, data.code), SignedIn)
+        return staff_as(SignedIn, await sign_in_with_code(request, staff, data.code))
 
     @post(
         "/mfa/setup",
@@ -144,7 +149,7 @@ class AuthController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[CodeIn], staff: NamedDependency[StaffService]
     ) -> Enrolled:
         user, codes = await confirm_enrolment(request, staff, data.code)
-        return staff_out(user, Enrolled, recovery_codes=codes)
+        return staff_as(Enrolled, user, recovery_codes=codes)
 
     @post(
         "/mfa/replace",
