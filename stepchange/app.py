@@ -21,10 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.controllers import AuditController, AuthController, StaffController
 from stepchange.accounts.pages import AccountPages
-from stepchange.accounts.services import load_staff_principal
+from stepchange.accounts.services import STAFF, load_staff_principal
+from stepchange.accounts.two_factor_pages import TwoFactorPages
 from stepchange.assignments.controllers import AssignmentController, ClearanceController
 from stepchange.assignments.pages import AssignmentPages
 from stepchange.core.bodies import refuse_deep_json
+from stepchange.core.counters import build_counter
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
 from stepchange.core.head import answer_head
@@ -65,6 +67,7 @@ from stepchange.wiring import wire
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 REMINDER_SWEEP_SECONDS = 15 * 60
 FILING_SWEEP_SECONDS = 30
+COUNTER_PURGE_SECONDS = 60 * 60
 MAX_BODY_BYTES = 1_000_000
 """No form or API call needs more; larger bodies are refused with 413 before they are read."""
 
@@ -107,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     wire()
     db_config = build_database_config(settings)
     sessions = session_config(settings)
+    counter = build_counter(settings, db_config.get_engine())
     app = Litestar(
         route_handlers=[
             health,
@@ -132,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EscalationPages,
             ProjectPages,
             AccountPages,
+            TwoFactorPages,
             InterestPages,
             PeoplePages,
             OrganisationPages,
@@ -158,10 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
-        stores={
-            "sessions": build_store(settings, db_config, "sessions"),
-            "throttle": build_store(settings, db_config, "throttle"),
-        },
+        stores={"sessions": build_store(settings, db_config, "sessions")},
         template_config=template_config(),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -176,9 +178,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 AuthenticationMiddleware,
                 db_config=db_config,
                 settings=settings,
-                loaders={"staff": load_staff_principal, "volunteer": load_volunteer_principal},
+                loaders={STAFF: load_staff_principal, "volunteer": load_volunteer_principal},
+                second_factor_kinds=frozenset({STAFF}) if settings.mfa_required else frozenset(),
             ),
-            *public_rate_limit(settings.rate_limit_per_minute),
+            *public_rate_limit(settings.rate_limit_per_minute, counter),
             DefineMiddleware(TransactionMiddleware, finish=db_config.before_send_handler),
         ],
         exception_handlers=exception_handlers(render_error_page),  # type: ignore[arg-type]
@@ -191,6 +194,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         lifespan=[
             mail_sender_lifespan(db_config, settings),
+            periodic_lifespan(db_config, COUNTER_PURGE_SECONDS, lambda _: counter.purge_expired(), "counter purge"),
             *(
                 [
                     periodic_lifespan(db_config, REMINDER_SWEEP_SECONDS, remind(settings), "confirmation reminders"),
@@ -205,9 +209,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers(hsts=settings.is_production)],
         before_request=refuse_deep_json,
         on_startup=[install_redaction],
+        on_shutdown=[counter.close],
         debug=False,
         request_max_body_size=MAX_BODY_BYTES,
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "counter": counter}),
     )
     if settings.serves_api_docs:
         document_problems(app)

@@ -16,16 +16,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
+import pyotp
 import pytest
 from advanced_alchemy.alembic.commands import AlembicCommands
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from httpx import Response
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 
 from stepchange.accounts.models import StaffUser
 from stepchange.accounts.services import StaffDetails, StaffService
 from stepchange.app import create_app
+from stepchange.core import clock
 from stepchange.core.audit import SYSTEM
 from stepchange.core.authz import StaffRole
 from stepchange.core.database import build_database_config, session_scope
@@ -39,6 +42,9 @@ wire()  # services used directly (without an app) ask the higher domains through
 ENGINE = os.environ.get("STEPCHANGE_TEST_ENGINE", "sqlite")
 PG_URL = os.environ.get("STEPCHANGE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+TEST_MFA = os.environ.get("STEPCHANGE_TEST_MFA") or None
+"""``required`` runs the suite with two-factor sign-in required (the production default); the sign-in
+helper completes it. Unset: the development default (``optional``)."""
 
 
 def _pg_dsn(database: str) -> str:
@@ -138,6 +144,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         report_cache_seconds=0,  # tests read a report after each change; tests/test_reports.py turns it on
         password_hash_cost="fast",
         mail_sender_enabled=False,
+        mfa=TEST_MFA,  # type: ignore[arg-type]
     )
 
 
@@ -195,11 +202,38 @@ async def make_staff(
 
 
 async def sign_in(client: Client, email: str, password: str = PASSWORD) -> Response:
-    return await client.post(
-        "/api/auth/login",
-        json={"email": email, "password": password},
-        headers={"x-csrftoken": await client.csrf()},
-    )
+    """Sign a member of staff in through the API, completing the second factor when it is asked for: setting
+    up an authenticator app (stage ``mfa_setup``) or giving its code (``mfa``), made here from the secret
+    as the person's phone would. Returns the last answer (the user, with ``"stage": "signed_in"``)."""
+    headers = {"x-csrftoken": await client.csrf()}
+    response = await client.post("/api/auth/login", json={"email": email, "password": password}, headers=headers)
+    stage = response.json().get("stage") if response.status_code == 200 else None
+    if stage == "mfa_setup":
+        secret = (await client.post("/api/auth/mfa/setup", headers=headers)).json()["secret"]
+        code = pyotp.TOTP(secret).now()
+        response = await client.post("/api/auth/mfa/setup/confirm", json={"code": code}, headers=headers)
+    elif stage == "mfa":
+        response = await client.post("/api/auth/mfa", json={"code": await fresh_code(client, email)}, headers=headers)
+    return response
+
+
+async def fresh_code(client: Client, email: str) -> str:
+    """A code the account has not used yet: for this time step or the next (both are accepted), else wait
+    for the next step. The secret is read from the app's database, as only the phone would know it."""
+    config = build_database_config(client.app.state.settings)
+    try:
+        async with session_scope(config) as session:
+            user = await session.scalar(select(StaffUser).where(StaffUser.email == email.lower()))
+    finally:
+        await config.get_engine().dispose()
+    assert user is not None and user.totp_secret, f"{email} has an authenticator app"
+    totp = pyotp.TOTP(user.totp_secret)
+    while True:
+        step = totp.timecode(clock.now())
+        for candidate in (step, step + 1):
+            if user.totp_last_step is None or candidate > user.totp_last_step:
+                return totp.generate_otp(candidate)
+        await asyncio.sleep(1)
 
 
 @pytest.fixture

@@ -27,6 +27,13 @@ async def audit_actions(config: SQLAlchemyAsyncConfig) -> list[AuditEntry]:
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The password step on its own (two-factor sign-in is tested in test_two_factor.py), whatever
+    STEPCHANGE_TEST_MFA says."""
+    return replace(settings, mfa="optional")
+
+
+@pytest.fixture
 async def coordinator(db_config: SQLAlchemyAsyncConfig) -> str:
     await make_staff(db_config, "office@example.org", "coordinator", name="Olive Office")
     return "office@example.org"

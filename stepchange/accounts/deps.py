@@ -4,66 +4,33 @@ with throttling, and the audit trail's search query."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import logging
 from typing import Annotated, Any
 from uuid import UUID
 
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from litestar import Request
-from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
+from litestar.background_tasks import BackgroundTask
 from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.models import StaffUser
-from stepchange.accounts.services import LoginFailed, StaffService
+from stepchange.accounts.services import StaffService
 from stepchange.core import clock
+from stepchange.core.after_response import after_response
 from stepchange.core.audit import AuditQuery
 from stepchange.core.errors import InvalidInput
-from stepchange.core.sessions import start_session
 from stepchange.core.settings import Settings
-from stepchange.core.throttle import Throttle
-from stepchange.core.validation import normalise_email
 
-logger = logging.getLogger("stepchange.accounts")
 provide_staff = create_service_provider(StaffService)
 
-WRONG_CREDENTIALS = "Wrong email address or password"
-LOGIN_WINDOW_SECONDS = 15 * 60
-FAILED_LOGINS_PER_ACCOUNT = 5
-FAILED_LOGINS_PER_ADDRESS = 30
 
+def reset_in_background(request: Request[Any, Any, Any], settings: Settings, email: str) -> BackgroundTask:
+    """The look-up, link and mail of a password reset, done after the answer has gone: the answer is the
+    same, and as quick, for every address. Call :func:`count_reset_request` first."""
 
-def _login_keys(request: Request[Any, Any, Any], email: str) -> list[tuple[Throttle, str]]:
-    store = request.app.stores.get("throttle")
-    account = hashlib.sha256(normalise_email(email).encode()).hexdigest()
-    address = request.client.host if request.client else "unknown"
-    return [
-        (Throttle(store, FAILED_LOGINS_PER_ACCOUNT, LOGIN_WINDOW_SECONDS), f"login:account:{account}"),
-        (Throttle(store, FAILED_LOGINS_PER_ADDRESS, LOGIN_WINDOW_SECONDS), f"login:address:{address}"),
-    ]
+    async def work(session: AsyncSession) -> None:
+        await StaffService(session=session).request_password_reset(email, settings)
 
-
-async def sign_in(
-    request: Request[Any, Any, Any], staff: StaffService, settings: Settings, email: str, password: str
-) -> StaffUser:
-    """Check credentials with throttling; on success start a fresh session. Shared by the API and the page."""
-    keys = _login_keys(request, email)
-    for throttle, key in keys:
-        if (wait := await throttle.retry_after(key)) is not None:
-            raise TooManyRequestsException(
-                "Too many failed sign-in attempts; wait and try again", headers={"Retry-After": str(wait)}
-            )
-    try:
-        user = await staff.authenticate(email, password, settings.password_hash_cost)
-    except LoginFailed:
-        await staff.repository.session.commit()  # keep the failed-login audit entry: the request itself fails
-        counts = [await throttle.hit(key) for throttle, key in keys]
-        logger.info("Sign-in refused (%d recent failures for the account, %d from the address)", *counts)
-        raise NotAuthorizedException(WRONG_CREDENTIALS) from None
-    await staff.repository.session.commit()  # record the sign-in before resetting the shared counter
-    await keys[0][0].clear(keys[0][1])
-    start_session(request, "staff", user.id, user.session_epoch)
-    return user
+    return after_response(request, "password reset", work)
 
 
 async def provide_audit_query(

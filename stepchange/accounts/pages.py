@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -13,9 +15,12 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.accounts.deps import provide_audit_query, provide_staff, sign_in
+from stepchange.accounts.attempts import count_reset_request
+from stepchange.accounts.deps import provide_audit_query, provide_staff, reset_in_background
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
+from stepchange.accounts.mfa import Stage
 from stepchange.accounts.services import INVITATION, PASSWORD_RESET, StaffDetails, StaffService
+from stepchange.accounts.signin import sign_in
 from stepchange.core import audit
 from stepchange.core.audit import AuditQuery
 from stepchange.core.authz import StaffRole
@@ -23,6 +28,7 @@ from stepchange.core.errors import DomainError, FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, safe_next
 from stepchange.core.links import check_link
 from stepchange.core.pagination import Window
+from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.sessions import end_session
 from stepchange.core.settings import Settings
 from stepchange.core.web import see_other
@@ -38,8 +44,21 @@ ROLE_LABELS = {
 }
 
 
-def page(name: str, status_code: int = 200, **context: Any) -> Template:
-    return Template(name, context={"role_labels": ROLE_LABELS, **context}, status_code=status_code)
+def page(
+    name: str,
+    status_code: int = 200,
+    *,
+    headers: dict[str, str] | None = None,
+    background: BackgroundTask | None = None,
+    **context: Any,
+) -> Template:
+    return Template(
+        name,
+        context={"role_labels": ROLE_LABELS, **context},
+        status_code=status_code,
+        headers=headers,
+        background=background,
+    )
 
 
 class AccountPages(Controller):
@@ -71,10 +90,16 @@ class AccountPages(Controller):
         if missing:
             return page("accounts/login.html", HTTP_400_BAD_REQUEST, next=target, email=email, errors=missing)
         try:
-            await sign_in(request, staff, settings, email, str(data.get("password", "")))
+            step = await sign_in(request, staff, settings, email, str(data.get("password", "")))
         except (NotAuthorizedException, TooManyRequestsException) as exc:
             error = [FieldError("email", str(exc.detail))]
-            return page("accounts/login.html", exc.status_code, next=target, email=email, errors=error)
+            return page(
+                "accounts/login.html", exc.status_code, headers=exc.headers, next=target, email=email, errors=error
+            )
+        if step.stage is Stage.CODE:
+            return see_other(f"/login/code?{urlencode({'next': target})}")
+        if step.stage is Stage.ENROL:
+            return see_other(f"/account/two-factor/setup?{urlencode({'next': target})}")
         return see_other(target)
 
     @post("/logout", name="logout")
@@ -107,11 +132,11 @@ class AccountPages(Controller):
     async def forgot_form(self) -> Template:
         return page("accounts/forgot.html", errors=[], sent=False)
 
-    @post("/account/forgot-password")
+    @post("/account/forgot-password", opt={PUBLIC_RATE_LIMIT: True})
     async def forgot(
-        self, data: Form, staff: NamedDependency[StaffService], settings: NamedDependency[Settings]
+        self, request: Request[Any, Any, Any], data: Form, settings: NamedDependency[Settings]
     ) -> Template:
-        email = field(data, "email")
+        email = field(data, "email")[:320]
         if not email:
             return page(
                 "accounts/forgot.html",
@@ -119,8 +144,14 @@ class AccountPages(Controller):
                 errors=[FieldError("email", "Enter your email address")],
                 sent=False,
             )
-        await staff.request_password_reset(email, settings)
-        return page("accounts/forgot.html", errors=[], sent=True)
+        try:
+            await count_reset_request(request, email)
+        except TooManyRequestsException as exc:
+            error = [FieldError("email", str(exc.detail))]
+            return page("accounts/forgot.html", exc.status_code, errors=error, sent=False, headers=exc.headers)
+        return page(
+            "accounts/forgot.html", errors=[], sent=True, background=reset_in_background(request, settings, email)
+        )
 
     @get("/account/reset/{token:str}", name="reset_password")
     async def reset_form(self, db_session: NamedDependency[AsyncSession], token: FromPath[str]) -> Template:
@@ -241,6 +272,8 @@ class AccountPages(Controller):
         try:
             if action in ("deactivate", "reactivate"):
                 await staff.set_active(acting_staff(request), user_id, action == "reactivate")
+            elif action == "reset_mfa":
+                await staff.reset_second_factor(acting_staff(request), user_id)
             else:
                 try:
                     role = StaffRole(field(data, "role"))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.facts import STAFF_SEATS
+from stepchange.accounts.mfa import SecondFactor, Stage
 from stepchange.accounts.models import StaffUser
 from stepchange.core import audit, clock
 from stepchange.core.authz import StaffRole
@@ -27,6 +28,8 @@ from stepchange.core.settings import Settings
 from stepchange.core.validation import email_problem, normalise_email, text_problem
 from stepchange.workstreams.models import Workstream
 
+STAFF = "staff"
+"""The kind of principal a staff session holds (volunteers' sessions are another kind)."""
 INVITATION = "staff_invitation"
 PASSWORD_RESET = "password_reset"  # noqa: S105 - a link purpose, not a secret
 INVITATION_LIFETIME = dt.timedelta(days=7)
@@ -226,7 +229,7 @@ class StaffService(DomainService[StaffUser, StaffRepository]):
         )
 
     async def authenticate(self, email: str, password: str, cost: str) -> StaffUser:
-        """The active account these credentials open, or :class:`LoginFailed`; both outcomes audited."""
+        """The active account these credentials open, or :class:`LoginFailed` (audited)."""
         user = await self.by_email(email)
         ok = await verify_password(user.password_hash if user else None, password, cost)
         if user is None or not ok or not user.is_active:
@@ -240,10 +243,31 @@ class StaffService(DomainService[StaffUser, StaffRepository]):
                 changes={"email_sha256": hashlib.sha256(normalise_email(email).encode()).hexdigest()[:16]},
             )
             raise LoginFailed
+        return user
+
+    async def record_sign_in(self, user: StaffUser, how: str = "") -> None:
+        """The sign-in is complete (password, and a code when one is needed): when, and audited."""
         user.last_login_at = clock.now()
         await audit.record(
-            self.session, StaffPrincipal.of(user), "auth.login", subject_type="staff", subject_id=user.id
+            self.session, StaffPrincipal.of(user), "auth.login", subject_type="staff", subject_id=user.id, summary=how
         )
+
+    async def record_password_step(self, user: StaffUser, stage: Stage) -> None:
+        """The password was right and a second step is owed (audited: a stolen password shows here)."""
+        await audit.record(
+            self.session,
+            None,
+            "auth.password_accepted",
+            subject_type="staff",
+            subject_id=user.id,
+            summary="code needed" if stage is Stage.CODE else "setting up an authenticator app needed",
+        )
+
+    async def reset_second_factor(self, actor: Principal, user_id: UUID) -> StaffUser:
+        """A coordinator resets someone else's second factor (see :meth:`SecondFactor.reset_for`)."""
+        user = await self.by_id(user_id)
+        await SecondFactor(self.session).reset_for(actor, user)
+        await self.session.flush()
         return user
 
     async def change(

@@ -10,6 +10,7 @@ client, who has already had their answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, ParamSpec
@@ -28,6 +29,10 @@ Job = Callable[[AsyncSession], Awaitable[object]]
 """A unit of work given a session; committed if it returns, rolled back if it raises."""
 
 logger = logging.getLogger("stepchange.after_response")
+HEAD_START_SECONDS = 0.02
+"""How long the work waits after the answer is sent: the answer has left the server either way, but a
+client on the same busy machine would otherwise be reading it while the work takes the processor, and
+so see known addresses answered a little later."""
 
 
 async def run_alone(config: SQLAlchemyAsyncConfig, what: str, job: Job) -> bool:
@@ -51,7 +56,13 @@ def after_response(
     """A background task for a response: ``job(session, *args, **kwargs)`` once the response is sent,
     with a session of its own from the app's database config. ``what`` names it in the log."""
 
+    config = app_database_config(request.app)
+
     async def bound(session: AsyncSession) -> object:
         return await job(session, *args, **kwargs)
 
-    return BackgroundTask(run_alone, app_database_config(request.app), what, bound)
+    async def later() -> None:
+        await asyncio.sleep(HEAD_START_SECONDS)
+        await run_alone(config, what, bound)
+
+    return BackgroundTask(later)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Column, Float, Integer, String, Table, case, delete, update
+from sqlalchemy import Column, Float, Integer, String, Table, case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from stepchange.core.database import Base, upsert_insert
+from stepchange.core.database import IMMEDIATE, Base, upsert_insert
+from stepchange.core.settings import Settings
 
 attempt_counter = Table(
     "attempt_counter",
@@ -53,6 +54,14 @@ class AttemptCounter(Protocol):
         """Forget every attempt for ``key``."""
         ...
 
+    async def purge_expired(self) -> int:
+        """Drop what ended windows left behind; returns how many."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of connections (at shutdown)."""
+        ...
+
 
 def _seconds_left(ends_at: float, now: float) -> int:
     return max(1, int(ends_at - now + 0.999))
@@ -63,6 +72,8 @@ class DatabaseCounter:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # On SQLite each transaction takes the write lock at BEGIN (waiting its turn), never half-way.
+        self.writer = engine.execution_options(**{IMMEDIATE: True})
         self._dialect = engine.dialect.name
 
     async def hit(self, key: str, window_seconds: int) -> Count:
@@ -81,7 +92,7 @@ class DatabaseCounter:
             )
             .returning(table.c.count, table.c.window_ends_at)
         )
-        async with self.engine.begin() as connection:
+        async with self.writer.begin() as connection:
             count, ends_at = (await connection.execute(statement)).one()
         return Count(int(count), _seconds_left(float(ends_at), now))
 
@@ -91,20 +102,28 @@ class DatabaseCounter:
             .where(attempt_counter.c.key == key, attempt_counter.c.count > 0)
             .values(count=attempt_counter.c.count - 1)
         )
-        async with self.engine.begin() as connection:
+        async with self.writer.begin() as connection:
             await connection.execute(statement)
 
     async def clear(self, key: str) -> None:
-        async with self.engine.begin() as connection:
+        async with self.writer.begin() as connection:
             await connection.execute(delete(attempt_counter).where(attempt_counter.c.key == key))
 
     async def purge_expired(self) -> int:
-        """Drop the rows of windows that have ended (any caller may; nothing depends on them)."""
-        async with self.engine.begin() as connection:
-            result = await connection.execute(
-                delete(attempt_counter).where(attempt_counter.c.window_ends_at < time.time())
-            )
+        """Drop the rows of windows that have ended (any caller may; nothing depends on them).
+
+        It looks first and writes only when there is something to drop: most runs take no write lock.
+        """
+        ended = attempt_counter.c.window_ends_at < time.time()
+        async with self.engine.connect() as connection:
+            if await connection.scalar(select(attempt_counter.c.key).where(ended).limit(1)) is None:
+                return 0
+        async with self.writer.begin() as connection:
+            result = await connection.execute(delete(attempt_counter).where(ended))
         return int(result.rowcount or 0)
+
+    async def close(self) -> None:
+        """The engine belongs to the app's database config, which disposes of it."""
 
 
 _FORGIVE = (
@@ -140,3 +159,28 @@ class RedisCounter:
 
     async def clear(self, key: str) -> None:
         await self.redis.delete(self._key(key))
+
+    async def purge_expired(self) -> int:
+        """Redis expires the keys itself."""
+        return 0
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def build_counter(settings: Settings, engine: AsyncEngine) -> AttemptCounter:
+    """Redis when ``STEPCHANGE_REDIS_URL`` is set (one count for every worker), else the database."""
+    if settings.redis_url:
+        return RedisCounter(settings.redis_url)
+    return DatabaseCounter(engine)
+
+
+def app_counter(app: Any) -> AttemptCounter:
+    """The counter an app keeps in its state (``create_app`` puts it there)."""
+    return cast(AttemptCounter, app.state.counter)
+
+
+def client_address(scope: Any) -> str:
+    """The address a request came from, as the server saw it: what per-address limits count against."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from litestar import Request
 from litestar.enums import ScopeType
+from litestar.exceptions import TooManyRequestsException
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from stepchange.core.counters import AttemptCounter, client_address
 
 NONCE_KEY = "csp_nonce"
 
@@ -73,18 +73,36 @@ def security_headers(*, hsts: bool) -> Callable[[Message, Scope], Awaitable[None
 
 PUBLIC_RATE_LIMIT = "public_rate_limit"
 """Route ``opt`` key marking the public writes (submissions, sign-in-link requests) that are rate-limited."""
+RATE_WINDOW_SECONDS = 60
 
 
-def _is_rate_limited(request: Request[Any, Any, Any]) -> bool:
-    return bool(request.route_handler.opt.get(PUBLIC_RATE_LIMIT))
+class PublicRateLimit:
+    """Counts each rate-limited request per client address with the shared counter, then decides on the
+    count it got back: over ``per_minute`` in the current minute → 429 with ``Retry-After``.
+
+    It runs before the request's own transaction starts, so on SQLite the counter's write never waits
+    for a lock the same request holds.
+    """
+
+    def __init__(self, app: ASGIApp, *, counter: AttemptCounter, per_minute: int) -> None:
+        self.app = app
+        self.counter = counter
+        self.per_minute = per_minute
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = scope.get("route_handler")
+        if scope["type"] == ScopeType.HTTP and handler is not None and handler.opt.get(PUBLIC_RATE_LIMIT):
+            count = await self.counter.hit(f"public:{client_address(scope)}", RATE_WINDOW_SECONDS)
+            if count.over(self.per_minute):
+                raise TooManyRequestsException(
+                    "Too many requests from your address; wait a minute and try again",
+                    headers={"Retry-After": str(count.seconds_left)},
+                )
+        await self.app(scope, receive, send)
 
 
-def public_rate_limit(per_minute: int) -> list[DefineMiddleware]:
-    """The rate-limit middleware: per client address, counted in the shared "throttle" store (the database,
-    or Redis with several workers); none at all when ``per_minute`` is 0 (load tests)."""
+def public_rate_limit(per_minute: int, counter: AttemptCounter) -> list[DefineMiddleware]:
+    """The public rate limit, per client address; none at all when ``per_minute`` is 0 (load tests)."""
     if per_minute <= 0:
         return []
-    config = RateLimitConfig(
-        rate_limit=("minute", per_minute), store="throttle", check_throttle_handler=_is_rate_limited
-    )
-    return [config.middleware]
+    return [DefineMiddleware(PublicRateLimit, counter=counter, per_minute=per_minute)]

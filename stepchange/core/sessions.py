@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -146,8 +147,20 @@ TOUCH_EVERY_SECONDS = 15
 this (or a twentieth of the limit, if that is shorter)."""
 
 
-def start_session(connection: ASGIConnection[Any, Any, Any, Any], kind: str, principal_id: UUID, epoch: int) -> None:
-    """Sign someone in: a new session id (no fixation) holding only who they are and when it began."""
+PENDING_SECONDS = 10 * 60
+"""How long a half-signed-in session (password right, code not yet given) waits for its code."""
+
+
+def start_session(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    kind: str,
+    principal_id: UUID,
+    epoch: int,
+    *,
+    second_factor: bool = False,
+) -> None:
+    """Sign someone in: a new session id (no fixation) holding only who they are, when it began, and
+    whether a second factor was given."""
     now = time.time()
     rotate_session(connection)
     connection.scope["session"] = {
@@ -156,7 +169,49 @@ def start_session(connection: ASGIConnection[Any, Any, Any, Any], kind: str, pri
         "epoch": epoch,
         "iat": now,
         "seen": now,
+        "mfa": second_factor,
     }
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """A half-signed-in session: the password was right, a second step (``stage``) is still owed."""
+
+    kind: str
+    principal_id: UUID
+    epoch: int
+    stage: str
+    throttle_key: str
+
+
+def start_pending_session(connection: ASGIConnection[Any, Any, Any, Any], pending: PendingSignIn) -> None:
+    """Half sign someone in: a new session id, and nobody is signed in yet (every guard answers 401)
+    until the step is done; it lapses after :data:`PENDING_SECONDS`."""
+    rotate_session(connection)
+    connection.scope["session"] = {
+        "kind": pending.kind,
+        "id": str(pending.principal_id),
+        "epoch": pending.epoch,
+        "stage": pending.stage,
+        "throttle": pending.throttle_key,
+        "iat": time.time(),
+    }
+
+
+def pending_sign_in(connection: ASGIConnection[Any, Any, Any, Any]) -> PendingSignIn | None:
+    """This connection's half-finished sign-in, if it has one that has not lapsed."""
+    data = connection.scope.get("session")
+    if not isinstance(data, dict) or not data.get("stage"):
+        return None
+    if time.time() - float(data.get("iat", 0)) >= PENDING_SECONDS:
+        return None
+    try:
+        principal_id = UUID(str(data["id"]))
+    except (KeyError, ValueError):
+        return None
+    return PendingSignIn(
+        str(data.get("kind")), principal_id, int(data.get("epoch", -1)), str(data["stage"]), str(data.get("throttle"))
+    )
 
 
 def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -177,8 +232,10 @@ class AuthenticationMiddleware:
         db_config: SQLAlchemyAsyncConfig,
         settings: Settings,
         loaders: dict[str, PrincipalLoader],
+        second_factor_kinds: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
+        self.second_factor_kinds = second_factor_kinds
         self.db_config = db_config
         self.idle = settings.session_idle_minutes * 60
         self.absolute = settings.session_absolute_minutes * 60
@@ -195,7 +252,14 @@ class AuthenticationMiddleware:
         if not isinstance(data, dict) or "id" not in data:
             return None
         now = time.time()
-        loader = self.loaders.get(str(data.get("kind")))
+        if data.get("stage"):  # half-signed-in: nobody yet; kept until its code comes or it lapses
+            if now - float(data.get("iat", 0)) >= PENDING_SECONDS:
+                scope["session"] = Empty
+            return None
+        kind = str(data.get("kind"))
+        loader = self.loaders.get(kind)
+        if kind in self.second_factor_kinds and not data.get("mfa"):
+            loader = None  # begun with a password alone (before a second factor was required): it ends
         fresh = now - float(data.get("iat", 0)) < self.absolute and now - float(data.get("seen", 0)) < self.idle
         principal = None
         if loader is not None and fresh:

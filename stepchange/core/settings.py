@@ -13,6 +13,7 @@ DEVELOPMENT_ENCRYPTION_KEY = "development-only-encryption-key"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 Environment = Literal["development", "production"]
+SecondFactor = Literal["required", "optional"]
 
 
 class SettingsError(RuntimeError):
@@ -59,12 +60,19 @@ class Settings:
     trusted_proxies: str = ""
     """Comma-separated addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` is believed;
     empty: nobody's, so a client cannot choose the address its rate limits count against."""
+    mfa: SecondFactor | None = None
+    """``required``: every staff account needs an authenticator-app code (the default in production);
+    ``optional``: staff may enrol, and an enrolled account always needs its code (the development default)."""
     api_docs: bool | None = None
     """Serve ``/schema``: on in development, off in production unless ``STEPCHANGE_API_DOCS=1``."""
 
     @property
     def serves_api_docs(self) -> bool:
         return not self.is_production if self.api_docs is None else self.api_docs
+
+    @property
+    def mfa_required(self) -> bool:
+        return self.mfa == "required" if self.mfa is not None else self.is_production
 
     @property
     def is_production(self) -> bool:
@@ -79,8 +87,12 @@ class Settings:
         env = _env("ENV", "development")
         if env not in ("development", "production"):
             raise SettingsError(f"STEPCHANGE_ENV must be 'development' or 'production', not {env!r}")
+        mfa = _env("MFA")
+        if mfa not in (None, "required", "optional"):
+            raise SettingsError(f"STEPCHANGE_MFA must be 'required' or 'optional', not {mfa!r}")
         settings = cls(
             env=env,  # type: ignore[arg-type]
+            mfa=mfa,  # type: ignore[arg-type]
             database_url=_env("DATABASE_URL", cls.database_url) or cls.database_url,
             secret_key=_env("SECRET_KEY", DEVELOPMENT_SECRET) or DEVELOPMENT_SECRET,
             encryption_key=_env("ENCRYPTION_KEY", DEVELOPMENT_ENCRYPTION_KEY) or DEVELOPMENT_ENCRYPTION_KEY,
