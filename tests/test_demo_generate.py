@@ -21,9 +21,9 @@ from tests.conftest import Databases
 TODAY = dt.date(2026, 11, 22)
 
 
-COUNTERS_ONLY = {"attempt_counter", "received_submission"}
-"""Sign-in throttles and rate limits, and submissions waiting moments to be filed: the service's working
-state, not programme data."""
+COUNTERS_ONLY = {"attempt_counter", "received_submission", "staff_recovery_code"}
+"""Sign-in throttles and rate limits, submissions waiting moments to be filed, and staff recovery codes
+(made only when someone sets up an authenticator app): the service's working state, not programme data."""
 
 
 async def counts(config: SQLAlchemyAsyncConfig) -> dict[str, int]:
