@@ -1,19 +1,22 @@
-"""The trend of submissions over each call's open days.
+"""The trend of the report's call: submissions and validations, day by day and so far.
 
-- **Daily submissions** (``daily_submissions``): expressions of interest (any status) per UK day of
-  ``submitted_at``, every day from the call's opening day to its last open day (the day before it
-  closes at midnight, or the day it closed early; today if it is still open), days with none
-  included as 0. Late entries recorded after closing fall outside the series.
+- **Submissions and validations over the call** (``call_trend``), for the report's call (a
+  work-stream's report: people who chose one of its projects in it): each UK day on which someone
+  submitted an expression of interest in the call (any status, late entries included, on the day
+  recorded) or someone who had was validated, with that day's counts and the running totals.
+  A person counts as validated on the day of their latest validation, or on the day they submitted
+  if they were validated before (someone already known joins the call validated); only people
+  validated now count. Days with neither are left out of the table (the running totals say what
+  the days between held); the series runs from the call's first such day to its last (up to today).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import String, func, select
+from sqlalchemy import String, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -21,9 +24,10 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from stepchange.core import clock
 from stepchange.interest.models import Call, Expression
+from stepchange.people.models import Identity, IdentityStep, Volunteer
 from stepchange.reports.counting import scanned
 from stepchange.reports.interest import in_scope
-from stepchange.reports.schemas import DailyRow
+from stepchange.reports.schemas import CallDayRow
 from stepchange.reports.scope import Scope
 
 
@@ -56,31 +60,49 @@ def uk_days(hours: pl.Series) -> pl.Series:
     )
 
 
-async def daily_submissions(
-    session: AsyncSession, scope: Scope, calls: Sequence[Call], today: dt.date
-) -> list[DailyRow]:
-    call_id, utc = scanned(Expression.call_id), utc_hour(Expression.submitted_at)
-    rows = await session.execute(select(call_id, utc, func.count()).where(in_scope(scope)).group_by(call_id, utc))
-    found = pl.DataFrame(
-        [(str(call), hour, n) for call, hour, n in rows.all()],
-        schema={"call": pl.String, "hour": pl.String, "n": pl.Int64},
-        orient="row",
+async def call_trend(session: AsyncSession, scope: Scope, call: Call | None) -> list[CallDayRow]:
+    if call is None:
+        return []
+    hour = utc_hour(Expression.submitted_at)
+    submitted = await session.execute(
+        select(hour, func.count()).where(Expression.call_id == call.id, in_scope(scope)).group_by(hour)
     )
-    by_day = found.with_columns(day=uk_days(found["hour"])).group_by("call", "day").agg(submissions=pl.col("n").sum())
-    return [row for call in calls for row in call_days(call, by_day, today)]
+    validated = await session.execute(_validations(scope, call))
+    return trend_rows(by_day(submitted.all(), "submitted"), by_day(validated.all(), "validated"))
 
 
-def open_days(call: Call, today: dt.date) -> list[dt.date]:
-    """The UK days a call took submissions on: its opening day to its last open day (or today)."""
-    first = clock.uk_day(call.opens_at)
-    last = min(clock.uk_day(call.ends_at - dt.timedelta(microseconds=1)), today)
-    return pl.date_range(first, last, "1d", eager=True).to_list() if first <= last else []
-
-
-def call_days(call: Call, by_day: pl.DataFrame, today: dt.date) -> list[DailyRow]:
-    days = pl.DataFrame({"day": open_days(call, today)}, schema={"day": pl.Date})
-    mine = by_day.filter(pl.col("call") == str(call.id)).select("day", "submissions")
-    counted = days.join(mine, on="day", how="left", maintain_order="left").with_columns(
-        pl.col("submissions").fill_null(0)
+def _validations(scope: Scope, call: Call) -> Any:
+    """``(UTC hour, people)`` of the call's people validated now, by the hour they count from: read from
+    the people's identity index, through their expressions (``scanned``: SQLite would otherwise take the
+    unique index on person and call, which lacks the submission time), to their validation steps."""
+    latest = (
+        select(Expression.submitted_at.label("submitted_at"), func.max(IdentityStep.created_at).label("at"))
+        .select_from(Volunteer)
+        .join(Expression, and_(Expression.volunteer_id == Volunteer.id, scanned(Expression.call_id) == call.id))
+        .join(
+            IdentityStep,
+            and_(IdentityStep.volunteer_id == Volunteer.id, IdentityStep.step == Identity.VALIDATED),
+        )
+        .where(Volunteer.identity == Identity.VALIDATED, in_scope(scope))
+        .group_by(scanned(Volunteer.id), Expression.submitted_at)
+        .subquery()
     )
-    return [DailyRow(call.name, r["day"], int(r["submissions"])) for r in counted.iter_rows(named=True)]
+    counted_from = case((latest.c.at > latest.c.submitted_at, latest.c.at), else_=latest.c.submitted_at)
+    hour = utc_hour(counted_from)
+    return select(hour, func.count()).group_by(hour)
+
+
+def by_day(rows: Sequence[Any], name: str) -> pl.DataFrame:
+    """``(UTC hour, n)`` rows as counts by UK day."""
+    found = pl.DataFrame([tuple(r) for r in rows], schema={"hour": pl.String, name: pl.Int64}, orient="row")
+    return found.with_columns(day=uk_days(found["hour"])).group_by("day").agg(pl.col(name).sum())
+
+
+def trend_rows(submitted: pl.DataFrame, validated: pl.DataFrame) -> list[CallDayRow]:
+    days = (
+        submitted.join(validated, on="day", how="full", coalesce=True)
+        .fill_null(0)
+        .sort("day")
+        .with_columns(submitted_to_date=pl.col("submitted").cum_sum(), validated_to_date=pl.col("validated").cum_sum())
+    )
+    return [CallDayRow(**row) for row in days.select(*CallDayRow.__struct_fields__).iter_rows(named=True)]
