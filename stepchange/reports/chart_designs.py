@@ -134,7 +134,7 @@ def milestones_chart(data: pl.DataFrame) -> Any:
                 "due_on:T",
                 title="Due",
                 scale=alt.Scale(domain=[start.isoformat(), end.isoformat()]),
-                axis=alt.Axis(format="%b %Y", tickCount="month", labelAngle=0, labelOverlap=True),
+                axis=alt.Axis(format="%b %y", tickCount="month", labelAngle=0, labelOverlap="greedy"),
             ),
             alt.Y("label:N", title=None, sort=shown["label"].to_list(), axis=alt.Axis(labelLimit=380)),
             alt.Color("state:N", title="State", scale=_scale(states, [INK["dark-grey"], INK["black"], INK["blue"]])),
