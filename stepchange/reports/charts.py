@@ -128,7 +128,7 @@ def render(name: str, data: pl.DataFrame) -> str:
         )
         .configure_text(fontSize=TEXT_SIZE)
     )
-    return clean(vl_convert.vegalite_to_svg(chart.to_dict()), name)
+    return clean(vl_convert.vegalite_to_svg(chart.to_dict(validate=False)), name)  # vl-convert checks it too
 
 
 def clean(svg: str, name: str) -> str:

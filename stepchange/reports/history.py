@@ -15,19 +15,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.assignments.models import Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core import clock
 from stepchange.projects.models import Project, ProjectStatus, Rag, StatusUpdate
+from stepchange.reports.counting import utc_hour
 from stepchange.reports.schemas import RagMonthRow, StaffingMonthRow
 from stepchange.reports.scope import Scope
 from stepchange.workstreams.models import Workstream
 
 MONTHS = 12
+LATER = "\uffff"
+"""After every hour: this month's figures count every event so far, this very hour's too."""
 NOT_REPORTED = "not_reported"
 
 
@@ -123,41 +127,71 @@ def rag_trend(projects: list[ProjectInfo], updates: list[UpdateInfo], today: dt.
 
 
 async def staffing_trend(session: AsyncSession, scope: Scope, today: dt.date) -> list[StaffingMonthRow]:
-    """Counted in one pass over the assignments: a column per month and measure."""
+    """Counted from the places' events by hour (accepted, ended, offered, answered), each read once, and
+    the few accepted leads: a month's figure is the events before it ended, less those that undid them."""
     starts = month_starts(today)
-    columns = []
-    for end in month_ends(starts):
-        accepted, offered = _accepted_at(end), _offered_at(end)
-        lead = and_(accepted, Assignment.role == AssignmentRole.LEAD)
-        columns += [
-            func.sum(case((accepted, 1), else_=0)),
-            func.sum(case((offered, 1), else_=0)),
-            func.count(func.distinct(case((lead, Assignment.project_id), else_=None))),
-        ]
-    found = (await session.execute(select(*columns).where(scope.has_project(Assignment.project_id)))).one()
+    ends = [_hour(end) for end in month_ends(starts)[:-1]] + [LATER]
+    events: dict[str, list[tuple[str, int]]] = {}
+    for kind, hour, n in (await session.execute(_events(scope))).all():
+        events.setdefault(kind, []).append((str(hour).replace("T", " "), int(n)))
+    leads = (
+        await session.execute(
+            select(Assignment.project_id, _accepted_since(), Assignment.ended_at).where(
+                scope.has_project(Assignment.project_id), _was_accepted(), Assignment.role == AssignmentRole.LEAD
+            )
+        )
+    ).all()
+
+    def before(kind: str, end: str) -> int:
+        return sum(n for hour, n in events.get(kind, []) if hour < end)
+
     rows = [
-        StaffingMonthRow(start, int(found[3 * i] or 0), int(found[3 * i + 1] or 0), int(found[3 * i + 2] or 0))
-        for i, start in enumerate(starts)
+        StaffingMonthRow(
+            start,
+            before("accepted", end) - before("accepted_ended", end),
+            before("offered", end) - before("answered", end),
+            len({p for p, since, ended in leads if _hour(since) < end and (ended is None or _hour(ended) >= end)}),
+        )
+        for start, end in zip(starts, ends, strict=True)
     ]
-    first = next((i for i, r in enumerate(rows) if r.accepted or r.offered or r.leads_in_place), len(rows) - 1)
-    return rows[max(first - 1, 0) :]
+    first = next((i for i, r in enumerate(rows) if r.accepted or r.offered or r.leads_in_place), None)
+    return rows[-1:] if first is None else rows[max(first - 1, 0) :]
 
 
-def _accepted_at(moment: dt.datetime) -> ColumnElement[bool]:
-    """The place was held, accepted, at ``moment``."""
-    since = func.coalesce(Assignment.responded_at, Assignment.created_at)
-    was_accepted = or_(
+def _hour(moment: dt.datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return f"{aware.astimezone(dt.UTC):%Y-%m-%d %H}"
+
+
+def _events(scope: Scope) -> Any:
+    """``(kind, UTC hour, places)``: when places were accepted (and when those ended), and when places
+    were offered (and when those offers were answered or ended)."""
+    answered = func.coalesce(Assignment.responded_at, Assignment.ended_at)
+    offered = or_(Assignment.status == AssignmentStatus.OFFERED, answered.is_not(None))
+
+    def by_hour(kind: str, moment: Any, *where: ColumnElement[bool]) -> Any:
+        hour = utc_hour(moment)
+        return (
+            select(literal(kind), hour, func.count())
+            .where(scope.has_project(Assignment.project_id), *where)
+            .group_by(hour)
+        )
+
+    return union_all(
+        by_hour("accepted", _accepted_since(), _was_accepted()),
+        by_hour("accepted_ended", Assignment.ended_at, _was_accepted(), Assignment.ended_at.is_not(None)),
+        by_hour("offered", Assignment.created_at, offered),
+        by_hour("answered", answered, answered.is_not(None)),
+    )
+
+
+def _accepted_since() -> ColumnElement[dt.datetime]:
+    """An accepted place counts from its answer, or from its offer when no answer time is recorded."""
+    return func.coalesce(Assignment.responded_at, Assignment.created_at)
+
+
+def _was_accepted() -> ColumnElement[bool]:
+    return or_(
         Assignment.status == AssignmentStatus.ACCEPTED,
         and_(Assignment.status == AssignmentStatus.ENDED, Assignment.responded_at.is_not(None)),
     )
-    return and_(was_accepted, since < moment, or_(Assignment.ended_at.is_(None), Assignment.ended_at >= moment))
-
-
-def _offered_at(moment: dt.datetime) -> ColumnElement[bool]:
-    """The place was offered at ``moment`` and not yet answered (nor the offer ended)."""
-    answered = func.coalesce(Assignment.responded_at, Assignment.ended_at)
-    still_offered = or_(
-        Assignment.status == AssignmentStatus.OFFERED,
-        and_(answered.is_not(None), answered >= moment),
-    )
-    return and_(Assignment.created_at < moment, still_offered, or_(answered.is_(None), answered >= moment))

@@ -78,17 +78,26 @@ def placed_in_call(scope: Scope) -> ColumnElement[bool]:
     )
 
 
-async def funnel(session: AsyncSession, scope: Scope, calls: Sequence[Call]) -> list[FunnelRow]:
-    counted = await (_programme_funnel(session) if scope.workstream is None else _scoped_funnel(session, scope))
+async def expressions_per_call(session: AsyncSession) -> dict[UUID, int]:
+    """Every call's expressions (any status, whoever they are from): a count of the call index only."""
+    return await _by_call(session, select(Expression.call_id, func.count()))
+
+
+async def funnel(
+    session: AsyncSession, scope: Scope, calls: Sequence[Call], per_call: dict[UUID, int]
+) -> list[FunnelRow]:
+    """``per_call``: :func:`expressions_per_call`, counted once for the funnel and the demand."""
+    counted = await (
+        _programme_funnel(session, per_call) if scope.workstream is None else _scoped_funnel(session, scope)
+    )
     return [FunnelRow(c.name, *counted.get(c.id, (0, 0, 0, 0))) for c in calls]
 
 
-async def _programme_funnel(session: AsyncSession) -> dict[UUID, tuple[int, int, int, int]]:
+async def _programme_funnel(session: AsyncSession, submitted: dict[UUID, int]) -> dict[UUID, tuple[int, int, int, int]]:
     """Each stage from the smallest set that gives it, through covering indexes only: every expression by
     call; the people never confirmed (still submitted, or rejected without a confirmed step) and the
     validated, each from the people's identity index to their expressions; the placed from the
     assignments. Confirmed = submitted - never confirmed."""
-    submitted = await _by_call(session, select(Expression.call_id, func.count()))
     call = scanned(Expression.call_id)
     by_person = select(call, func.count()).join(Volunteer, Volunteer.id == Expression.volunteer_id)
     never_confirmed = [
@@ -108,8 +117,10 @@ async def _programme_funnel(session: AsyncSession) -> dict[UUID, tuple[int, int,
             call_project,
             and_(call_project.c.project_id == Assignment.project_id, call_project.c.call_id == Expression.call_id),
         )
-        .join(Volunteer, Volunteer.id == Expression.volunteer_id)
-        .where(Assignment.status.in_(ACTIVE), Volunteer.identity == Identity.VALIDATED),
+        .where(
+            Assignment.status.in_(ACTIVE),
+            Expression.volunteer_id.in_(select(Volunteer.id).where(Volunteer.identity == Identity.VALIDATED)),
+        ),
         call,
     )
     return {
@@ -148,7 +159,7 @@ async def _scoped_funnel(session: AsyncSession, scope: Scope) -> dict[UUID, tupl
     return {call: (int(n), int(c or 0), int(v or 0), int(p or 0)) for call, n, c, v, p in rows.all()}
 
 
-async def demand(session: AsyncSession, scope: Scope, call: Call | None) -> list[DemandRow]:
+async def demand(session: AsyncSession, scope: Scope, call: Call | None, per_call: dict[UUID, int]) -> list[DemandRow]:
     if call is None:
         return []
     projects = await session.execute(
@@ -158,7 +169,7 @@ async def demand(session: AsyncSession, scope: Scope, call: Call | None) -> list
         .where(scope.projects())
     )
     offered = projects.all()
-    counts = await choices_in_call(session, call.id, [p for p, *_ in offered])
+    counts = await choices_in_call(session, call.id, [p for p, *_ in offered], per_call)
     rows = [
         (position, code, DemandRow(code, ws, title, *counts.get(p, (0, 0, 0)), unasked=p not in counts))
         for p, code, ws, title, position in offered
@@ -167,7 +178,9 @@ async def demand(session: AsyncSession, scope: Scope, call: Call | None) -> list
     return [row for *_, row in ordered]
 
 
-async def choices_in_call(session: AsyncSession, call_id: UUID, projects: list[UUID]) -> Counts:
+async def choices_in_call(
+    session: AsyncSession, call_id: UUID, projects: list[UUID], per_call: dict[UUID, int]
+) -> Counts:
     """Choices of each project in the call's expressions not withdrawn.
 
     When the call holds most expressions, counting every choice of the projects (the choices' covering
@@ -177,9 +190,6 @@ async def choices_in_call(session: AsyncSession, call_id: UUID, projects: list[U
     """
     if not projects:
         return {}
-    per_call = dict(
-        (await session.execute(select(Expression.call_id, func.count()).group_by(Expression.call_id))).all()
-    )
     mine = int(per_call.get(call_id, 0))
     if mine <= sum(per_call.values()) - mine:
         return await _choice_counts(session, projects, (Expression.call_id == call_id, _not_withdrawn()))
@@ -208,14 +218,19 @@ async def _choice_counts(
     session: AsyncSession, projects: list[UUID], expressions: tuple[ColumnElement[bool], ...] | None
 ) -> Counts:
     """Choices, lead choices and first choices of each project, of the expressions meeting every condition
-    in ``expressions`` (of every expression with ``None``: then only the choices' covering index is read)."""
+    in ``expressions``: found from those expressions (every project's, kept to ``projects`` here: asking
+    the database for both would make it try each project with each expression). With ``None``, of every
+    expression: then only the choices' covering index is read, project by project."""
     query = select(
         Choice.project_id,
         func.count(),
         func.sum(case((Choice.role == ChoiceRole.LEAD, 1), else_=0)),
         func.sum(case((Choice.rank == 1, 1), else_=0)),
-    ).where(Choice.project_id.in_(projects))
-    if expressions is not None:
+    )
+    if expressions is None:
+        query = query.where(Choice.project_id.in_(projects))
+    else:
         query = query.where(Choice.expression_id.in_(select(Expression.id).where(*expressions)))
     rows = await session.execute(query.group_by(Choice.project_id))
-    return {p: (int(n), int(lead or 0), int(first or 0)) for p, n, lead, first in rows.all()}
+    wanted = set(projects)
+    return {p: (int(n), int(lead or 0), int(first or 0)) for p, n, lead, first in rows.all() if p in wanted}

@@ -112,6 +112,7 @@ class ReportService:
             await exceptions.recruiting_closed(session, scope),
         )
         names = await workstream_names(session, scope)
+        per_call = await interest.expressions_per_call(session)
         report = Dashboard(
             scope=scope.name,
             generated_on=today,
@@ -132,8 +133,8 @@ class ReportService:
             project_status=await delivery.project_status(session, scope, workstreams),
             project_rag=await delivery.project_rag(session, scope, workstreams),
             staffing=staffing,
-            funnel=await interest.funnel(session, scope, await interest.calls(session, scope)),
-            demand=await interest.demand(session, scope, call),
+            funnel=await interest.funnel(session, scope, await interest.calls(session, scope), per_call),
+            demand=await interest.demand(session, scope, call, per_call),
             call_trend=await trends.call_trend(session, scope, call),
             rag_trend=history.rag_trend(projects, updates, today),
             staffing_trend=await history.staffing_trend(session, scope, today),

@@ -12,90 +12,88 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import String, and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.orm import aliased
 
 from stepchange.core import clock
 from stepchange.interest.models import Call, Expression
 from stepchange.people.models import Identity, IdentityStep, Volunteer
-from stepchange.reports.counting import scanned
+from stepchange.reports.counting import by_day, scanned, utc_hour
 from stepchange.reports.interest import in_scope
 from stepchange.reports.schemas import CallDayRow
 from stepchange.reports.scope import Scope
 
-
-class utc_hour(FunctionElement[str]):  # noqa: N801 - a SQL function, named like one
-    """A timestamp's UTC hour as text (``YYYY-MM-DD HH``) on both engines. UK days begin on whole UTC
-    hours, so counts by hour add up exactly to counts by UK day."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(utc_hour)
-def _utc_hour_sqlite(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite keeps UTC timestamps as ISO text: the hour is its first 13 characters.
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 13)"
-
-
-@compiles(utc_hour, "postgresql")
-def _utc_hour_postgresql(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')"
-
-
-def uk_days(hours: pl.Series) -> pl.Series:
-    """``YYYY-MM-DD HH`` UTC hours (an ISO ``T`` allowed) as the UK days they fall on."""
-    return (
-        (hours.str.replace("T", " ") + ":00")
-        .str.to_datetime("%Y-%m-%d %H:%M", time_zone="UTC")
-        .dt.convert_time_zone(str(clock.UK))
-        .dt.date()
-    )
+MOST_DAYS = 400
+"""The most UK days a call's submissions are counted over day by day (beyond, by hour)."""
 
 
 async def call_trend(session: AsyncSession, scope: Scope, call: Call | None) -> list[CallDayRow]:
     if call is None:
         return []
-    hour = utc_hour(Expression.submitted_at)
-    submitted = await session.execute(
-        select(hour, func.count()).where(Expression.call_id == call.id, in_scope(scope)).group_by(hour)
+    submitted = await (
+        _submissions_by_day(session, call) if scope.workstream is None else _submissions_by_hour(session, scope, call)
     )
     validated = await session.execute(_validations(scope, call))
-    return trend_rows(by_day(submitted.all(), "submitted"), by_day(validated.all(), "validated"))
+    return trend_rows(submitted, by_day(validated.all(), "validated"))
+
+
+async def _submissions_by_hour(session: AsyncSession, scope: Scope, call: Call) -> pl.DataFrame:
+    hour = utc_hour(Expression.submitted_at)
+    rows = await session.execute(
+        select(hour, func.count()).where(Expression.call_id == call.id, in_scope(scope)).group_by(hour)
+    )
+    return by_day(rows.all(), "submitted")
+
+
+async def _submissions_by_day(session: AsyncSession, call: Call) -> pl.DataFrame:
+    """Every submission to the call, by UK day: each day a range count on the index of submissions by call
+    and time (several times quicker than grouping every submission), in one statement. A call whose
+    submissions span more than :data:`MOST_DAYS` days is grouped by hour instead."""
+    mine, at = Expression.call_id == call.id, Expression.submitted_at
+    # Two lookups at the ends of the index (asked together, SQLite would read every entry between).
+    earliest, latest = (select(bound(at)).where(mine).scalar_subquery() for bound in (func.min, func.max))
+    first, last = (await session.execute(select(earliest, latest))).one()
+    if first is None or last is None or (clock.uk_day(last) - clock.uk_day(first)).days > MOST_DAYS:
+        return await _submissions_by_hour(session, Scope(), call)
+    days = pl.date_range(clock.uk_day(first), clock.uk_day(last), "1d", eager=True).to_list()
+    counts = [
+        select(func.count()).where(mine, at >= clock.start_of_day_uk(day), at < clock.end_of_day_uk(day))
+        for day in days
+    ]
+    found = (await session.execute(select(*(count.scalar_subquery() for count in counts)))).one()
+    table = pl.DataFrame({"day": days, "submitted": list(found)}, schema={"day": pl.Date, "submitted": pl.Int64})
+    return table.filter(pl.col("submitted") > 0)
 
 
 def _validations(scope: Scope, call: Call) -> Any:
-    """``(UTC hour, people)`` of the call's people validated now, by the hour they count from: read from
-    the people's identity index, through their expressions (``scanned``: SQLite would otherwise take the
-    unique index on person and call, which lacks the submission time), to their validation steps."""
-    latest = (
-        select(Expression.submitted_at.label("submitted_at"), func.max(IdentityStep.created_at).label("at"))
+    """``(UTC hour, people)`` of the call's people validated now, by the hour they count from (their latest
+    validation, or their submission if they were validated before it): read from the people's identity
+    index, through their expressions (``scanned``: SQLite would otherwise take the unique index on person
+    and call, which lacks the submission time), to their validation steps, each the latest of its
+    person's (two in the same microsecond would both count)."""
+    step, later = IdentityStep, aliased(IdentityStep)
+    counted_from = case((step.created_at > Expression.submitted_at, step.created_at), else_=Expression.submitted_at)
+    hour = utc_hour(counted_from)
+    return (
+        select(hour, func.count())
         .select_from(Volunteer)
         .join(Expression, and_(Expression.volunteer_id == Volunteer.id, scanned(Expression.call_id) == call.id))
-        .join(
-            IdentityStep,
-            and_(IdentityStep.volunteer_id == Volunteer.id, IdentityStep.step == Identity.VALIDATED),
+        .join(step, and_(step.volunteer_id == Volunteer.id, step.step == Identity.VALIDATED))
+        .where(
+            Volunteer.identity == Identity.VALIDATED,
+            in_scope(scope),
+            ~exists().where(
+                later.step == Identity.VALIDATED,
+                later.volunteer_id == Volunteer.id,
+                later.created_at > step.created_at,
+            ),
         )
-        .where(Volunteer.identity == Identity.VALIDATED, in_scope(scope))
-        .group_by(scanned(Volunteer.id), Expression.submitted_at)
-        .subquery()
+        .group_by(hour)
     )
-    counted_from = case((latest.c.at > latest.c.submitted_at, latest.c.at), else_=latest.c.submitted_at)
-    hour = utc_hour(counted_from)
-    return select(hour, func.count()).group_by(hour)
-
-
-def by_day(rows: Sequence[Any], name: str) -> pl.DataFrame:
-    """``(UTC hour, n)`` rows as counts by UK day."""
-    found = pl.DataFrame([tuple(r) for r in rows], schema={"hour": pl.String, name: pl.Int64}, orient="row")
-    return found.with_columns(day=uk_days(found["hour"])).group_by("day").agg(pl.col(name).sum())
 
 
 def trend_rows(submitted: pl.DataFrame, validated: pl.DataFrame) -> list[CallDayRow]:
