@@ -342,3 +342,19 @@ async def test_a_date_that_cannot_be_read_or_is_to_come_is_refused_by_name(board
     assert (await board.get("/reports?since-day=31&since-month=2&since-year=2026")).status_code == 200
     huge = await board.get("/reports?since-day=1&since-month=1&since-year=99999999999999999999999")
     assert huge.status_code == 200 and "must be a real date" in huge.text
+
+
+async def test_recruiting_is_not_closed_while_a_call_offering_the_project_is_open(
+    board: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    from stepchange.interest.models import Call
+
+    async with session_scope(db_config) as session:
+        t2 = (await session.scalars(select(Project).where(Project.code == "T2"))).one()
+        now = clock.now()
+        session.add(Call(name="Open again", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=9),
+                         projects=[t2]))  # fmt: skip
+    items = (await board.get("/api/reports/exceptions?limit=100")).json()["items"]
+    reasons = {item["project"]: [r["rule"] for r in item["reasons"]] for item in items}
+    assert "T2" not in reasons, "T2 is being recruited for again"
+    assert reasons["T3"] == ["red", "no_lead"]

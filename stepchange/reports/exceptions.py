@@ -9,7 +9,8 @@ projects need no attention). A live project is listed when, by these rules, most
    its projects are listed once for the work-stream itself (``project`` is ``None``).
 3. ``milestone_overdue``: one of its milestones is not done and was due before today.
 4. ``no_lead``: it is provisional, recruiting, staffed or delivering, it has no accepted lead, and
-   recruiting for it has closed: the last call that offered it has stopped taking submissions.
+   recruiting for it has closed: every call that offered it has stopped taking submissions (none is
+   open or still to open).
 5. ``amber``: its RAG is amber.
 6. ``stale``: its latest update (or, with none, the day it was added) is more than
    ``STEPCHANGE_STALE_DAYS`` days (30 unless set) before today.
@@ -82,17 +83,19 @@ async def escalated_actions(session: AsyncSession, scope: Scope) -> list[Escalat
 
 
 async def recruiting_closed(session: AsyncSession, scope: Scope) -> dict[str, dt.date]:
-    """For each project in scope offered by a call that has stopped taking submissions: the last UK day
-    the latest such call was open."""
-    last = func.max(ended_at())
+    """For each project in scope whose calls have all stopped taking submissions (none open, none to
+    come): the last UK day the last of them was open."""
     rows = await session.execute(
-        select(Project.code, last)
+        select(Project.code, func.max(ended_at()))
         .join(call_project, call_project.c.project_id == Project.id)
         .join(Call, Call.id == call_project.c.call_id)
-        .where(scope.projects(), ended_at() <= clock.now())
+        .where(scope.projects())
         .group_by(Project.code)
     )
-    return {code: clock.uk_day(at - dt.timedelta(microseconds=1)) for code, at in rows.all() if at is not None}
+    now = clock.now()
+    return {
+        code: clock.uk_day(at - dt.timedelta(microseconds=1)) for code, at in rows.all() if at is not None and at <= now
+    }
 
 
 def exceptions(

@@ -6,13 +6,16 @@ attention, what changed since the last meeting, and every figure with its chart 
 together, each page numbered. Printing ``/reports`` from a browser follows the same print rules.
 
 WeasyPrint is given the page as text and fetches nothing (no file, no address): charts are inline SVG.
-One pack is made at a time per worker: it takes a few seconds of processor time.
+One pack is made at a time per worker: it takes a few seconds of processor time (laying out the tables'
+text, mostly), so the packs of the last few reports are kept: a report is kept a minute
+(``reports.cache``), and its pack is made once in that time however often it is downloaded.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from stepchange.reports.pages import ReportView
 
 STYLESHEET = PROJECT_ROOT / "stepchange" / "static" / "stepchange.css"
+PACKS_KEPT = 8
+_packs: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
 for chatty in ("weasyprint", "fontTools"):
     logging.getLogger(chatty).setLevel(logging.WARNING)  # their progress notes are not the service's log
 _ONE_AT_A_TIME = threading.Lock()
@@ -52,6 +57,15 @@ def render_pdf(html: str) -> bytes:
 
 
 async def board_pack(request: Request[Any, Any, Any], view: ReportView) -> bytes:
+    """The view's pack: made once for each report counted (kept ones share it)."""
+    report = view.report
+    key = (view.title, report.scope, report.call and report.call.id, report.since, report.as_of)
+    if (kept := _packs.get(key)) is not None:
+        return kept
     template = request.app.template_engine.get_template("reports/pack.html")  # type: ignore[union-attr]
-    html = template.render(view=view, report=view.report, figures=view.figures, request=None)
-    return await anyio.to_thread.run_sync(render_pdf, html)
+    html = template.render(view=view, report=report, figures=view.figures, request=None)
+    pdf = await anyio.to_thread.run_sync(render_pdf, html)
+    _packs[key] = pdf
+    while len(_packs) > PACKS_KEPT:
+        _packs.popitem(last=False)
+    return pdf

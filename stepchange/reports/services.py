@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
@@ -31,7 +32,8 @@ from stepchange.interest.models import Call
 from stepchange.reports import changes, delivery, exceptions, history, interest, oversight, trends
 from stepchange.reports import indexes as indexes  # the counts below read through them
 from stepchange.reports.cache import ReportCache
-from stepchange.reports.schemas import CallRef, Dashboard
+from stepchange.reports.parallel import beside
+from stepchange.reports.schemas import CallDayRow, CallRef, Dashboard, DemandRow, FunnelRow
 from stepchange.reports.scope import Scope, workstream_names, workstreams_in
 from stepchange.reports.summaries import summaries
 from stepchange.workstreams.services import WorkstreamService
@@ -93,26 +95,34 @@ class ReportService:
         return chosen, now
 
     async def count(self, scope: Scope, call_id: UUID | None = None, since: dt.date | None = None) -> Dashboard:
-        """Every figure of the scope's report, counted now."""
+        """Every figure of the scope's report, counted now (the interest figures beside the rest, where
+        that is quicker: ``reports.parallel``)."""
         session, today = self.session, clock.uk_today()
         since = board_date(since, today)
         call, now = await self._call(call_id)
-        workstreams = await workstreams_in(session, scope)
-        projects = await history.projects(session, scope)
-        updates = await history.updates(session, scope)
-        milestones = await delivery.milestones(session, scope, today)
-        staffing = await delivery.staffing(session, scope)
-        declarations, ages = await oversight.declarations(session, scope, today)
-        hours, hours_total = await oversight.hours(session, scope, workstreams)
-        evidence = exceptions.Evidence(
-            updates,
-            milestones,
-            staffing,
-            await exceptions.escalated_actions(session, scope),
-            await exceptions.recruiting_closed(session, scope),
-        )
-        names = await workstream_names(session, scope)
-        per_call = await interest.expressions_per_call(session)
+        async with beside(session, lambda other: interest_figures(other, scope, call)) as interest_part:
+            workstreams = await workstreams_in(session, scope)
+            projects = await history.projects(session, scope)
+            updates = await history.updates(session, scope)
+            milestones = await delivery.milestones(session, scope, today)
+            staffing = await delivery.staffing(session, scope)
+            declarations, ages = await oversight.declarations(session, scope, today)
+            hours, hours_total = await oversight.hours(session, scope, workstreams)
+            evidence = exceptions.Evidence(
+                updates,
+                milestones,
+                staffing,
+                await exceptions.escalated_actions(session, scope),
+                await exceptions.recruiting_closed(session, scope),
+            )
+            names = await workstream_names(session, scope)
+            escalations_since = await changes.escalations_since(session, scope, since)
+            project_status = await delivery.project_status(session, scope, workstreams)
+            project_rag = await delivery.project_rag(session, scope, workstreams)
+            staffing_trend = await history.staffing_trend(session, scope, today)
+            ethics_reviews = await oversight.ethics_reviews(session, scope, workstreams)
+            escalations = await oversight.escalations(session, scope, workstreams, today)
+            interesting = await interest_part()
         report = Dashboard(
             scope=scope.name,
             generated_on=today,
@@ -125,28 +135,43 @@ class ReportService:
             workstream_names=names,
             project_titles={p.code: p.title for p in projects},
             exceptions=exceptions.exceptions(projects, evidence, names, today, self.stale_days),
-            changes=changes.changes(
-                since, today, projects, updates, milestones, await changes.escalations_since(session, scope, since)
-            ),
+            changes=changes.changes(since, today, projects, updates, milestones, escalations_since),
             milestones=milestones,
             milestone_counts=delivery.milestone_counts(milestones),
-            project_status=await delivery.project_status(session, scope, workstreams),
-            project_rag=await delivery.project_rag(session, scope, workstreams),
+            project_status=project_status,
+            project_rag=project_rag,
             staffing=staffing,
-            funnel=await interest.funnel(session, scope, await interest.calls(session, scope), per_call),
-            demand=await interest.demand(session, scope, call, per_call),
-            call_trend=await trends.call_trend(session, scope, call),
+            funnel=interesting.funnel,
+            demand=interesting.demand,
+            call_trend=interesting.call_trend,
             rag_trend=history.rag_trend(projects, updates, today),
-            staffing_trend=await history.staffing_trend(session, scope, today),
+            staffing_trend=staffing_trend,
             declarations=declarations,
             declaration_ages=ages,
-            ethics_reviews=await oversight.ethics_reviews(session, scope, workstreams),
-            escalations=await oversight.escalations(session, scope, workstreams, today),
+            ethics_reviews=ethics_reviews,
+            escalations=escalations,
             hours=hours,
             hours_total=hours_total,
         )
         report.summaries = summaries(report)
         return report
+
+
+@dataclass(frozen=True)
+class InterestFigures:
+    funnel: list[FunnelRow]
+    demand: list[DemandRow]
+    call_trend: list[CallDayRow]
+
+
+async def interest_figures(session: AsyncSession, scope: Scope, call: Call | None) -> InterestFigures:
+    """The funnel of every call, and the demand and the trend of the report's call."""
+    per_call = await interest.expressions_per_call(session)
+    return InterestFigures(
+        funnel=await interest.funnel(session, scope, await interest.calls(session, scope), per_call),
+        demand=await interest.demand(session, scope, call, per_call),
+        call_trend=await trends.call_trend(session, scope, call),
+    )
 
 
 def _ref(call: Call | None) -> CallRef | None:
