@@ -38,6 +38,7 @@ from stepchange.people.models import (
 )
 from stepchange.programme.models import KeyActivity
 from stepchange.projects.models import Milestone, Project, ProjectVersion, StatusUpdate
+from stepchange.reports import indexes as report_indexes
 from stepchange.workstreams.models import Workstream
 
 __all__ = (
@@ -81,4 +82,5 @@ __all__ = (
     "attempt_counter",
     "call_project",
     "declaration_project",
+    "report_indexes",
 )

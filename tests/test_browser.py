@@ -235,11 +235,12 @@ async def test_a_volunteer_is_validated_cleared_offered_a_place_and_accepts_and_
     text = await asyncio.to_thread(Path(await download.path()).read_text, "utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == [
-        "project", "workstream", "status", "rag", "lead_in_place", "lead_offered",
-        "accepted", "offered", "team", "wanted", "short_by",
+        "Project", "Title", "Work-stream", "Status", "RAG", "Lead in place", "Lead offered",
+        "Accepted", "Offered", "Team", "Wanted", "Short by",
     ]  # fmt: skip
-    t1 = next(row for row in rows if row["project"] == "T1")
-    assert (t1["status"], t1["accepted"], t1["offered"], t1["team"]) == ("recruiting", "1", "0", "1")
+    t1 = next(row for row in rows if row["Project"] == "T1")
+    assert (t1["Work-stream"], t1["Status"], t1["Lead in place"]) == ("Transport", "Recruiting", "No")
+    assert (t1["Accepted"], t1["Offered"], t1["Team"]) == ("1", "0", "1")
 
 
 async def register_by_keyboard(page: Any, server: Server, smtp: SmtpServer) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any, cast
 from uuid import UUID
 
+import msgspec
 import polars as pl
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
@@ -23,7 +24,7 @@ from stepchange.assignments.models import Assignment, AssignmentRole, Assignment
 from stepchange.core import clock
 from stepchange.core.database import session_scope
 from stepchange.core.settings import Settings
-from stepchange.core.templating import UK, uk_datetime
+from stepchange.core.templating import UK, uk_date, uk_datetime
 from stepchange.ethics.models import ConflictKind, Declaration, ProjectOutcome, ProjectReview, ReviewState
 from stepchange.governance.models import ActionItem, ActionStatus
 from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
@@ -33,7 +34,7 @@ from stepchange.reports import charts
 from stepchange.reports.cache import ReportCache
 from stepchange.reports.deps import REPORT_CACHE
 from stepchange.reports.schemas import Dashboard
-from stepchange.reports.tables import TABLES
+from stepchange.reports.tables import FIGURES, TABLES
 from stepchange.workstreams.models import Workstream
 from tests.conftest import Client, make_staff, sign_in
 
@@ -341,30 +342,25 @@ async def test_the_programme_dashboard_figures(board: Client) -> None:
         {"call": CALL, "submitted": 7, "email_confirmed": 6, "validated": 3, "assigned": 2},
     ], "G's place on TT1 (a project of the other call) does not count in the test call"
 
+    assert report["current_call"]["name"] == report["call"]["name"] == CALL, "the call that closed last (2025)"
     demand = report["demand"]
-    assert len(demand) == 25
-    unasked = [r["project"] for r in demand if r["unasked"]]
-    assert len(unasked) == 21 and unasked[:4] == ["T3", "T4", "T5", "CP2"], "a withdrawn expression asks for nothing"
-    assert [r["project"] for r in demand[-4:]] == ["SR1", "T2", "T1", "CP1"]
+    assert [r["project"] for r in demand] == ["T3", "CP2", "T2", "T1", "CP1"], "the call's projects, least asked first"
     by_code = {r["project"]: r for r in demand}
-    assert _asked(by_code["T1"]) == (2, 3, 1, 3, False)
-    assert _asked(by_code["T2"]) == (2, 2, 0, 1, False)
-    assert _asked(by_code["CP1"]) == (2, 3, 1, 2, False)
-    assert _asked(by_code["T3"]) == (2, 0, 0, 0, True)
-    assert _asked(by_code["SR5"]) == (1, 0, 0, 0, True)
-    assert _asked(by_code["SR1"]) == (1, 1, 0, 1, False)
+    assert _asked(by_code["T1"]) == (3, 1, 3, False)
+    assert _asked(by_code["T2"]) == (2, 0, 1, False)
+    assert _asked(by_code["CP1"]) == (3, 1, 2, False), "the late entry counts"
+    assert _asked(by_code["T3"]) == (0, 0, 0, True), "a withdrawn expression asks for nothing"
+    assert by_code["T1"]["title"] and by_code["T1"]["workstream"] == "T"
 
-    daily = [(r["call"], r["day"], r["submissions"]) for r in report["daily_submissions"]]
-    seeded = [d for d in daily if d[0] == SEEDED_CALL]
-    assert len(seeded) == 25 and seeded[0][1] == "2018-05-01" and seeded[-1][1] == "2018-05-25"
-    assert [n for *_, n in seeded] == [0, 0, 1, *[0] * 22]
-    assert [d for d in daily if d[0] == CALL] == [
-        (CALL, "2025-03-28", 2),
-        (CALL, "2025-03-29", 1),
-        (CALL, "2025-03-30", 0),
-        (CALL, "2025-03-31", 2),
-        (CALL, "2025-04-01", 1),
-    ], "UK days across the clocks going forward; the late entry is not in the series"
+    assert [tuple(r.values()) for r in report["call_trend"]] == [
+        ("2025-03-28", 2, 0, 2, 0),
+        ("2025-03-29", 1, 0, 3, 0),
+        ("2025-03-31", 2, 0, 5, 0),
+        ("2025-04-01", 1, 0, 6, 0),
+        ("2025-04-02", 1, 0, 7, 0),
+        (today.isoformat(), 0, 3, 7, 3),
+    ], "UK days across the clocks going forward, days with nothing left out; the late entry on its day; "
+    "A, B and G validated today"
 
     assert report["declarations"] == {"pending": 4, "oldest_days": 30, "median_days": 8.5}
     assert report["declaration_ages"] == [
@@ -404,13 +400,19 @@ async def test_the_programme_dashboard_figures(board: Client) -> None:
     }  # fmt: skip
 
     lines = report["summaries"]
-    assert lines["milestones"] == "9 milestones: 6 done, 1 overdue, 2 still to come."
-    assert lines["funnel"] == "Latest call: 7 submitted, 6 confirmed their e-mail, 3 validated, 2 assigned."
+    assert lines["milestones"] == (
+        "9 milestones: 6 done, 1 overdue, 2 still to come; 4 of them overdue, due or met in the months shown."
+    )
+    assert lines["funnel"] == f"{CALL}: 7 submitted, 6 confirmed their e-mail, 3 validated, 2 assigned."
     assert lines["declaration_ages"] == "4 declarations await review; the oldest is 30 days old, the median 8.5 days."
     assert lines["escalations"] == "3 escalated actions are open, 1 of them overdue."
     assert lines["hours"] == "3 people placed on projects offer 30 hours a month; 15 hours a month are assigned."
     assert lines["staffing"] == "Leads in place: 1 of 24 open projects; 24 teams are below the size wanted."
-    assert lines["daily_submissions"] == "7 submissions over 30 days; the busiest day was 28 March 2025 with 2."
+    assert lines["call_trend"] == (
+        f"{CALL}: 7 submissions from 28 March 2025 to {uk_date(today)}, the most on 28 March 2025 (2); "
+        "3 of these people validated so far."
+    )
+    assert lines["demand"] == "5 projects offered: nobody has asked for T3, CP2; most asked for: T1 (3)."
 
 
 def _team(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -418,7 +420,7 @@ def _team(row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _asked(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (row["calls"], row["choices"], row["lead_choices"], row["first_choices"], row["unasked"])
+    return (row["choices"], row["lead_choices"], row["first_choices"], row["unasked"])
 
 
 async def test_a_work_streams_report_counts_only_its_own_projects(client: Client, staff: None) -> None:
@@ -434,9 +436,10 @@ async def test_a_work_streams_report_counts_only_its_own_projects(client: Client
         {"call": SEEDED_CALL, "submitted": 0, "email_confirmed": 0, "validated": 0, "assigned": 0},
         {"call": CALL, "submitted": 5, "email_confirmed": 4, "validated": 2, "assigned": 2},
     ]
-    assert [r["project"] for r in report["demand"]] == ["T3", "T4", "T5", "T2", "T1"]
-    mine = [r["submissions"] for r in report["daily_submissions"] if r["call"] == CALL]
-    assert mine == [2, 1, 0, 1, 1]
+    assert [r["project"] for r in report["demand"]] == ["T3", "T2", "T1"], "the call offered T1 to T3 of T"
+    trend = [(r["day"], r["submitted"], r["validated"]) for r in report["call_trend"]]
+    assert trend[:4] == [("2025-03-28", 2, 0), ("2025-03-29", 1, 0), ("2025-03-31", 1, 0), ("2025-04-01", 1, 0)]
+    assert trend[4:] == [(clock.uk_today().isoformat(), 0, 2)], "C and D chose no T project; G chose CP1"
     assert report["declarations"] == {"pending": 2, "oldest_days": 30, "median_days": 16.0}
     assert report["escalations"] == [{"workstream": "T", "escalated": 2, "overdue": 1, "oldest_days": 3}]
     assert report["hours_total"] == {
@@ -447,9 +450,7 @@ async def test_a_work_streams_report_counts_only_its_own_projects(client: Client
     cp = (await office.get("/api/reports/workstreams/CP")).json()
     assert cp["funnel"][1] == {"call": CALL, "submitted": 3, "email_confirmed": 3, "validated": 2, "assigned": 0}
     assert cp["declarations"] == {"pending": 2, "oldest_days": 30, "median_days": 20.0}
-    assert [(r["project"], r["choices"]) for r in cp["demand"]] == [
-        ("CP2", 0), ("CP3", 0), ("CP4", 0), ("CP5", 0), ("CP1", 3)
-    ]  # fmt: skip
+    assert [(r["project"], r["choices"]) for r in cp["demand"]] == [("CP2", 0), ("CP1", 3)]
     assert cp["ethics_reviews"] == [
         {"workstream": "CP", "cleared": 0, "cleared_with_conditions": 0, "blocked": 2, "not_reviewed": 3, "total": 5}
     ]
@@ -507,29 +508,40 @@ async def test_the_navigation_takes_each_role_to_its_report(client: Client, staf
 # --- the pages, charts and exports --------------------------------------------------------------------
 
 
-async def test_the_page_has_each_chart_with_its_summary_table_and_downloads(board: Client) -> None:
+async def test_the_page_puts_what_needs_attention_first_then_each_chart_with_its_summary_table_and_downloads(
+    board: Client,
+) -> None:
     page = await board.get("/reports")
     assert page.status_code == 200
     html = page.text
     report = (await board.get("/api/reports/dashboard")).json()
-    for table in TABLES.values():
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    order = [main.index(f'id="{anchor}"') for anchor in ("exceptions", "changes", *(t.name for t in FIGURES))]
+    assert order == sorted(order), "exceptions first, then the changes, then the figures"
+    for table in FIGURES:
         section = _section(html, table.name)
         summary = report["summaries"][table.figure]
-        assert summary.replace("'", "&#39;") in section, table.name
-        assert f'<caption class="govuk-table__caption govuk-table__caption--s">{table.caption}' in section
+        assert _escaped(summary) in section, table.name
+        assert f'<caption class="govuk-table__caption govuk-table__caption--s">{_escaped(table.caption)}' in section
         assert (
             f'href="/api/reports/{table.name}.csv"' in section and f'href="/api/reports/{table.name}.xlsx"' in section
         )
-    charted = [n for n in TABLES if '<svg role="img"' in _section(html, n)]
-    assert charted == list(TABLES), "every figure of the fixed data set has something to draw"
+    charted = [t.name for t in FIGURES if '<svg role="img"' in _section(html, t.name)]
+    assert charted == [t.name for t in FIGURES], "every figure of the fixed data set has something to draw"
     svg = _section(html, "funnel")
     assert re.search(r'<svg role="img" aria-labelledby="funnel-chart-title"[^>]*><title id="funnel-chart-title">', svg)
-    assert "Latest call: 7 submitted" in svg
-    assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0], "no script in the report itself"
+    assert f"{CALL}: 7 submitted" in svg
+    assert "Transport" in _section(html, "project-rag") and ">T<" not in _section(html, "project-rag"), "names"
+    assert 'href="/reports/board-pack.pdf"' in html
+    assert "<script" not in main, "no script in the report itself"
     assert not re.search(r"\sstyle=", html), "the page CSP forbids inline styles"
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), "charts never share an id (clip paths)"
     assert "style-src 'self'" in page.headers["content-security-policy"]
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("'", "&#39;").replace('"', "&#34;")
 
 
 def _section(html: str, name: str) -> str:
@@ -537,31 +549,49 @@ def _section(html: str, name: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
+async def test_charts_are_legible_and_keep_red_amber_and_green_for_rag(board: Client) -> None:
+    html = (await board.get("/reports")).text
+    for table in FIGURES:
+        svg = _section(html, table.name)
+        sizes = {int(size) for size in re.findall(r'font-size="(\d+)px"', svg)}
+        assert sizes and min(sizes) >= 16, f"{table.name}: text of {sorted(sizes)} px"
+        assert int(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1)) <= 680, "no wider than A4 between margins"
+        colours = {c.lower() for c in re.findall(r'fill="(#[0-9a-fA-F]{6})"', svg)}
+        rag = {"#d4351c", "#f47738", "#00703c"} & colours
+        assert not rag or table.name in ("project-rag", "rag-trend"), f"{table.name} draws in RAG colours: {rag}"
+    assert "Today" in _section(html, "milestones"), "today is labelled on the timeline"
+    assert "Team size wanted" in _section(html, "staffing"), "the wanted size is in the legend"
+
+
 async def test_the_work_stream_page_links_its_own_exports(client: Client, staff: None) -> None:
     chair = await signed_in_as(client, "co_chair_t")
     html = (await chair.get("/reports/workstreams/T")).text
     assert 'href="/api/reports/workstreams/T/staffing.csv"' in html
+    assert 'href="/reports/workstreams/T/board-pack.pdf"' in html
     assert "Work-stream T" in html
     staffing = (await chair.get("/api/reports/workstreams/T/staffing.csv")).content.decode("utf-8-sig")
-    assert [r["project"] for r in csv.DictReader(io.StringIO(staffing))] == ["T1", "T2", "T3", "T4"]
+    assert [r["Project"] for r in csv.DictReader(io.StringIO(staffing))] == ["T1", "T2", "T3", "T4"]
 
 
-async def test_every_table_exports_as_csv_and_excel(board: Client) -> None:
-    report = (await board.get("/api/reports/dashboard")).json()
+async def test_every_table_exports_as_csv_and_excel_with_headings_in_words(board: Client) -> None:
+    response = await board.get("/api/reports/dashboard")
+    report = msgspec.json.decode(response.content, type=Dashboard)
     for table in TABLES.values():
         response = await board.get(f"/api/reports/{table.name}.csv")
         assert response.status_code == 200, table.name
         assert response.headers["content-type"].startswith("text/csv")
         assert f"{table.name}.csv" in response.headers["content-disposition"]
         rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-        expected = report[table.figure] if table.name != "hours" else [*report["hours"], report["hours_total"]]
-        assert len(rows) == len(expected), table.name
+        exported = table.export_rows or table.rows
+        assert len(rows) == len(exported(report)), table.name
+        headings = [c.heading for c in table.columns_of(report)]
         if rows:
-            assert list(rows[0]) == table.keys
+            assert list(rows[0]) == headings, table.name
         workbook = await board.get(f"/api/reports/{table.name}.xlsx")
         assert workbook.status_code == 200
         sheet = pl.read_excel(io.BytesIO(workbook.content))
-        assert sheet.height == len(expected), table.name
+        assert sheet.height == len(rows), table.name
+        assert sheet.columns == headings or not rows, table.name
     funnel = (await board.get("/api/reports/funnel.csv")).content.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(funnel)))[2] == [CALL, "7", "6", "3", "2"]
     hours = pl.read_excel(io.BytesIO((await board.get("/api/reports/hours.xlsx")).content))
@@ -595,7 +625,7 @@ async def test_a_warm_page_draws_no_chart_again(board: Client) -> None:
     first = await board.get("/reports")
     cold = time.perf_counter() - started
     cached = len(charts.CACHE)
-    assert cached == len(TABLES)
+    assert cached == len(FIGURES)
     started = time.perf_counter()
     second = await board.get("/reports")
     warm = time.perf_counter() - started
@@ -636,16 +666,18 @@ def test_svg_is_cleaned_before_it_is_inlined() -> None:
 
 
 def test_text_from_the_data_is_escaped_in_the_chart() -> None:
+    today = clock.uk_today()
     data = pl.DataFrame(
         {
-            "call": ["<script>x</script> & co"],
-            "submitted": [3],
-            "email_confirmed": [2],
-            "validated": [1],
-            "assigned": [0],
+            "title": ["<script>x</script> & co"],
+            "project": ["T1"],
+            "due_on": [today],
+            "done_on": [None],
+            "state": ["to come"],
+            "days_to_go": [0],
         }
     )
-    svg = charts.render("funnel", data)
+    svg = charts.render("milestones", data)
     assert svg.startswith("<svg") and "<script" not in svg and "&lt;script&gt;" in svg
 
 

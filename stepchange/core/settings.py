@@ -53,6 +53,8 @@ class Settings:
     session_absolute_minutes: int = 12 * 60
     retention_days: int = 365
     report_cache_seconds: int = 60
+    stale_days: int = 30
+    """A project without an update for more than this many days is an exception on the board's report."""
     password_hash_cost: str = "standard"  # noqa: S105 - "standard" or "fast" (tests), not a secret
     outbox_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
     mail_sender_enabled: bool = True
@@ -105,6 +107,7 @@ class Settings:
             session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", cls.session_idle_minutes),
             retention_days=_env_int("RETENTION_DAYS", cls.retention_days),
             report_cache_seconds=_env_int("REPORT_CACHE_SECONDS", cls.report_cache_seconds),
+            stale_days=_env_int("STALE_DAYS", cls.stale_days),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", cls.session_absolute_minutes),
             outbox_dir=Path(_env("OUTBOX_DIR") or PROJECT_ROOT / "var" / "outbox"),
             mail_sender_enabled=(_env("MAIL_SENDER", "1") or "1").lower() not in ("0", "off"),
@@ -112,6 +115,8 @@ class Settings:
             trusted_proxies=(_env("TRUSTED_PROXIES", "") or "").replace(" ", ""),
             api_docs=None if _env("API_DOCS") is None else (_env("API_DOCS") or "").lower() in ("1", "on", "yes"),
         )
+        if settings.stale_days < 1:
+            raise SettingsError(f"STEPCHANGE_STALE_DAYS must be 1 or more, not {settings.stale_days}")
         settings.check()
         return settings
 

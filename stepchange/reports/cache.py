@@ -17,9 +17,12 @@ from collections.abc import Awaitable, Callable
 
 from stepchange.reports.schemas import Dashboard
 
+MOST_KEPT = 64
+"""Reports kept at once: a report is kept per scope, call and date chosen, so the choices are bounded."""
+
 
 class ReportCache:
-    """One worker's reports, by scope, each kept ``seconds`` after it was counted."""
+    """One worker's reports, by scope and the board's choices, each kept ``seconds`` after it was counted."""
 
     def __init__(self, seconds: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
@@ -36,8 +39,19 @@ class ReportCache:
             if (kept := self._fresh(scope)) is not None:  # counted while this request waited
                 return kept
             report = await count()
-            self._kept[scope] = (self.clock(), report)
+            self._keep(scope, report)
             return report
+
+    def _keep(self, key: str, report: Dashboard) -> None:
+        """Keep the report, letting go of those past their time, and of the oldest beyond :data:`MOST_KEPT`."""
+        now = self.clock()
+        for old in [k for k, (at, _) in self._kept.items() if now - at >= self.seconds]:
+            del self._kept[old]
+            self._counting.pop(old, None)
+        self._kept[key] = (now, report)
+        while len(self._kept) > MOST_KEPT:
+            oldest = min(self._kept, key=lambda k: self._kept[k][0])
+            del self._kept[oldest]
 
     def _fresh(self, scope: str) -> Dashboard | None:
         kept = self._kept.get(scope)

@@ -1,23 +1,36 @@
-"""The board's figures as JSON, and every report table as CSV and Excel (counts only)."""
+"""The board's figures as JSON, the exceptions as a list, and every report table as CSV and Excel.
+
+Each takes the board's choices as query parameters: ``call`` (a call's id; the current call unless
+given) and ``since`` (the last board meeting, ``YYYY-MM-DD``; 30 days ago unless given).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 
 from stepchange.core.errors import NotFound
-from stepchange.core.exports import csv_response, excel_response
-from stepchange.core.guards import current_principal
-from stepchange.reports.deps import board_or_office, provide_reports, report_readers
-from stepchange.reports.schemas import Dashboard
-from stepchange.reports.scope import Scope
+from stepchange.core.pagination import Window
+from stepchange.reports.deps import (
+    Selection,
+    board_or_office,
+    provide_reports,
+    provide_selection,
+    report_of,
+    report_readers,
+)
+from stepchange.reports.downloads import csv_response, excel_response
+from stepchange.reports.schemas import Dashboard, ExceptionRow
 from stepchange.reports.services import ReportService
 from stepchange.reports.tables import TABLES
 
 EXPORTS = ("csv", "xlsx")
+Reports = NamedDependency[ReportService]
+Chosen = NamedDependency[Selection]
 
 
 def export(report: Dashboard, filename: str) -> Response[bytes]:
@@ -33,17 +46,38 @@ def export(report: Dashboard, filename: str) -> Response[bytes]:
 class ReportController(Controller):
     path = "/api/reports"
     tags = ["Reports"]
-    dependencies = {"reports": Provide(provide_reports)}
+    dependencies = {"reports": Provide(provide_reports), "selection": Provide(provide_selection)}
 
     @get("/dashboard", guards=[board_or_office], summary="The programme's figures")
-    async def dashboard(self, reports: NamedDependency[ReportService]) -> Dashboard:
-        return await reports.dashboard(Scope())
+    async def dashboard(self, request: Request[Any, Any, Any], reports: Reports, selection: Chosen) -> Dashboard:
+        return await report_of(request, reports, selection)
+
+    @get("/exceptions", guards=[board_or_office], summary="Projects needing the board's attention, and why")
+    async def exceptions(
+        self, request: Request[Any, Any, Any], reports: Reports, selection: Chosen, window: NamedDependency[Window]
+    ) -> OffsetPagination[ExceptionRow]:
+        return window.slice((await report_of(request, reports, selection)).exceptions)
 
     @get("/workstreams/{code:str}", guards=[report_readers], summary="One work-stream's figures")
     async def workstream(
-        self, request: Request[Any, Any, Any], reports: NamedDependency[ReportService], code: FromPath[str]
+        self, request: Request[Any, Any, Any], reports: Reports, selection: Chosen, code: FromPath[str]
     ) -> Dashboard:
-        return await reports.dashboard(await reports.workstream_scope(current_principal(request), code))
+        return await report_of(request, reports, selection, code)
+
+    @get(
+        "/workstreams/{code:str}/exceptions",
+        guards=[report_readers],
+        summary="A work-stream's projects needing attention, and why",
+    )
+    async def workstream_exceptions(
+        self,
+        request: Request[Any, Any, Any],
+        reports: Reports,
+        selection: Chosen,
+        window: NamedDependency[Window],
+        code: FromPath[str],
+    ) -> OffsetPagination[ExceptionRow]:
+        return window.slice((await report_of(request, reports, selection, code)).exceptions)
 
     @get(
         "/workstreams/{code:str}/{filename:str}",
@@ -53,16 +87,15 @@ class ReportController(Controller):
     async def workstream_export(
         self,
         request: Request[Any, Any, Any],
-        reports: NamedDependency[ReportService],
+        reports: Reports,
+        selection: Chosen,
         code: FromPath[str],
         filename: FromPath[str],
     ) -> Response[bytes]:
-        return export(
-            await reports.dashboard(await reports.workstream_scope(current_principal(request), code)), filename
-        )
+        return export(await report_of(request, reports, selection, code), filename)
 
     @get("/{filename:str}", guards=[board_or_office], summary="One table of the programme's report as CSV or Excel")
     async def programme_export(
-        self, reports: NamedDependency[ReportService], filename: FromPath[str]
+        self, request: Request[Any, Any, Any], reports: Reports, selection: Chosen, filename: FromPath[str]
     ) -> Response[bytes]:
-        return export(await reports.dashboard(Scope()), filename)
+        return export(await report_of(request, reports, selection), filename)

@@ -32,6 +32,9 @@ from stepchange.reports.schemas import MilestoneCounts, MilestoneRow, RagRow, St
 from stepchange.reports.scope import Scope, named
 from stepchange.workstreams.models import Workstream
 
+WINDOW_BEFORE = dt.timedelta(days=30)
+WINDOW_AFTER = dt.timedelta(days=91)
+OVERDUE_SHOWN = dt.timedelta(days=365)
 DEFAULT_TEAM_SIZE = 5
 """The team a project wants when it does not say (lead included)."""
 NOT_REPORTED = "not_reported"
@@ -99,6 +102,25 @@ def milestone_row(view: MilestoneView) -> MilestoneRow:
         state=state,
         days_to_go=view.days_to_go,
     )
+
+
+def milestone_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The months that matter on the page: the last month and the next three."""
+    return today - WINDOW_BEFORE, today + WINDOW_AFTER
+
+
+def in_view(rows: Sequence[MilestoneRow], today: dt.date) -> list[MilestoneRow]:
+    """The milestones the page and its chart show: due, or met, in :func:`milestone_window`, and those
+    overdue from the last year (older ones would squeeze the months that matter: the downloads have
+    every milestone)."""
+    start, end = milestone_window(today)
+    return [
+        r
+        for r in rows
+        if (r.state == "overdue" and r.due_on >= today - OVERDUE_SHOWN)
+        or start <= r.due_on <= end
+        or (r.done_on is not None and start <= r.done_on <= end)
+    ]
 
 
 def milestone_counts(rows: Sequence[MilestoneRow]) -> MilestoneCounts:

@@ -30,7 +30,7 @@ from stepchange.ethics.models import Declaration, ProjectOutcome, ProjectReview,
 from stepchange.governance.models import OPEN_STATUSES, ActionItem
 from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
-from stepchange.reports.counting import counts_by
+from stepchange.reports.counting import by_day, counts_by, utc_hour
 from stepchange.reports.schemas import AgeBandRow, DeclarationCounts, EscalationRow, EthicsRow, HoursRow
 from stepchange.reports.scope import Scope, named
 
@@ -43,14 +43,21 @@ ALL_WORKSTREAMS = "All work-streams"
 async def declarations(
     session: AsyncSession, scope: Scope, today: dt.date
 ) -> tuple[DeclarationCounts, list[AgeBandRow]]:
-    query = select(Declaration.created_at).where(Declaration.state == ReviewState.PENDING)
+    hour = utc_hour(Declaration.created_at)
+    query = select(hour, func.count()).where(Declaration.state == ReviewState.PENDING)
     if scope.workstream is not None:
         touching = select(declaration_project.c.declaration_id).where(
             scope.has_project(declaration_project.c.project_id)
         )
         query = query.where(Declaration.id.in_(touching))
-    made = (await session.scalars(query)).all()
-    ages = pl.Series("age", [(today - clock.uk_day(at)).days for at in made], dtype=pl.Int64)
+    made = by_day((await session.execute(query.group_by(hour))).all(), "n")
+    ages = (
+        made.select(age=(pl.lit(today) - pl.col("day")).dt.total_days().repeat_by(pl.col("n")))
+        .explode("age")
+        .get_column("age")
+        .drop_nulls()
+        .cast(pl.Int64)
+    )
     counts = DeclarationCounts(
         pending=ages.len(),
         oldest_days=None if ages.is_empty() else int(ages.max()),  # type: ignore[arg-type]
@@ -101,16 +108,19 @@ async def escalations(
 
 
 async def hours(session: AsyncSession, scope: Scope, workstreams: dict[UUID, str]) -> tuple[list[HoursRow], HoursRow]:
+    """Each person's hours are read once, for the work-streams they are placed in; the programme's total
+    takes away the hours of people counted in more than one work-stream (few: read on their own)."""
     placed = (
         select(Project.workstream_id, Assignment.volunteer_id)
         .join(Project, Assignment.project_id == Project.id)
         .where(Assignment.status.in_(ACTIVE), scope.projects())
+        .distinct()
+        .subquery()
     )
-    per_person = placed.distinct().subquery()
     offered = await session.execute(
-        select(per_person.c.workstream_id, func.count(), func.sum(Volunteer.hours_per_month))
-        .join(Volunteer, Volunteer.id == per_person.c.volunteer_id)
-        .group_by(per_person.c.workstream_id)
+        select(placed.c.workstream_id, func.count(), func.sum(Volunteer.hours_per_month))
+        .join(Volunteer, Volunteer.id == placed.c.volunteer_id)
+        .group_by(placed.c.workstream_id)
     )
     assigned = await session.execute(
         select(
@@ -125,18 +135,19 @@ async def hours(session: AsyncSession, scope: Scope, workstreams: dict[UUID, str
     people = {ws: (int(n), int(h or 0)) for ws, n, h in offered.all()}
     agreed = {ws: (int(h or 0), int(none or 0)) for ws, h, none in assigned.all()}
     rows = [HoursRow(code, *people.get(ws, (0, 0)), *agreed.get(ws, (0, 0))) for ws, code in workstreams.items()]
-    everyone = placed.with_only_columns(Assignment.volunteer_id).distinct().subquery()
-    total_people, total_offered = (
+    repeats = select(placed.c.volunteer_id, (func.count() - 1).label("extra")).group_by(placed.c.volunteer_id)
+    repeated = repeats.having(func.count() > 1).subquery()
+    extra_people, extra_hours = (
         await session.execute(
-            select(func.count(), func.sum(Volunteer.hours_per_month)).join(
-                everyone, everyone.c.volunteer_id == Volunteer.id
+            select(func.sum(repeated.c.extra), func.sum(repeated.c.extra * Volunteer.hours_per_month)).join(
+                Volunteer, Volunteer.id == repeated.c.volunteer_id
             )
         )
     ).one()
     total = HoursRow(
         ALL_WORKSTREAMS if scope.workstream is None else scope.workstream.code,
-        int(total_people),
-        int(total_offered or 0),
+        sum(r.people for r in rows) - int(extra_people or 0),
+        sum(r.hours_offered for r in rows) - int(extra_hours or 0),
         sum(r.hours_assigned for r in rows),
         sum(r.assignments_without_hours for r in rows),
     )

@@ -1,10 +1,82 @@
-"""The board's figures as JSON: counts, states and codes only, never anyone's name, address or declaration."""
+"""The board's figures as JSON: counts, states, codes and the projects' own words (titles, narratives),
+never anyone's name, address or declaration."""
 
 from __future__ import annotations
 
 import datetime as dt
+from uuid import UUID
 
 import msgspec
+
+
+class CallRef(msgspec.Struct):
+    """A call to action, by id and name."""
+
+    id: UUID
+    name: str
+
+
+class Reason(msgspec.Struct):
+    """Why a project is an exception: the rule (``red``, ``amber``, ``escalated``, ``milestone_overdue``,
+    ``no_lead``, ``stale``) and what it found, in words."""
+
+    rule: str
+    text: str
+
+
+class ExceptionRow(msgspec.Struct):
+    """A project needing the board's attention (or, for escalations naming no project, a work-stream:
+    ``project`` is then ``None``), with every reason it is listed, most severe first."""
+
+    project: str | None
+    title: str
+    workstream: str
+    status: str | None
+    rag: str
+    reasons: list[Reason]
+    narrative: str
+    """Its latest status update's narrative ("" if none yet)."""
+    narrative_on: dt.date | None
+
+
+class ChangeRow(msgspec.Struct):
+    """One thing that changed since the date the board chose: ``kind`` is ``status``, ``rag``,
+    ``escalation``, ``milestone_met`` or ``milestone_missed``."""
+
+    on: dt.date
+    project: str | None
+    workstream: str | None
+    kind: str
+    what: str
+
+
+class CallDayRow(msgspec.Struct):
+    """One UK day of the call: submissions and validations that day, and in the call so far."""
+
+    day: dt.date
+    submitted: int
+    validated: int
+    submitted_to_date: int
+    validated_to_date: int
+
+
+class RagMonthRow(msgspec.Struct):
+    """A project's RAG at the end of a month (``not_reported`` before its first update)."""
+
+    project: str
+    workstream: str
+    month: dt.date
+    rag: str
+
+
+class StaffingMonthRow(msgspec.Struct):
+    """Places at the end of a month (this month: today): accepted, offered and awaiting an answer, and
+    projects with an accepted lead."""
+
+    month: dt.date
+    accepted: int
+    offered: int
+    leads_in_place: int
 
 
 class MilestoneRow(msgspec.Struct):
@@ -78,22 +150,15 @@ class FunnelRow(msgspec.Struct):
 
 
 class DemandRow(msgspec.Struct):
-    """The interest shown in one project offered in a call."""
+    """The interest shown in one project offered in the report's call."""
 
     project: str
     workstream: str
     title: str
-    calls: int
     choices: int
     lead_choices: int
     first_choices: int
     unasked: bool
-
-
-class DailyRow(msgspec.Struct):
-    call: str
-    day: dt.date
-    submissions: int
 
 
 class AgeBandRow(msgspec.Struct):
@@ -144,7 +209,20 @@ class Dashboard(msgspec.Struct):
     generated_on: dt.date
     as_of: dt.datetime
     """The moment the figures were counted (reports are kept for a minute: see ``reports.cache``)."""
+    current_call: CallRef | None
+    """The call open now, else the one that closed most recently (``interest.current_call``)."""
+    call: CallRef | None
+    """The call whose interest this report counts: the current call unless the board chose another."""
+    since: dt.date
+    """The date "what changed" counts from (the last board meeting; 30 days ago unless chosen)."""
+    stale_days: int
     summaries: dict[str, str]
+    workstream_names: dict[str, str]
+    """Each work-stream's name by its code, for tables, charts and exports."""
+    project_titles: dict[str, str]
+    """Each project's title by its code."""
+    exceptions: list[ExceptionRow]
+    changes: list[ChangeRow]
     milestones: list[MilestoneRow]
     milestone_counts: MilestoneCounts
     project_status: list[StatusRow]
@@ -152,7 +230,9 @@ class Dashboard(msgspec.Struct):
     staffing: list[StaffingRow]
     funnel: list[FunnelRow]
     demand: list[DemandRow]
-    daily_submissions: list[DailyRow]
+    call_trend: list[CallDayRow]
+    rag_trend: list[RagMonthRow]
+    staffing_trend: list[StaffingMonthRow]
     declarations: DeclarationCounts
     declaration_ages: list[AgeBandRow]
     ethics_reviews: list[EthicsRow]

@@ -48,3 +48,11 @@ async def workstreams_in(session: AsyncSession, scope: Scope) -> dict[UUID, str]
 def named(rows: Sequence[Any], workstreams: dict[UUID, str]) -> list[tuple[str, Any, int]]:
     """``(workstream id, category, n)`` rows with the work-stream's code and the category's value."""
     return [(workstreams[ws], getattr(c, "value", c), int(n)) for ws, c, n in rows if ws in workstreams]
+
+
+async def workstream_names(session: AsyncSession, scope: Scope) -> dict[str, str]:
+    """Each work-stream's name by its code (the report's own, or every one), in the Call to Action's order."""
+    if scope.workstream is not None:
+        return {scope.workstream.code: scope.workstream.name}
+    rows = await session.execute(select(Workstream.code, Workstream.name).order_by(Workstream.position))
+    return dict(rows.all())
