@@ -1,7 +1,7 @@
 """report indexes: the board's reports count through covering indexes
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03 09:00:00
 
 Declared in ``stepchange/reports/indexes.py``. Revises 0012: no 0013 existed on this branch when it
@@ -16,7 +16,7 @@ __all__ = ("data_downgrades", "data_upgrades", "downgrade", "schema_downgrades",
 
 # revision identifiers, used by Alembic.
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

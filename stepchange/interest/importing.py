@@ -42,6 +42,7 @@ from stepchange.core.settings import Settings
 from stepchange.ethics.models import ConflictKind, Declaration, ReviewState
 from stepchange.interest.bulk_insert import WRITE_BATCH, BulkInsert, chunks
 from stepchange.interest.calls import CallService, CallWindow, project_codes
+from stepchange.interest.current_call import current_call
 from stepchange.interest.import_checks import CheckedChunks
 from stepchange.interest.import_report import ImportReport, Outcome, Progress, RowResult, no_progress
 from stepchange.interest.import_writes import AcceptedRow, ChunkWrites, Held, Tracked
@@ -144,8 +145,10 @@ class SurveyImporter:
         return report
 
     async def _call(self, call_id: UUID | None) -> Call:
-        calls = CallService(session=self.session)
-        call = await calls.get_one_or_none(Call.id == call_id) if call_id is not None else await calls.latest()
+        if call_id is None:  # the current call: the open one, else the one that closed last; never one to come
+            call = await current_call(self.session)
+        else:
+            call = await CallService(session=self.session).get_one_or_none(Call.id == call_id)
         if call is None:
             raise ExportError(f"There is no call with id {call_id}" if call_id else "There is no call to import into")
         return call
