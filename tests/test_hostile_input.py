@@ -40,3 +40,12 @@ async def test_huge_offsets_are_refused_by_name(client: Client, db_config: SQLAl
     response = await client.get(path, params={"offset": "9223372036854775808"})
     assert response.status_code == 400, response.text
     assert "offset" in response.text
+
+
+def test_a_date_typed_far_too_large_is_named_not_a_server_error() -> None:
+    from stepchange.core.errors import InvalidInput
+    from stepchange.core.forms import form_date
+
+    with pytest.raises(InvalidInput) as refused:
+        form_date({"due-day": "1", "due-month": "1", "due-year": "9" * 30}, "due", "The due date")
+    assert refused.value.errors[0].field == "due"

@@ -67,7 +67,7 @@ def form_date(form: dict[str, Any], name: str, label: str) -> dt.date | None:
         return None
     try:
         return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
+    except (ValueError, OverflowError):  # a year of 99999999999999999999 overflows the C int
         raise InvalidInput.one(name, f"{label} must be a real date, like 27 3 2027") from None
 
 
