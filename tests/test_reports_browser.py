@@ -53,7 +53,9 @@ async def test_the_board_reads_its_report_chooses_a_call_and_a_date_and_download
     await chart.focus()
     for _ in range(6):
         await page.keyboard.press("ArrowRight")
-    assert await chart.evaluate("(box) => box.scrollLeft > 0"), "scrolled by the keyboard"
+    # Chromium scrolls smoothly: wait for the scroll to land rather than reading it at once.
+    handle = await chart.element_handle()
+    await page.wait_for_function("(box) => box.scrollLeft > 0", arg=handle, timeout=5000)
     assert await fits(page, 320)
     await page.set_viewport_size({"width": 1280, "height": 900})
 
