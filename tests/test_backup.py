@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -40,14 +41,15 @@ async def stepchange(database_url: str, *args: str, stdin: str = "") -> tuple[in
         str(Path(sys.executable).with_name("stepchange")),
         *args,
         cwd=PROJECT_ROOT,
-        env={**os.environ, "STEPCHANGE_DATABASE_URL": database_url},
+        env={**os.environ, "STEPCHANGE_DATABASE_URL": database_url, "COLUMNS": "500"},
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate(stdin.encode())
     assert process.returncode is not None
-    return process.returncode, output.decode()
+    # Click's error box wraps long messages (the database URL can be long): read it as one line of words.
+    return process.returncode, " ".join(re.sub("[│╭╮╰╯─]", " ", output.decode()).split())
 
 
 async def table_contents(database_url: str) -> dict[str, list[tuple[Any, ...]]]:

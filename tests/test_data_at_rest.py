@@ -333,7 +333,7 @@ async def stored_texts(config: SQLAlchemyAsyncConfig) -> dict[str, list[str]]:
         "outbox": "SELECT text_body || ' ' || COALESCE(html_body, '-') FROM outbox_message ORDER BY message_id",
         "note": "SELECT text FROM volunteer_note",
         "experience": "SELECT experience FROM expression",
-        "credentials": "SELECT credentials FROM expression",
+        "credentials": "SELECT CAST(credentials AS TEXT) FROM expression",
         "minutes": "SELECT text FROM workstream_minutes",
         "action": "SELECT notes FROM workstream_action",
     }
