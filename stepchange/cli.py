@@ -15,7 +15,7 @@ from litestar.cli._utils import LitestarGroup
 
 from stepchange.core.authz import StaffRole
 from stepchange.core.database import app_database_config, session_scope
-from stepchange.core.settings import get_settings
+from stepchange.core.settings import get_settings, trusted_proxies_from_env
 
 T = TypeVar("T")
 
@@ -204,7 +204,7 @@ def main() -> None:
     os.environ.setdefault("LITESTAR_APP", APP_PATH)
     # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise; believe only the proxies the
     # operator names, so a client cannot pick the address its rate limits count against.
-    os.environ["FORWARDED_ALLOW_IPS"] = os.environ.get("STEPCHANGE_TRUSTED_PROXIES", "").replace(" ", "")
+    os.environ["FORWARDED_ALLOW_IPS"] = trusted_proxies_from_env()
     from litestar.cli.main import litestar_group
 
     from stepchange.wiring import wire

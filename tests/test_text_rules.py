@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 
-from stepchange.core.validation import line_problem, text_problem
+from stepchange.core.validation import text_problem
 from tests.conftest import Client
 from tests.test_interest import open_a_call, submission
 
@@ -21,7 +21,7 @@ DISGUISES = {
 
 @pytest.mark.parametrize("value", DISGUISES.values(), ids=DISGUISES.keys())
 def test_single_line_fields_refuse_disguises(value: str) -> None:
-    problem = line_problem(value, "name", label="your full name", max_length=200)
+    problem = text_problem(value, "name", label="your full name", max_length=200)
     assert problem is not None
     assert problem.field == "name" and problem.message.startswith("Your full name must not contain")
 
@@ -37,7 +37,7 @@ def test_free_text_keeps_line_breaks_and_emoji_but_not_direction_overrides() -> 
 
 def test_ordinary_names_in_any_script_pass() -> None:
     for name in ("Zoë Ørsted-Łukasz", "Siobhán O'Neill", "محمد علي", "李小龍", "Jean-Luc Picard"):
-        assert line_problem(name, "name", label="your full name", max_length=200) is None, name
+        assert text_problem(name, "name", label="your full name", max_length=200) is None, name
 
 
 async def test_a_disguised_name_is_refused_at_the_door(client: Client, db_config: SQLAlchemyAsyncConfig) -> None:

@@ -35,6 +35,12 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(f"STEPCHANGE_{name} must be a whole number, not {raw!r}") from exc
 
 
+def trusted_proxies_from_env() -> str:
+    """``STEPCHANGE_TRUSTED_PROXIES`` without spaces (read alone by the command line, which must pass it to
+    uvicorn before any app, and so any full settings check, exists)."""
+    return (_env("TRUSTED_PROXIES", "") or "").replace(" ", "")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service reads from its environment."""
@@ -112,7 +118,7 @@ class Settings:
             outbox_dir=Path(_env("OUTBOX_DIR") or PROJECT_ROOT / "var" / "outbox"),
             mail_sender_enabled=(_env("MAIL_SENDER", "1") or "1").lower() not in ("0", "off"),
             seeds_dir=Path(_env("SEEDS_DIR") or PROJECT_ROOT / "seeds"),
-            trusted_proxies=(_env("TRUSTED_PROXIES", "") or "").replace(" ", ""),
+            trusted_proxies=trusted_proxies_from_env(),
             api_docs=None if _env("API_DOCS") is None else (_env("API_DOCS") or "").lower() in ("1", "on", "yes"),
         )
         if settings.stale_days < 1:

@@ -83,8 +83,3 @@ def text_problem(
     if (single_line and _INVISIBLE.search(value)) or value.strip().startswith("\ufeff") or value.endswith("\ufeff"):
         return FieldError(field, f"{named} must not contain invisible characters")
     return None
-
-
-def line_problem(value: str, field: str, *, label: str, max_length: int, required: bool = True) -> FieldError | None:
-    """:func:`text_problem` for a single-line field."""
-    return text_problem(value, field, label=label, max_length=max_length, required=required, single_line=True)
