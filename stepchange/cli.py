@@ -1,215 +1,75 @@
-"""The ``stepchange`` command: Litestar's CLI with this app preset, plus the programme's own commands."""
+"""The ``stepchange`` command: Litestar's CLI with this app preset, plus the programme's own commands.
+
+Litestar's CLI builds the whole app before it can even list its commands (its plugins may add some), which
+takes seconds. So ``stepchange`` and ``stepchange --help`` answer from the table below without importing
+the app; any real command goes on to Litestar's CLI, which loads the app and then the command's module.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import os
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
-import click
-from litestar import Litestar
-from litestar.cli._utils import LitestarGroup
-
-from stepchange.core.authz import StaffRole
-from stepchange.core.database import app_database_config, session_scope
-from stepchange.core.settings import get_settings, trusted_proxies_from_env
-
-T = TypeVar("T")
+from stepchange.core.settings import trusted_proxies_from_env
 
 APP_PATH = "stepchange.app:create_app"
 
+#: The programme's commands (``stepchange.commands`` and friends take their help from here, so it is said once).
+OWN_COMMANDS = {
+    "backup": "Back up the database to FILE (safe while the service runs).",
+    "data": "Personal data housekeeping.",
+    "demo": "Demonstration data for development.",
+    "import": "Import expressions of interest from elsewhere.",
+    "mail": "The mail outbox.",
+    "restore": "Restore the database from a backup FILE (stop the service first).",
+    "rotate-key": "Re-encrypt every encrypted column under a new key, read from standard input "
+    "(stop the service first).",
+    "seed": "Add the programme's data from seeds/ (idempotent: never overwrites edits).",
+    "users": "Manage staff accounts.",
+}
 
-def run_async(work: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(work())  # type: ignore[arg-type]
-
-
-@click.command(name="seed", help="Add the programme's data from seeds/ (idempotent: never overwrites edits).")
-def seed_command(app: Litestar) -> None:
-    from stepchange.seeds import seed
-
-    config = app_database_config(app)
-
-    async def work() -> list[str]:
-        async with session_scope(config) as session:
-            report = await seed(session, get_settings().seeds_dir)
-        return report.lines() if report.changed or report.warnings else ["nothing to add", *report.lines()]
-
-    for line in run_async(work):
-        click.echo(line)
-
-
-@click.group(cls=LitestarGroup, name="users", help="Manage staff accounts.")
-def users_group() -> None:
-    """Staff accounts from the command line."""
-
-
-@users_group.command(name="create", help="Create a member of staff with a password (read from standard input).")
-@click.option("--email", required=True, help="Their e-mail address (they sign in with it)")
-@click.option("--name", required=True, help="Their full name")
-@click.option(
-    "--role",
-    required=True,
-    type=click.Choice([role.value for role in StaffRole]),
-    help="What they may do",
-)
-@click.option("--workstream", default=None, help="For a co-chair: the work-stream code, e.g. CP")
-@click.option("--organisation", default="", help="Their organisation")
-def create_user_command(
-    app: Litestar, email: str, name: str, role: str, workstream: str | None, organisation: str
-) -> None:
-    from stepchange.accounts.services import StaffDetails, StaffService
-    from stepchange.core.audit import SYSTEM
-    from stepchange.core.errors import DomainError
-
-    password = read_password()
-    config = app_database_config(app)
-    details = StaffDetails(email, name, StaffRole(role), workstream, organisation)
-
-    async def work() -> str:
-        async with session_scope(config) as session:
-            user = await StaffService(session=session).add_staff(
-                SYSTEM, details, password=password, cost=get_settings().password_hash_cost
-            )
-            return f"Created {user.role.value} {user.email}"
-
-    try:
-        click.echo(run_async(work))
-    except DomainError as exc:
-        raise click.ClickException(exc.detail) from exc
+#: Litestar's own commands and the database plugin's (their help is theirs: ``stepchange COMMAND --help``).
+LITESTAR_COMMANDS = {
+    "database": "Migrations and the database (e.g. `database upgrade`); alias db.",
+    "info": "Show information about the app.",
+    "routes": "Display the app's routes.",
+    "run": "Serve the app (uvicorn): --host, --port, --reload, --wc WORKERS.",
+    "schema": "Write the OpenAPI schema.",
+    "sessions": "Manage server-side sessions.",
+    "version": "Show the installed Litestar version.",
+}
 
 
-def read_password() -> str:
-    """From standard input when it is not a terminal (scripts, CI); otherwise ask twice, hidden."""
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
-    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
-
-
-@click.group(cls=LitestarGroup, name="demo", help="Demonstration data for development.")
-def demo_group() -> None:
-    """Demonstration data."""
-
-
-@demo_group.command(name="accounts", help="Create one demo account per role (if missing) and print how to sign in.")
-def demo_accounts_command(app: Litestar) -> None:
-    from stepchange.demo.accounts import add_demo_accounts, sign_in_lines
-
-    settings = get_settings()
-    if settings.is_production:
-        raise click.ClickException("Demo accounts are for development only")
-    config = app_database_config(app)
-
-    async def work() -> None:
-        async with session_scope(config) as session:
-            await add_demo_accounts(session, settings.password_hash_cost)
-
-    run_async(work)
-    for line in sign_in_lines(settings.base_url):
-        click.echo(line)
-
-
-@demo_group.command(name="call", help="Open a demo call to action now (if none is open) so the form can be tried.")
-def demo_call_command(app: Litestar) -> None:
-    from stepchange.demo.call import open_demo_call
-
-    if get_settings().is_production:
-        raise click.ClickException("Demo data is for development only")
-    config = app_database_config(app)
-
-    async def work() -> str:
-        async with session_scope(config) as session:
-            return await open_demo_call(session, get_settings().base_url)
-
-    click.echo(run_async(work))
-
-
-@demo_group.command(
-    name="generate",
-    help="Add a batch of realistic synthetic data: a national call and N people with everything around them.",
-)
-@click.option("--volunteers", type=click.IntRange(min=1), required=True, help="How many people answer the call")
-@click.option("--seed", type=int, default=2018, show_default=True, help="The same seed gives the same data")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The day the data leads up to (default: today); fixes the dates too",
-)
-def demo_generate_command(app: Litestar, volunteers: int, seed: int, today: dt.datetime | None) -> None:
-    from stepchange.demo import generate, refresh_statistics
-
-    if get_settings().is_production:
-        raise click.ClickException("Demo data is for development only")
-    config = app_database_config(app)
-
-    async def work() -> list[str]:
-        async with session_scope(config) as session:
-            report = await generate(
-                session, volunteers, seed=seed, today=today.date() if today else None, progress=click.echo
-            )
-        await refresh_statistics(config.get_engine())
-        await config.get_engine().dispose()
-        return report.lines()
-
-    for line in run_async(work):
-        click.echo(line)
-
-
-@click.group(cls=LitestarGroup, name="data", help="Personal data housekeeping.")
-def data_group() -> None:
-    """Personal data housekeeping."""
-
-
-@data_group.command(name="purge", help="Anonymise people never assigned, once their calls closed long enough ago.")
-@click.option("--dry-run", is_flag=True, help="Only say how many people would go")
-def purge_command(app: Litestar, dry_run: bool) -> None:
-    from stepchange.volunteers.services import SelfService
-
-    settings = get_settings()
-    config = app_database_config(app)
-
-    async def work() -> int:
-        async with session_scope(config) as session:
-            return await SelfService(session).purge(dt.timedelta(days=settings.retention_days), dry_run=dry_run)
-
-    count = run_async(work)
-    verb = "would be" if dry_run else "were"
-    click.echo(
-        f"{count} people never assigned, whose calls closed over {settings.retention_days} days ago, {verb} anonymised"
-    )
-
-
-def register(cli: click.Group) -> None:
-    """Add the programme's commands to Litestar's command group."""
-    from stepchange.backup import backup_command, restore_command, rotate_key_command
-    from stepchange.import_cli import import_group
-    from stepchange.mail_cli import mail_group
-
-    cli.add_command(import_group)
-    cli.add_command(seed_command)
-    cli.add_command(users_group)
-    cli.add_command(mail_group)
-    cli.add_command(demo_group)
-    cli.add_command(data_group)
-    cli.add_command(backup_command)
-    cli.add_command(restore_command)
-    cli.add_command(rotate_key_command)
+def overview() -> str:
+    """What ``stepchange --help`` prints: every command, without loading the app."""
+    commands = sorted({**OWN_COMMANDS, **LITESTAR_COMMANDS}.items())
+    width = max(len(name) for name, _ in commands) + 2
+    lines = [
+        "Usage: stepchange [--app MODULE:FACTORY] COMMAND [ARGS]...",
+        "",
+        "  Step-Change's command line: Litestar's CLI with the app preset, plus the programme's commands.",
+        "  `stepchange COMMAND --help` explains each one.",
+        "",
+        "Commands:",
+        *(f"  {name.ljust(width)}{text}" for name, text in commands),
+    ]
+    return "\n".join(lines)
 
 
 def main() -> None:
     """Console script entry point: ``stepchange …``."""
+    if sys.argv[1:] in ([], ["--help"], ["-h"]):
+        print(overview())
+        sys.exit(0)
     os.environ.setdefault("LITESTAR_APP", APP_PATH)
     # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise; believe only the proxies the
     # operator names, so a client cannot pick the address its rate limits count against.
     os.environ["FORWARDED_ALLOW_IPS"] = trusted_proxies_from_env()
     from litestar.cli.main import litestar_group
 
+    from stepchange.commands import register
     from stepchange.wiring import wire
 
     wire()
-
     register(litestar_group)
     sys.exit(litestar_group())

@@ -15,6 +15,7 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Litestar
 from litestar.cli._utils import LitestarGroup
 
+from stepchange.cli import OWN_COMMANDS
 from stepchange.core.database import app_database_config, session_scope
 from stepchange.core.settings import Settings, get_settings
 from stepchange.interest.importing import ImportReport, SurveyImporter
@@ -22,7 +23,7 @@ from stepchange.interest.survey_mapping import ExportError, load_mapping
 from stepchange.interest.surveymonkey import ExportReader
 
 
-@click.group(cls=LitestarGroup, name="import", help="Import expressions of interest from elsewhere.")
+@click.group(cls=LitestarGroup, name="import", help=OWN_COMMANDS["import"])
 def import_group() -> None:
     """Imports of the office's existing intake."""
 

@@ -11,13 +11,14 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Litestar
 from litestar.cli._utils import LitestarEnv
 
+from stepchange.cli import OWN_COMMANDS
 from stepchange.core.database import app_database_config, session_scope
 from stepchange.core.mail import SendReport, send_due
 from stepchange.core.settings import Settings
 from stepchange.interest.intake import file_waiting
 
 
-@click.group(name="mail", help="The mail outbox.")
+@click.group(name="mail", help=OWN_COMMANDS["mail"])
 def mail_group() -> None:
     """Commands for the mail outbox."""
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from stepchange.app import create_app
 from stepchange.assignments.models import Assignment, AssignmentRole
-from stepchange.cli import data_group
+from stepchange.commands import data_group
 from stepchange.core.database import session_scope
 from stepchange.core.settings import Settings, get_settings
 from stepchange.interest.models import Choice, ChoiceRole, Expression

@@ -20,7 +20,7 @@ from litestar.cli._utils import LitestarEnv
 from sqlalchemy import select, text
 
 from stepchange.app import create_app
-from stepchange.cli import users_group
+from stepchange.commands import users_group
 from stepchange.core import clock
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope

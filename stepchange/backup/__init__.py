@@ -24,6 +24,7 @@ from stepchange.backup.postgresql import backup_postgresql, restore_postgresql
 from stepchange.backup.postgresql import read_revision as dump_revision
 from stepchange.backup.sqlite import backup_sqlite, restore_sqlite
 from stepchange.backup.sqlite import read_revision as sqlite_revision
+from stepchange.cli import OWN_COMMANDS
 from stepchange.core.database import build_database_config
 from stepchange.core.settings import get_settings
 
@@ -89,7 +90,7 @@ def _private_empty_file(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-@click.command(name="backup", help="Back up the database to FILE (safe while the service runs).")
+@click.command(name="backup", help=OWN_COMMANDS["backup"])
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def backup_command(file: Path) -> None:
     try:
@@ -98,7 +99,7 @@ def backup_command(file: Path) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-@click.command(name="restore", help="Restore the database from a backup FILE (stop the service first).")
+@click.command(name="restore", help=OWN_COMMANDS["restore"])
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that already holds data")
 def restore_command(file: Path, force: bool) -> None:
@@ -110,7 +111,7 @@ def restore_command(file: Path, force: bool) -> None:
 
 @click.command(
     name="rotate-key",
-    help="Re-encrypt every encrypted column under a new key, read from standard input (stop the service first).",
+    help=OWN_COMMANDS["rotate-key"],
 )
 def rotate_key_command() -> None:
     settings = get_settings()
