@@ -187,11 +187,13 @@ def register(cli: click.Group) -> None:
     from stepchange.backup import backup_command, restore_command, rotate_key_command
     from stepchange.import_cli import import_group
     from stepchange.mail_cli import mail_group
+    from stepchange.reminders_cli import reminders_group
 
     cli.add_command(import_group)
     cli.add_command(seed_command)
     cli.add_command(users_group)
     cli.add_command(mail_group)
+    cli.add_command(reminders_group)
     cli.add_command(demo_group)
     cli.add_command(data_group)
     cli.add_command(backup_command)
