@@ -148,7 +148,8 @@ async def _meetings(
     query = query.where(Meeting.starts_at >= since, Meeting.starts_at <= until)
     if workstreams is not None:
         query = query.where(Meeting.workstream_id.in_(workstreams))
-    return (await session.execute(query.order_by(Meeting.starts_at).limit(MOST_EVENTS))).tuples().all()
+    rows = await session.execute(query.order_by(Meeting.starts_at).limit(MOST_EVENTS))
+    return [(meeting, code) for meeting, code in rows.all()]
 
 
 async def staff_feed(session: AsyncSession, user: StaffUser, settings: Settings) -> bytes:
