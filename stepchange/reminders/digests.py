@@ -68,13 +68,13 @@ async def _history(
                 ReminderPreference.person_id.in_(chunk)
             )
         )
-        choices.update({person: choice for person, choice in prefs.all()})
+        choices.update(dict(prefs.all()))
         days = await session.execute(
             select(ReminderDigest.recipient_id, func.max(ReminderDigest.sent_on))
             .where(ReminderDigest.recipient_id.in_(chunk))
             .group_by(ReminderDigest.recipient_id)
         )
-        last.update({person: on for person, on in days.all()})
+        last.update(dict(days.all()))
     return sent, choices, last
 
 
