@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stepchange import backup, cli, import_cli, mail_cli
+from stepchange import backup, cli, import_cli, mail_cli, reminders_cli
 from stepchange.core.settings import PROJECT_ROOT
 
 README = PROJECT_ROOT / "README.md"
@@ -46,7 +46,7 @@ def test_the_readme_lists_every_command_of_the_service() -> None:
     registered = re.findall(r"cli\.add_command\((\w+)\)", source)
     assert len(registered) >= 9
 
-    modules = (cli, backup, import_cli, mail_cli)
+    modules = (cli, backup, import_cli, mail_cli, reminders_cli)
     names = [next(getattr(m, r) for m in modules if hasattr(m, r)).name for r in registered]
     readme = README.read_text()
     missing = [name for name in names if not re.search(rf"`(stepchange )?{re.escape(name)}[ `]", readme)]
