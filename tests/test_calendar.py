@@ -6,6 +6,7 @@ volunteer's team meetings once they have accepted a place."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -15,7 +16,9 @@ from sqlalchemy import select, update
 
 from stepchange.accounts.models import StaffUser
 from stepchange.assignments.models import Assignment, AssignmentStatus
+from stepchange.assignments.notices import OFFER
 from stepchange.core.database import session_scope
+from stepchange.core.links import issue_link
 from stepchange.core.settings import Settings
 from stepchange.governance.models import Meeting, Minutes
 from stepchange.reminders.controllers import team_calendar_url
@@ -150,3 +153,16 @@ async def test_the_account_page_makes_an_address(client: Client, db_config: SQLA
     made = await client.post("/account/calendar", data={"_csrf_token": await client.csrf()})
     assert made.status_code in (200, 201) and "/calendar/" in made.text
     assert "Make a new calendar address" in (await client.get("/account/reminders")).text
+
+
+async def test_the_accepted_offer_page_offers_the_teams_meetings(
+    client: Client, db_config: SQLAlchemyAsyncConfig, moved: Clock
+) -> None:
+    world = await build(db_config)
+    async with session_scope(db_config) as session:
+        token = await issue_link(session, OFFER, world.offer_id, lifetime=dt.timedelta(days=14))
+    answered = await client.post(f"/offers/{token}", data={"_csrf_token": await client.csrf(), "answer": "accept"})
+    assert "Place accepted" in answered.text, answered.text
+    [link] = re.findall(r'href="([^"]*/calendar/team/[^"]+\.ics)"', answered.text)
+    found = events(await feed(client, link))
+    assert f"meeting-{world.meeting_id}@stepchange" in found
