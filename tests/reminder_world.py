@@ -12,7 +12,7 @@ from uuid import UUID
 
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from stepchange.assignments.models import Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core import clock
@@ -89,6 +89,7 @@ async def build(config: SQLAlchemyAsyncConfig) -> World:
     await make_staff(config, world.board, "board")
     world.chair_id = chair.id
     async with session_scope(config) as session:
+        await session.execute(update(Project).values(created_at=T0 - dt.timedelta(days=40)))  # seeded long ago
         cp = (await session.scalars(select(Workstream).where(Workstream.code == "CP"))).one()
         cp1, cp2 = (
             await session.scalars(select(Project).where(Project.code.in_(["CP1", "CP2"])).order_by(Project.code))

@@ -55,6 +55,11 @@ async def test_each_reminder_goes_once_to_the_right_person(
     assert world.unconfirmed not in early and world.offered not in early, "too soon for volunteers"
     assert world.placed in early, "a person holding a place is asked to log this month's time"
     assert "Log the time you gave" in early[world.placed][0]
+    assert "CP1 " in early[world.chair][0] and "has had no update since" in early[world.chair][0], "stale projects"
+    assert "T1 " not in early[world.chair][0], "only their own work-stream's projects"
+    assert "is waiting for its commercial-advantage review" in early[world.ethics][0], (
+        "the projects were added 40 days before"
+    )
 
     moved.days(8)
     got = await day(db_config, mail_settings, smtp)
@@ -84,6 +89,7 @@ async def test_each_reminder_goes_once_to_the_right_person(
     moved.days(11)
     ethics = await day(db_config, mail_settings, smtp)
     assert "A declaration of interest made on" in ethics[world.ethics][0], "past the service level"
+    assert "commercial-advantage review" not in ethics[world.ethics][0], "project reviews went already, once"
     assert "Pilot report" not in ethics.get(world.office, [""])[0], "the milestone reminder went once"
 
 
