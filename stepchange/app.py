@@ -49,13 +49,15 @@ from stepchange.governance.pages import EscalationPages, office_pages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
 from stepchange.interest.pages import InterestPages, PeoplePages
-from stepchange.interest.services import InterestService
 from stepchange.people.controllers import OrganisationController
 from stepchange.people.pages import OrganisationPages
 from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController, WorkstreamController
 from stepchange.projects.pages import ProjectPages, WorkstreamPages
+from stepchange.reminders.controllers import CalendarAddressController, CalendarFeedController, team_calendar_url
+from stepchange.reminders.job import reminders_lifespan
+from stepchange.reminders.pages import ReminderSettingsPages, StopReminderPages
 from stepchange.reports.controllers import ReportController
 from stepchange.reports.pages import ReportPages
 from stepchange.reports.register_views import RegisterController, RegisterPages
@@ -65,20 +67,10 @@ from stepchange.volunteers.services import load_volunteer_principal
 from stepchange.wiring import wire
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-REMINDER_SWEEP_SECONDS = 15 * 60
 FILING_SWEEP_SECONDS = 30
 COUNTER_PURGE_SECONDS = 60 * 60
 MAX_BODY_BYTES = 1_000_000
 """No form or API call needs more; larger bodies are refused with 413 before they are read."""
-
-
-def remind(settings: Settings) -> Callable[[AsyncSession], Awaitable[int]]:
-    """The background job that sends the one reminder to people who have not confirmed their address."""
-
-    async def job(session: AsyncSession) -> int:
-        return await InterestService(session=session).send_reminders(settings)
-
-    return job
 
 
 def file_leftovers(config: SQLAlchemyAsyncConfig, settings: Settings) -> Callable[[AsyncSession], Awaitable[int]]:
@@ -156,6 +148,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             RegisterPages,
             MailboxPages,
+            CalendarAddressController,
+            CalendarFeedController,
+            ReminderSettingsPages,
+            StopReminderPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         dependencies={
@@ -194,10 +190,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         lifespan=[
             mail_sender_lifespan(db_config, settings),
+            reminders_lifespan(db_config, settings),
             periodic_lifespan(db_config, COUNTER_PURGE_SECONDS, lambda _: counter.purge_expired(), "counter purge"),
             *(
                 [
-                    periodic_lifespan(db_config, REMINDER_SWEEP_SECONDS, remind(settings), "confirmation reminders"),
                     periodic_lifespan(
                         db_config, FILING_SWEEP_SECONDS, file_leftovers(db_config, settings), "filing submissions"
                     ),
@@ -216,5 +212,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     if settings.serves_api_docs:
         document_problems(app)
+    app.template_engine.engine.globals["team_calendar_url"] = lambda assignment_id: team_calendar_url(  # type: ignore[union-attr]
+        settings, assignment_id
+    )
     app.asgi_handler = answer_head(app.asgi_handler)
     return app

@@ -21,6 +21,7 @@ OWN_COMMANDS = {
     "demo": "Demonstration data for development.",
     "import": "Import expressions of interest from elsewhere.",
     "mail": "The mail outbox.",
+    "reminders": "Reminders that chase the right person once, in one digest a day.",
     "restore": "Restore the database from a backup FILE (stop the service first).",
     "rotate-key": "Re-encrypt every encrypted column under a new key, read from standard input "
     "(stop the service first).",

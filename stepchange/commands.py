@@ -185,6 +185,7 @@ def register(cli: click.Group) -> None:
     from stepchange.backup import backup_command, restore_command, rotate_key_command
     from stepchange.import_cli import import_group
     from stepchange.mail_cli import mail_group
+    from stepchange.reminders_cli import reminders_group
 
     cli.add_command(import_group)
     cli.add_command(seed_command)
@@ -195,3 +196,4 @@ def register(cli: click.Group) -> None:
     cli.add_command(backup_command)
     cli.add_command(restore_command)
     cli.add_command(rotate_key_command)
+    cli.add_command(reminders_group)

@@ -38,6 +38,7 @@ from stepchange.people.models import (
 )
 from stepchange.programme.models import KeyActivity
 from stepchange.projects.models import Milestone, Project, ProjectVersion, StatusUpdate
+from stepchange.reminders.models import CalendarFeed, ReminderDigest, ReminderLease, ReminderPreference, ReminderSent
 from stepchange.reports import indexes as report_indexes
 from stepchange.workstreams.models import Workstream
 
@@ -48,6 +49,7 @@ __all__ = (
     "Assignment",
     "Attendance",
     "AuditEntry",
+    "CalendarFeed",
     "Call",
     "Choice",
     "Declaration",
@@ -71,6 +73,10 @@ __all__ = (
     "ProjectVersion",
     "ReceivedSubmission",
     "Recusal",
+    "ReminderDigest",
+    "ReminderLease",
+    "ReminderPreference",
+    "ReminderSent",
     "RosterMember",
     "StaffUser",
     "StandingAgendaItem",

@@ -9,16 +9,21 @@ suggestions and the eligibility check ask only the first, without refusing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stepchange.assignments.models import AssignmentRole
+from stepchange.assignments.models import Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core.errors import BrokenRule, InvalidInput
 from stepchange.people.models import Identity, Volunteer
 from stepchange.projects.models import Project, ProjectStatus
 
 NOT_OPEN = frozenset({ProjectStatus.PIPELINE, ProjectStatus.DELIVERED, ProjectStatus.WITHDRAWN})
 """People can be assigned from provisional on, until the project is delivered or withdrawn."""
+
+LAPSE_AFTER = dt.timedelta(days=14)
+"""An offer nobody answers lapses this long after it was made (the reminders' daily run lapses it)."""
+LAPSED = "the offer lapsed: no answer within 14 days"
 
 FEWEST_HOURS, MOST_HOURS = 1, 160
 """The hours a month a place may take, when they are agreed."""
@@ -111,3 +116,8 @@ def team_rules(code: str, terms: Terms, load: TeamLoad) -> list[BrokenRule]:
     if load.team >= load.wanted:
         broken.append(BrokenRule("team_full", f"{code} already has the {load.wanted} people it wants"))
     return broken
+
+
+def lapse(assignment: Assignment, now: dt.datetime) -> bool:
+    """Whether an offer has lapsed: still unanswered ``LAPSE_AFTER`` after it was made."""
+    return assignment.status is AssignmentStatus.OFFERED and assignment.created_at + LAPSE_AFTER <= now

@@ -19,8 +19,18 @@ from sqlalchemy.exc import IntegrityError
 
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
 from stepchange.assignments.notices import OFFER, email_offer, tell_co_chairs
+from stepchange.assignments.rules import (
+    LAPSE_AFTER,
+    LAPSED,
+    Candidate,
+    TeamLoad,
+    Terms,
+    broken_rules,
+    check_hours,
+    lapse,
+    team_rules,
+)
 from stepchange.assignments.rules import NOT_OPEN as NOT_OPEN  # where the board reports read it
-from stepchange.assignments.rules import Candidate, TeamLoad, Terms, broken_rules, check_hours, team_rules
 from stepchange.core import audit, clock
 from stepchange.core.database import immediate_transaction
 from stepchange.core.errors import BrokenRule, InvalidInput, NotFound, RuleViolation
@@ -273,6 +283,26 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
         await self.end(actor, current.id, reason, settings)
         await self.session.flush()
         return await self.offer(actor, volunteer_id, project.code, AssignmentRole.LEAD, hours, settings=settings)
+
+    async def lapse_unanswered(self) -> list[tuple[Assignment, Project]]:
+        """End every offer unanswered past :data:`LAPSE_AFTER` (the rule: :func:`lapse`); the reminders'
+        daily run calls this and tells the office and the co-chairs in their digests."""
+        now = clock.now()
+        due = select(Assignment, Project).join(Project, Project.id == Assignment.project_id)
+        due = due.where(Assignment.status == AssignmentStatus.OFFERED, Assignment.created_at <= now - LAPSE_AFTER)
+        lapsed = [(a, p) for a, p in (await self.session.execute(due)).all() if lapse(a, now)]
+        for assignment, project in lapsed:
+            _close(assignment, LAPSED)
+            await audit.record(
+                self.session,
+                None,
+                "assignment.lapsed",
+                subject_type="assignment",
+                subject_id=assignment.id,
+                summary=f"{project.code} {assignment.role.value} place: {LAPSED}",
+                changes=audit.diff({"status": AssignmentStatus.OFFERED}, {"status": AssignmentStatus.ENDED}),
+            )
+        return lapsed
 
     async def end_places_of(self, volunteer_id: UUID, project_id: UUID | None = None) -> None:
         """The person withdrew (from one project, or from the programme): their places end."""

@@ -61,6 +61,8 @@ class Settings:
     report_cache_seconds: int = 60
     stale_days: int = 30
     """A project without an update for more than this many days is an exception on the board's report."""
+    reminder_hour: int = 8
+    """The UK hour from which the service sends the day's reminders."""
     password_hash_cost: str = "standard"  # noqa: S105 - "standard" or "fast" (tests), not a secret
     outbox_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
     mail_sender_enabled: bool = True
@@ -114,6 +116,7 @@ class Settings:
             retention_days=_env_int("RETENTION_DAYS", cls.retention_days),
             report_cache_seconds=_env_int("REPORT_CACHE_SECONDS", cls.report_cache_seconds),
             stale_days=_env_int("STALE_DAYS", cls.stale_days),
+            reminder_hour=_env_int("REMINDER_HOUR", cls.reminder_hour),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", cls.session_absolute_minutes),
             outbox_dir=Path(_env("OUTBOX_DIR") or PROJECT_ROOT / "var" / "outbox"),
             mail_sender_enabled=(_env("MAIL_SENDER", "1") or "1").lower() not in ("0", "off"),
@@ -123,6 +126,8 @@ class Settings:
         )
         if settings.stale_days < 1:
             raise SettingsError(f"STEPCHANGE_STALE_DAYS must be 1 or more, not {settings.stale_days}")
+        if not 0 <= settings.reminder_hour <= 23:
+            raise SettingsError(f"STEPCHANGE_REMINDER_HOUR must be an hour from 0 to 23, not {settings.reminder_hour}")
         settings.check()
         return settings
 
