@@ -56,6 +56,8 @@ from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController, WorkstreamController
 from stepchange.projects.pages import ProjectPages, WorkstreamPages
+from stepchange.projects.proposals_controllers import ProposalController
+from stepchange.projects.proposals_pages import ProposalPages
 from stepchange.reports.controllers import ReportController
 from stepchange.reports.pages import ReportPages
 from stepchange.reports.register_views import RegisterController, RegisterPages
@@ -121,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             governance_api,
             EscalationController,
             ProjectController,
+            ProposalController,
             MilestoneController,
             CallController,
             InterestController,
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WorkstreamPages,
             office_pages,
             EscalationPages,
+            ProposalPages,
             ProjectPages,
             AccountPages,
             TwoFactorPages,
