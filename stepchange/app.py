@@ -25,6 +25,8 @@ from stepchange.accounts.services import STAFF, load_staff_principal
 from stepchange.accounts.two_factor_pages import TwoFactorPages
 from stepchange.assignments.controllers import AssignmentController, ClearanceController
 from stepchange.assignments.pages import AssignmentPages
+from stepchange.contributions.controllers import MyTimeController, TimeReportController, TimeReviewController
+from stepchange.contributions.pages import TimePages
 from stepchange.core.bodies import refuse_deep_json
 from stepchange.core.counters import build_counter
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
@@ -124,6 +126,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EscalationController,
             ProjectController,
             ProposalController,
+            MyTimeController,
+            TimeReviewController,
+            TimeReportController,
             MilestoneController,
             CallController,
             InterestController,
@@ -138,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             office_pages,
             EscalationPages,
             ProposalPages,
+            TimePages,
             ProjectPages,
             AccountPages,
             TwoFactorPages,

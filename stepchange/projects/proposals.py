@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import audit, clock
 from stepchange.core.authz import Role, require_runs_workstream, runs_workstream
@@ -308,3 +309,36 @@ def _who(proposal: Proposal) -> str:
     if proposal.proposer_volunteer_id is not None:
         return f"volunteer {proposal.proposer_volunteer_id}"
     return proposal.proposer_name
+
+
+async def forget_proposer(session: AsyncSession, volunteer_id: UUID, erased: str) -> None:
+    """Erasure: a volunteer's proposals stay (the projects' history counts them) without their name,
+    address or words."""
+    await session.execute(
+        update(Proposal)
+        .where(Proposal.proposer_volunteer_id == volunteer_id)
+        .values(proposer_name=erased, proposer_email="", rationale=erased)
+    )
+
+
+async def proposals_of(session: AsyncSession, volunteer_id: UUID) -> list[dict[str, object]]:
+    """A volunteer's proposals, for their subject-access download."""
+    rows = await session.execute(
+        select(Proposal, Project.code)
+        .join(Project, Proposal.project_id == Project.id)
+        .where(Proposal.proposer_volunteer_id == volunteer_id)
+        .order_by(Proposal.created_at)
+    )
+    return [
+        {
+            "project": code,
+            "proposed_at": p.created_at,
+            "title": p.title,
+            "action": p.action,
+            "vision": p.vision,
+            "rationale": p.rationale,
+            "status": p.status,
+            "reason": p.reason,
+        }
+        for p, code in rows.all()
+    ]
