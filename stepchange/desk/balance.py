@@ -120,7 +120,7 @@ class MixChange:
     def describe(self, limit: int) -> list[str]:
         """The change in the programme's words, for the desk's page and API."""
         part = PART_LABELS[self.member.part]
-        said = [f"Adds {part}: the team has {self.part_count} from {part} now"]
+        said = [f"From {part}: the team has {self.part_count} from {part} now"]
         if self.same_organisation:
             said.append(
                 f"Would make {self.same_organisation + 1} from {self.member.organisation}, "
