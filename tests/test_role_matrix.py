@@ -293,7 +293,8 @@ MATRIX: dict[str, str] = {
     "POST /workstreams/{code:str}/governance/standing-items": "own_workstream",
     "PUT /api/workstreams/{code:str}/meetings/{meeting_id:uuid}/minutes": "co_chairs",
     "PUT /api/workstreams/{code:str}/standing-items": "co_chairs",
-    # issue 26: proposals, the time ledger
+    # issue 26: proposals, the time ledger, organisations' parts
+    "PATCH /api/organisations/{organisation_id:uuid}": "coordinator",
     "GET /api/projects/{code:str}/proposals": "signed_in",
     "POST /api/projects/{code:str}/proposals": "signed_in",
     "GET /api/projects/{code:str}/proposals/{proposal_id:uuid}": "signed_in",

@@ -8,21 +8,14 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 
-from stepchange.core.database import session_scope
 from stepchange.desk.balance import guessed_part
-from stepchange.people.models import Organisation, Part
+from stepchange.people.models import Part
 from tests.conftest import make_staff, sign_in
 from tests.participants import a_volunteer
 from tests.participants import send as _send
 
 
 async def test_suggestions_prefer_a_balanced_team(browsers: Any, db_config: SQLAlchemyAsyncConfig) -> None:
-    async with session_scope(db_config) as session:
-        session.add(
-            Organisation(
-                name="Transport for the North", match_key="transport for the north", domains=[], part=Part.GOVERNMENT
-            )
-        )
     for n in (1, 2):
         await a_volunteer(db_config, f"rail{n}@rail.example", placed_on=("T1",), organisation="Rail Co Ltd")
     third = await a_volunteer(
@@ -46,6 +39,12 @@ async def test_suggestions_prefer_a_balanced_team(browsers: Any, db_config: SQLA
     await make_staff(db_config, "office@example.org", "coordinator")
     office = await browsers()
     await sign_in(office, "office@example.org")
+    added = await _send(office, "POST", "/api/organisations", {"name": "Transport for the North"})
+    organisation = added.json()["organisation"]["id"]  # type: ignore[attr-defined]
+    bad = await _send(office, "PATCH", f"/api/organisations/{organisation}", {"part": "railways"})
+    assert bad.status_code == 400  # type: ignore[attr-defined]
+    set_part = await _send(office, "PATCH", f"/api/organisations/{organisation}", {"part": "government"})
+    assert set_part.json()["part"] == "government"  # type: ignore[attr-defined]
 
     found = (await office.get("/api/desk/projects/T1/suggestions")).json()["suggested"]
     assert [s["name"] for s in found] == ["Police Constable", "Transport North", "Rail Three"]
