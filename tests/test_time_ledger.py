@@ -11,9 +11,10 @@ from typing import Any
 
 import polars as pl
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from stepchange.app import create_app
+from stepchange.assignments.models import Assignment, AssignmentStatus
 from stepchange.contributions.models import TimeEntry
 from stepchange.core import clock
 from stepchange.core.database import session_scope
@@ -216,3 +217,18 @@ async def test_the_pages_log_and_confirm(browsers: Any, db_config: SQLAlchemyAsy
     assert confirmed.status_code == 303
     assert "Time confirmed" in (await chair.get(confirmed.headers["location"])).text
     assert "Confirmed" in (await sam.get("/my/time")).text
+
+
+async def test_time_after_a_place_ended_is_refused(browsers: Any, db_config: SQLAlchemyAsyncConfig) -> None:
+    gone_id = await a_volunteer(db_config, "gone@example.org", placed_on=("T1",))
+    gone = await signed_in_volunteer(db_config, await browsers(), gone_id)
+    ended_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+    async with session_scope(db_config) as session:
+        await session.execute(
+            update(Assignment)
+            .where(Assignment.volunteer_id == gone_id)
+            .values(status=AssignmentStatus.ENDED, ended_at=ended_at)
+        )
+    after = await log(gone, month=month(0))
+    assert after.status_code == 400 and after.json()["errors"][0]["field"] == "month" and "ended in" in after.text
+    assert (await log(gone, month=f"{ended_at.astimezone(clock.UK):%Y-%m}")).status_code == 201

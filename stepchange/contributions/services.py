@@ -98,32 +98,41 @@ class ContributionService(DomainService[TimeEntry, TimeEntryRepository]):
 
     repository_type = TimeEntryRepository
 
-    async def _place_began(self, volunteer_id: UUID, project: Project) -> dt.date:
-        """The month the person's place on the project began (accepted), or 409 if they have none."""
-        began = await self.session.scalar(
-            select(func.min(Assignment.responded_at)).where(
-                Assignment.volunteer_id == volunteer_id,
-                Assignment.project_id == project.id,
-                Assignment.status.in_(PLACE_HELD),
-                Assignment.responded_at.is_not(None),
+    async def _place_months(self, volunteer_id: UUID, project: Project) -> tuple[dt.date, dt.date | None]:
+        """The month the person's place on the project began (accepted) and, if every place they held there
+        has ended, the month it ended; 409 if they never accepted one."""
+        began, ended, holding = (
+            await self.session.execute(
+                select(
+                    func.min(Assignment.responded_at),
+                    func.max(Assignment.ended_at),
+                    func.count().filter(Assignment.status == AssignmentStatus.ACCEPTED),
+                ).where(
+                    Assignment.volunteer_id == volunteer_id,
+                    Assignment.project_id == project.id,
+                    Assignment.status.in_(PLACE_HELD),
+                    Assignment.responded_at.is_not(None),
+                )
             )
-        )
+        ).one()
         if began is None:
-            raise RuleViolation(
-                [
-                    BrokenRule(
-                        "no_place",
-                        f"You can log time only for a project you have accepted a place on, not {project.code}",
-                    )
-                ]
-            )
-        return began.astimezone(clock.UK).date().replace(day=1)
+            message = f"You can log time only for a project you have accepted a place on, not {project.code}"
+            raise RuleViolation([BrokenRule("no_place", message)])
+
+        def first_of(moment: dt.datetime) -> dt.date:
+            return moment.astimezone(clock.UK).date().replace(day=1)
+
+        return first_of(began), first_of(ended) if ended is not None and not holding else None
 
     async def log(self, volunteer_id: UUID, draft: EntryDraft) -> tuple[TimeEntry, Project, bool]:
         """Log (or, until confirmed, change) the month's entry for a project; ``True`` if it is new."""
         project = await ProjectService(session=self.session).by_code(draft.project)
         month, minutes, pence, kind, note = _checked(draft)
-        began = await self._place_began(volunteer_id, project)
+        began, ended = await self._place_months(volunteer_id, project)
+        if ended is not None and month > ended:
+            raise InvalidInput.one(
+                "month", f"Your place on {project.code} ended in {month_label(ended)}: log time up to then"
+            )
         if month < began:
             raise InvalidInput.one(
                 "month", f"Your place on {project.code} began in {month_label(began)}: log time from then"
