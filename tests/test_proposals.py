@@ -104,7 +104,10 @@ async def test_who_may_propose(browsers: Any, db_config: SQLAlchemyAsyncConfig) 
         answer = await propose(refused, version, action=NEW_ACTION)
         assert answer.status_code == 403, answer.text
         assert "volunteers interested in or placed on this project" in answer.json()["detail"]
-    assert (await propose(placed, version, action=NEW_ACTION)).status_code == 201
+    unversioned = await send(
+        placed, "POST", "/api/projects/T1/proposals", {"rationale": "Why not", "action": NEW_ACTION}
+    )
+    assert unversioned.status_code == 201 and unversioned.json()["version"] == version  # the current one
     assert (await stranger.get("/api/projects/T1/proposals")).json()["total"] == 0  # only their own
 
 

@@ -232,3 +232,39 @@ async def test_time_after_a_place_ended_is_refused(browsers: Any, db_config: SQL
     after = await log(gone, month=month(0))
     assert after.status_code == 400 and after.json()["errors"][0]["field"] == "month" and "ended in" in after.text
     assert (await log(gone, month=f"{ended_at.astimezone(clock.UK):%Y-%m}")).status_code == 201
+
+
+async def test_hostile_input_is_refused_naming_the_field_never_a_500(
+    browsers: Any, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    sam_id = await a_volunteer(db_config, "sam@example.org", placed_on=("T1",), interested_in=("T1",))
+    sam = await signed_in_volunteer(db_config, await browsers(), sam_id)
+    bodies: list[dict[str, Any]] = [
+        {"month": "0000-00"},
+        {"month": "9999-12"},
+        {"month": "２０２６-１１"},
+        {"hours": 1e308},
+        {"hours": -1},
+        {"expenses_pence": -5},
+        {"expenses_pence": 10**12},
+        {"project": "ZZ99"},
+        {"project": "../../"},
+        {"note": "\u202eevil"},
+        {"expense_kind": "champagne"},
+    ]
+    for body in bodies:
+        answer = await log(sam, **body)
+        assert answer.status_code in (400, 404, 409), (body, answer.status_code, answer.text)
+    form = {"project": "T1", "month": "x", "hours": "NaN", "expenses": "1e999999", "_csrf_token": await sam.csrf()}
+    assert (await sam.post("/my/time", data=form)).status_code == 400
+    assert (await sam.post("/my/time", data={**form, "hours": "Infinity", "expenses": "-1"})).status_code == 400
+    version = 1
+    for proposal in (
+        {"version": version, "rationale": "x" * 6000, "action": "y"},
+        {"version": version, "rationale": "ok", "title": "a\nb"},
+        {"version": 10**30, "rationale": "ok", "title": "New"},
+    ):
+        answer = await send(sam, "POST", "/api/projects/T1/proposals", proposal)
+        assert answer.status_code in (400, 409), (proposal, answer.status_code, answer.text)
+    assert (await sam.get("/projects/T1/proposals?offset=-5")).status_code == 200
+    assert (await sam.get("/my/time?offset=99999999999999999999999")).status_code in (200, 400)

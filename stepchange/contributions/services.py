@@ -26,7 +26,7 @@ from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
 from stepchange.projects.services import ProjectService
 
-MONTH = re.compile(r"(\d{4})-(\d{2})")
+MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 MIN_HOURS, MAX_HOURS = 0.5, 200
 MAX_EXPENSES_PENCE = 1_000_000
 NOTE_LIMIT = 500

@@ -43,9 +43,10 @@ DECISIONS = (ProposalStatus.ACCEPTED, ProposalStatus.REJECTED)
 
 @dataclass(frozen=True)
 class Draft:
-    """What a participant proposes; ``None`` (or the current text) leaves a field as it is."""
+    """What a participant proposes; ``None`` (or the current text) leaves a field as it is. ``version`` is
+    the version it was written against (``None``: the current one; volunteers see no version numbers)."""
 
-    version: int
+    version: int | None
     rationale: str
     title: str | None = None
     action: str | None = None
@@ -178,7 +179,7 @@ class ProposalService(DomainService[Proposal, ProposalRepository]):
         who = await self.proposer(actor, project)
         changes = _changes(project, draft)
         rationale = _rationale(draft.rationale)
-        if draft.version != project.version:
+        if draft.version is not None and draft.version != project.version:
             raise StaleVersion("project", draft.version, project.version)
         proposal = Proposal(
             project_id=project.id,

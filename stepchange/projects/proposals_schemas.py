@@ -14,8 +14,10 @@ from stepchange.projects.schemas import LongText, Title
 
 
 class ProposalIn(msgspec.Struct, forbid_unknown_fields=True):
-    version: Annotated[int, msgspec.Meta(ge=1)]
     rationale: LongText
+    version: Annotated[
+        int | None, msgspec.Meta(description="The version it was written against (default: the current one)")
+    ] = None
     title: Title | None = None
     action: LongText | None = None
     vision: LongText | None = None
