@@ -194,8 +194,8 @@ async def test_the_pages_log_and_confirm(browsers: Any, db_config: SQLAlchemyAsy
     base = {"project": "T1", "month": month(1), "expenses": "", "expense_kind": "", "note": "", "_csrf_token": token}
     wrong = await sam.post("/my/time", data={**base, "hours": "lots"})
     assert wrong.status_code == 400 and 'href="#hours"' in wrong.text and "like 6.5" in wrong.text
-    no_kind = await sam.post("/my/time", data={**base, "hours": "3", "expenses": "12.40"})
-    assert no_kind.status_code == 400 and 'href="#expense_kind"' in no_kind.text
+    no_kind = await sam.post("/my/time", data={**base, "hours": "", "expenses": "12.40"})
+    assert no_kind.status_code == 400 and 'href="#expense_kind"' in no_kind.text and 'href="#hours"' in no_kind.text
     done = await sam.post(
         "/my/time", data={**base, "hours": "3", "expenses": "£12.40", "expense_kind": "travel"}, follow_redirects=False
     )

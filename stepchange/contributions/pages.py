@@ -44,13 +44,12 @@ def _number(text: str, name: str, message: str) -> Decimal:
 
 
 def _draft(values: dict[str, str]) -> EntryDraft:
-    """The form as the service's draft: hours as typed (6.5), expenses in pounds (12.40) as pence."""
+    """The form as the service's draft: hours as typed (6.5), expenses in pounds (12.40) as pence. Empty
+    hours count as none, which the service refuses with every other mistake at once."""
     errors: list[FieldError] = []
     hours = expenses = Decimal(0)
     try:
         hours = _number(values["hours"], "hours", "Enter the hours as a number, like 6.5")
-        if not values["hours"]:
-            errors.append(FieldError("hours", "Enter the hours you gave"))
     except InvalidInput as exc:
         errors += exc.errors
     try:
