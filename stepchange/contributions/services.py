@@ -13,6 +13,7 @@ from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from stepchange.assignments.models import Assignment, AssignmentStatus
 from stepchange.contributions.models import EntryStatus, ExpenseKind, TimeEntry
@@ -157,7 +158,11 @@ class ContributionService(DomainService[TimeEntry, TimeEntryRepository]):
             )
         entry.minutes, entry.expenses_pence, entry.expense_kind, entry.note = minutes, pence, kind, note
         entry.status = EntryStatus.PENDING
-        await self.session.flush()
+        try:
+            await self.session.flush()
+        except IntegrityError:  # the same month logged at the same moment elsewhere: the unique index refused it
+            message = f"Your time on {project.code} for {month_label(month)} was logged just now; reload and change it"
+            raise RuleViolation([BrokenRule("logged_meanwhile", message)]) from None
         await audit.record(
             self.session,
             None,
