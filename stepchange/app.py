@@ -25,6 +25,8 @@ from stepchange.accounts.services import STAFF, load_staff_principal
 from stepchange.accounts.two_factor_pages import TwoFactorPages
 from stepchange.assignments.controllers import AssignmentController, ClearanceController
 from stepchange.assignments.pages import AssignmentPages
+from stepchange.contributions.controllers import MyTimeController, TimeReportController, TimeReviewController
+from stepchange.contributions.pages import TimePages
 from stepchange.core.bodies import refuse_deep_json
 from stepchange.core.counters import build_counter
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
@@ -55,6 +57,8 @@ from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController, WorkstreamController
 from stepchange.projects.pages import ProjectPages, WorkstreamPages
+from stepchange.projects.proposals_controllers import ProposalController
+from stepchange.projects.proposals_pages import ProposalPages
 from stepchange.reminders.controllers import CalendarAddressController, CalendarFeedController, team_calendar_url
 from stepchange.reminders.job import reminders_lifespan
 from stepchange.reminders.pages import ReminderSettingsPages, StopReminderPages
@@ -113,6 +117,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             governance_api,
             EscalationController,
             ProjectController,
+            ProposalController,
+            MyTimeController,
+            TimeReviewController,
+            TimeReportController,
             MilestoneController,
             CallController,
             InterestController,
@@ -126,6 +134,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WorkstreamPages,
             office_pages,
             EscalationPages,
+            ProposalPages,
+            TimePages,
             ProjectPages,
             AccountPages,
             TwoFactorPages,

@@ -2,6 +2,7 @@
 
 from stepchange.accounts.models import StaffUser
 from stepchange.assignments.models import Assignment
+from stepchange.contributions.models import TimeEntry
 from stepchange.core.audit import AuditEntry
 from stepchange.core.counters import attempt_counter
 from stepchange.core.links import OneTimeLink
@@ -38,6 +39,7 @@ from stepchange.people.models import (
 )
 from stepchange.programme.models import KeyActivity
 from stepchange.projects.models import Milestone, Project, ProjectVersion, StatusUpdate
+from stepchange.projects.proposals_models import Proposal
 from stepchange.reminders.models import CalendarFeed, ReminderDigest, ReminderLease, ReminderPreference, ReminderSent
 from stepchange.reports import indexes as report_indexes
 from stepchange.workstreams.models import Workstream
@@ -71,6 +73,7 @@ __all__ = (
     "Project",
     "ProjectReview",
     "ProjectVersion",
+    "Proposal",
     "ReceivedSubmission",
     "Recusal",
     "ReminderDigest",
@@ -82,6 +85,7 @@ __all__ = (
     "StandingAgendaItem",
     "StatusUpdate",
     "StoredValue",
+    "TimeEntry",
     "Volunteer",
     "VolunteerNote",
     "Workstream",

@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.facts import STAFF_SEATS
 from stepchange.assignments.team import TeamFacts
+from stepchange.contributions.participants import Participants
 from stepchange.ethics.facts import TEAM_FACTS
 from stepchange.ethics.models import project_cleared
 from stepchange.governance.services.seats import Seats
 from stepchange.interest.person_facts import InterestFacts
 from stepchange.people.facts import INTEREST_FACTS
-from stepchange.projects.facts import PROJECT_FACTS
+from stepchange.projects.facts import PARTICIPANTS, PROJECT_FACTS
 
 
 class ProjectFacts:
@@ -39,3 +40,4 @@ def wire() -> None:
     TEAM_FACTS.plug(team)
     INTEREST_FACTS.plug(InterestFacts())
     STAFF_SEATS.plug(Seats())
+    PARTICIPANTS.plug(Participants())

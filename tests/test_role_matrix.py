@@ -301,6 +301,28 @@ MATRIX: dict[str, str] = {
     "POST /workstreams/{code:str}/governance/standing-items": "own_workstream",
     "PUT /api/workstreams/{code:str}/meetings/{meeting_id:uuid}/minutes": "co_chairs",
     "PUT /api/workstreams/{code:str}/standing-items": "co_chairs",
+    # issue 26: proposals, the time ledger, organisations' parts
+    "PATCH /api/organisations/{organisation_id:uuid}": "coordinator",
+    "GET /api/projects/{code:str}/proposals": "signed_in",
+    "POST /api/projects/{code:str}/proposals": "signed_in",
+    "GET /api/projects/{code:str}/proposals/{proposal_id:uuid}": "signed_in",
+    "POST /api/projects/{code:str}/proposals/{proposal_id:uuid}/decision": "co_chairs",
+    "POST /api/me/time": "volunteer",
+    "GET /api/me/time": "volunteer",
+    "GET /api/time": "co_chairs",
+    "POST /api/time/{entry_id:uuid}/review": "co_chairs",
+    "GET /api/reports/time": "board",
+    "GET /api/reports/time.csv": "board",
+    "GET /api/reports/time.xlsx": "board",
+    "GET /projects/{code:str}/proposals/new": "own_workstream",
+    "POST /projects/{code:str}/proposals/new": "signed_in",
+    "GET /projects/{code:str}/proposals": "signed_in",
+    "GET /projects/{code:str}/proposals/{proposal_id:uuid}": "signed_in",
+    "POST /projects/{code:str}/proposals/{proposal_id:uuid}/decision": "co_chairs",
+    "GET /my/time": "volunteer",
+    "POST /my/time": "volunteer",
+    "GET /time": "co_chairs",
+    "POST /time/{entry_id:uuid}/review": "co_chairs",
 }
 SKIPPED_PREFIXES = ("/static/", "/schema")
 """Files and the API description: public by design, and not application routes."""

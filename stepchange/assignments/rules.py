@@ -64,6 +64,11 @@ class TeamLoad:
     hours_taken: int
     team: int
     wanted: int
+    same_organisation: int = 0
+    """People holding a place on the team from the person's organisation (as matching compares names)."""
+    organisation: str = ""
+    share_limit: int = 100
+    """``STEPCHANGE_TEAM_MAX_SHARE_PERCENT``: the most of a team one organisation may make up, unless overridden."""
 
 
 def check_hours(hours: int | None) -> None:
@@ -102,8 +107,8 @@ def broken_rules(candidate: Candidate) -> list[BrokenRule]:
 
 
 def team_rules(code: str, terms: Terms, load: TeamLoad) -> list[BrokenRule]:
-    """The hours ceiling (unless a coordinator overrides it with a reason) and the team's size, the lead
-    counted within it."""
+    """The hours ceiling and one organisation's share of the team (each unless a coordinator overrides it
+    with a reason), and the team's size, the lead counted within it."""
     broken = []
     if terms.hours is not None and load.hours_taken + terms.hours > load.hours_offered and not terms.overridden:
         broken.append(
@@ -111,6 +116,15 @@ def team_rules(code: str, terms: Terms, load: TeamLoad) -> list[BrokenRule]:
                 "hours_exceeded",
                 f"This person offered {load.hours_offered} hours a month and already has {load.hours_taken}; "
                 f"another {terms.hours} needs a coordinator's override with a reason",
+            )
+        )
+    share = round(100 * (load.same_organisation + 1) / (load.team + 1))
+    if load.same_organisation and share > load.share_limit and not terms.overridden:
+        broken.append(
+            BrokenRule(
+                "organisation_share",
+                f"{load.same_organisation + 1} of {load.team + 1} people on {code} would be from {load.organisation} "
+                f"({share}%), over the {load.share_limit}% limit; it needs a coordinator's override with a reason",
             )
         )
     if load.team >= load.wanted:

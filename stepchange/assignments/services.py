@@ -41,6 +41,7 @@ from stepchange.core.settings import Settings, get_settings
 from stepchange.core.validation import normalise_email, text_problem
 from stepchange.ethics.conflicts import conflict_rules
 from stepchange.people.models import Volunteer
+from stepchange.people.organisations import match_key
 from stepchange.projects.models import Project, ProjectStatus
 from stepchange.projects.services import ProjectService
 
@@ -127,13 +128,22 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
         )
         return int(await self.session.scalar(query) or 0)
 
-    async def team_load(self, volunteer: Volunteer, project: Project) -> TeamLoad:
-        team = await self.session.scalar(select(func.count()).select_from(Assignment).where(*_active_on(project.id)))
+    async def team_load(self, volunteer: Volunteer, project: Project, share_limit: int = 100) -> TeamLoad:
+        organisations = await self.session.scalars(
+            select(Volunteer.organisation)
+            .join(Assignment, Assignment.volunteer_id == Volunteer.id)
+            .where(*_active_on(project.id))
+        )
+        team = list(organisations.all())
+        key = match_key(volunteer.organisation)
         return TeamLoad(
             hours_offered=volunteer.hours_per_month,
             hours_taken=await self.hours_taken(volunteer.id),
-            team=int(team or 0),
+            team=len(team),
             wanted=project.wanted_team_size,
+            same_organisation=sum(1 for name in team if key and match_key(name) == key),
+            organisation=volunteer.organisation,
+            share_limit=share_limit,
         )
 
     async def team_of(self, project: Project) -> list[tuple[Assignment, Volunteer]]:
@@ -169,12 +179,13 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
         project = await self.project(project_code)
         check_hours(hours)
         terms = Terms(role, hours, override)
-        broken = team_rules(project.code, terms, await self.team_load(person, project))
+        settings = settings or get_settings()
+        load = await self.team_load(person, project, settings.team_max_share_percent)
+        broken = team_rules(project.code, terms, load)
         broken += await self.eligibility(person, project, role)
         if broken:
             raise RuleViolation(broken)
         assignment = await self._record_offer(actor, person, project, terms)
-        settings = settings or get_settings()
         await email_offer(self.session, person, project, assignment, settings)
         await ProjectService(session=self.session).system_move(
             project, ProjectStatus.RECRUITING, "Places offered to volunteers"

@@ -63,6 +63,10 @@ class Settings:
     """A project without an update for more than this many days is an exception on the board's report."""
     reminder_hour: int = 8
     """The UK hour from which the service sends the day's reminders."""
+    inkind_hourly_pence: int = 0
+    """The value of an hour donated, for the board's in-kind figures; 0 shows none."""
+    team_max_share_percent: int = 40
+    """No more than this share of a project's team from one organisation without an override."""
     password_hash_cost: str = "standard"  # noqa: S105 - "standard" or "fast" (tests), not a secret
     outbox_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
     mail_sender_enabled: bool = True
@@ -117,6 +121,8 @@ class Settings:
             report_cache_seconds=_env_int("REPORT_CACHE_SECONDS", cls.report_cache_seconds),
             stale_days=_env_int("STALE_DAYS", cls.stale_days),
             reminder_hour=_env_int("REMINDER_HOUR", cls.reminder_hour),
+            inkind_hourly_pence=_env_int("INKIND_HOURLY_PENCE", cls.inkind_hourly_pence),
+            team_max_share_percent=_env_int("TEAM_MAX_SHARE_PERCENT", cls.team_max_share_percent),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", cls.session_absolute_minutes),
             outbox_dir=Path(_env("OUTBOX_DIR") or PROJECT_ROOT / "var" / "outbox"),
             mail_sender_enabled=(_env("MAIL_SENDER", "1") or "1").lower() not in ("0", "off"),
@@ -128,6 +134,12 @@ class Settings:
             raise SettingsError(f"STEPCHANGE_STALE_DAYS must be 1 or more, not {settings.stale_days}")
         if not 0 <= settings.reminder_hour <= 23:
             raise SettingsError(f"STEPCHANGE_REMINDER_HOUR must be an hour from 0 to 23, not {settings.reminder_hour}")
+        if settings.inkind_hourly_pence < 0:
+            raise SettingsError(f"STEPCHANGE_INKIND_HOURLY_PENCE must be 0 or more, not {settings.inkind_hourly_pence}")
+        if not 1 <= settings.team_max_share_percent <= 100:
+            raise SettingsError(
+                f"STEPCHANGE_TEAM_MAX_SHARE_PERCENT must be from 1 to 100, not {settings.team_max_share_percent}"
+            )
         settings.check()
         return settings
 

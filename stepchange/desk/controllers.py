@@ -35,7 +35,7 @@ from stepchange.desk.services import DeskService, Suggestion
 TEAM_COLUMNS = ("name", "organisation", "role", "status", "hours", "cleared_for_project")
 
 
-def suggestion_out(s: Suggestion) -> SuggestionOut:
+def suggestion_out(s: Suggestion, limit: int) -> SuggestionOut:
     return SuggestionOut(
         volunteer_id=s.volunteer.id,
         name=s.volunteer.name,
@@ -49,6 +49,9 @@ def suggestion_out(s: Suggestion) -> SuggestionOut:
         projects_held=s.projects_held,
         same_company_as_team=s.same_company_as_team,
         refused_because=s.refused_because,
+        part=s.mix_change.member.part.value if s.mix_change else "",
+        over_share_limit=bool(s.mix_change and s.mix_change.over_share),
+        mix_change=s.mix_change.describe(limit) if s.mix_change else [],
     )
 
 
@@ -79,12 +82,15 @@ class DeskController(Controller):
         )
 
     @get("/projects/{code:str}/suggestions", guards=[coordinator_only], summary="Ranked candidates with reasons")
-    async def suggestions(self, desk: NamedDependency[DeskService], code: FromPath[str]) -> SuggestionsOut:
-        suggested, refused = await desk.suggestions(code)
+    async def suggestions(
+        self, desk: NamedDependency[DeskService], settings: NamedDependency[Settings], code: FromPath[str]
+    ) -> SuggestionsOut:
+        limit = settings.team_max_share_percent
+        suggested, refused = await desk.suggestions(code, limit)
         return SuggestionsOut(
             project=code.upper(),
-            suggested=[suggestion_out(s) for s in suggested],
-            cannot_be_assigned=[suggestion_out(s) for s in refused],
+            suggested=[suggestion_out(s, limit) for s in suggested],
+            cannot_be_assigned=[suggestion_out(s, limit) for s in refused],
         )
 
     @post("/offers", guards=[coordinator_only], status_code=HTTP_201_CREATED, summary="Offer a place (e-mailed)")

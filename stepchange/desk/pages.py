@@ -58,10 +58,13 @@ class DeskPages(Controller):
         done: str | None = None,
         status_code: int = 200,
     ) -> Template:
-        found = await desk.project_desk(acting_staff(request), code)
+        limit = request.app.state.settings.team_max_share_percent
+        found = await desk.project_desk(acting_staff(request), code, limit)
         context = {
             "project": found.team.project,
             "team": team_out(found.team),
+            "mix": found.team.mix,
+            "share_limit": limit,
             "suggested": found.suggested,
             "refused": found.refused,
             "office": found.office,

@@ -9,6 +9,7 @@ import msgspec
 
 from stepchange.assignments.models import AssignmentRole
 from stepchange.assignments.schemas import Override
+from stepchange.desk.balance import PART_LABELS
 
 if TYPE_CHECKING:
     from stepchange.desk.services import Team
@@ -50,6 +51,12 @@ class SuggestionOut(msgspec.Struct):
     projects_held: list[str]
     same_company_as_team: bool
     refused_because: list[str]
+    part: str
+    """policing, private_sector, government or other_public (the register's, else from the sector)"""
+    over_share_limit: bool
+    """One more from their organisation would pass STEPCHANGE_TEAM_MAX_SHARE_PERCENT"""
+    mix_change: list[str]
+    """How they would change the team's mix, in words"""
 
 
 class SuggestionsOut(msgspec.Struct):
@@ -68,10 +75,20 @@ class TeamMemberOut(msgspec.Struct):
     cleared_for_project: bool
 
 
+class MixOut(msgspec.Struct):
+    """The mix of the people holding a place: by part of the programme, organisation and sector."""
+
+    size: int
+    parts: dict[str, int]
+    organisations: dict[str, int]
+    sectors: dict[str, int]
+
+
 class TeamOut(msgspec.Struct):
     project: str
     wanted_team_size: int
     team: list[TeamMemberOut]
+    mix: MixOut
 
 
 def team_out(team: Team) -> TeamOut:
@@ -91,6 +108,12 @@ def team_out(team: Team) -> TeamOut:
             )
             for m in team.members
         ],
+        mix=MixOut(
+            size=team.mix.size,
+            parts={part.value: team.mix.parts[part] for part in PART_LABELS},
+            organisations={team.mix.names[k]: n for k, n in team.mix.organisations.most_common()},
+            sectors=dict(team.mix.sectors.most_common()),
+        ),
     )
 
 

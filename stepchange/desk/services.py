@@ -26,6 +26,8 @@ from stepchange.core.errors import NotFound
 from stepchange.core.guards import Principal
 from stepchange.core.mail_templates import queue_templated_mail
 from stepchange.core.services import DomainService
+from stepchange.core.settings import get_settings
+from stepchange.desk.balance import Mix, MixChange, change, member, register_parts
 from stepchange.ethics.conflicts import cleared_for
 from stepchange.ethics.models import Declaration, ReviewState
 from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
@@ -51,10 +53,20 @@ class Suggestion:
     projects_held: list[str]
     same_company_as_team: bool
     refused_because: list[str] = field(default_factory=list)
+    mix_change: MixChange | None = None
 
     def sort_key(self) -> tuple[object, ...]:
-        """Lead seekers first when a lead is wanted is handled by the caller; then preference, time, trust."""
-        return (self.rank, -self.hours_free, -RANK.get(self.volunteer.identity, -1), self.volunteer.created_at)
+        """Lead seekers first when a lead is wanted is handled by the caller; then the team's balance (never
+        past the organisation limit, then a part, organisation and sector the team lacks), then preference,
+        time, trust."""
+        balance = (self.mix_change.over_share, self.mix_change.penalty) if self.mix_change else (False, 0)
+        return (
+            *balance,
+            self.rank,
+            -self.hours_free,
+            -RANK.get(self.volunteer.identity, -1),
+            self.volunteer.created_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -81,10 +93,11 @@ class TeamMember:
 
 @dataclass(frozen=True)
 class Team:
-    """Everyone ever offered a place on the project, oldest offer first."""
+    """Everyone ever offered a place on the project, oldest offer first, and the mix of those holding one."""
 
     project: Project
     members: list[TeamMember]
+    mix: Mix
 
 
 @dataclass(frozen=True)
@@ -121,22 +134,28 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
             TeamMember(assignment, person, await cleared_for(self.session, person.id, project))
             for assignment, person in await self.assignments.team_of(project)
         ]
-        return Team(project, members)
+        holding = [m.volunteer for m in members if m.assignment.status in ACTIVE]
+        parts = await register_parts(self.session, (v.organisation for v in holding))
+        return Team(project, members, Mix.of([member(v, parts) for v in holding]))
 
-    async def project_desk(self, actor: Principal, code: str) -> ProjectDesk:
+    async def project_desk(self, actor: Principal, code: str, limit_percent: int | None = None) -> ProjectDesk:
         """What the desk's project page shows this member of staff."""
         team = await self.team(actor, code)
         office = actor.role == Role.COORDINATOR
-        suggested, refused = await self.suggestions(code)
+        suggested, refused = await self.suggestions(code, limit_percent)
         on_team = {m.volunteer.id for m in team.members if m.assignment.status in ACTIVE}
         refused = [s for s in refused if s.volunteer.id not in on_team] if office else []
         return ProjectDesk(team, office, suggested, refused)
 
     # --- suggestions, gaps and the work waiting ---------------------------------------------------------
 
-    async def suggestions(self, code: str) -> tuple[list[Suggestion], list[Suggestion]]:
+    async def suggestions(
+        self, code: str, limit_percent: int | None = None
+    ) -> tuple[list[Suggestion], list[Suggestion]]:
         """People who chose the project: those who may be offered a place, best first, and those who may not,
-        each with the reason. A lead is suggested first while the project has none."""
+        each with the reason. A lead is suggested first while the project has none; then those who balance
+        the team best (see :mod:`stepchange.desk.balance`), each with how they would change its mix."""
+        limit = limit_percent or get_settings().team_max_share_percent
         project = await self.projects.by_code(code)
         team = [(a, v) for a, v in await self.assignments.team_of(project) if a.status in ACTIVE]
         team_companies = {v.organisation.strip().lower() for _, v in team}
@@ -155,10 +174,15 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
         for person, rank, role in rows.all():
             if person.id not in best or rank < best[person.id][1]:
                 best[person.id] = (person, rank, role)
+        parts = await register_parts(
+            self.session, {v.organisation for _, v in team} | {p.organisation for p, _, _ in best.values()}
+        )
+        mix = Mix.of([member(v, parts) for _, v in team])
         suggested: list[Suggestion] = []
         refused: list[Suggestion] = []
         for person, rank, role in best.values():
             suggestion = await self._suggestion(person, project, rank, role, team_companies)
+            suggestion.mix_change = change(mix, member(person, parts), limit)
             (refused if suggestion.refused_because else suggested).append(suggestion)
         suggested.sort(key=lambda s: (has_lead or s.role_sought is not ChoiceRole.LEAD, *s.sort_key()))
         refused.sort(key=lambda s: s.sort_key())

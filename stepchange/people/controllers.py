@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
@@ -16,7 +16,7 @@ from stepchange.core.pagination import Window
 from stepchange.people.deps import organisation_out, provide_identities, provide_organisations
 from stepchange.people.identity import IdentityService
 from stepchange.people.organisations import OrganisationService
-from stepchange.people.schemas import DomainAdded, DomainIn, OrganisationIn, OrganisationOut
+from stepchange.people.schemas import DomainAdded, DomainIn, OrganisationIn, OrganisationOut, PartIn
 
 
 class OrganisationController(Controller):
@@ -56,6 +56,16 @@ class OrganisationController(Controller):
         return DomainAdded(
             organisation=organisation_out(await organisations.by_id(organisation_id)), people_confirmed=confirmed
         )
+
+    @patch("/{organisation_id:uuid}", summary="Set the organisation's part: policing, private sector, government …")
+    async def set_part(
+        self,
+        request: Request[Any, Any, Any],
+        organisations: NamedDependency[OrganisationService],
+        organisation_id: FromPath[UUID],
+        data: JSONBody[PartIn],
+    ) -> OrganisationOut:
+        return organisation_out(await organisations.set_part(acting_staff(request), organisation_id, data.part))
 
     @delete("/{organisation_id:uuid}/domains/{domain:str}", summary="Remove an e-mail domain")
     async def remove_domain(

@@ -22,4 +22,9 @@ async def provide_identities(db_session: NamedDependency[AsyncSession]) -> Ident
 
 def organisation_out(organisation: Organisation) -> OrganisationOut:
     """An organisation as the API shows it: its domains as plain names."""
-    return OrganisationOut(id=organisation.id, name=organisation.name, domains=[d.domain for d in organisation.domains])
+    return OrganisationOut(
+        id=organisation.id,
+        name=organisation.name,
+        domains=[d.domain for d in organisation.domains],
+        part=organisation.part,
+    )

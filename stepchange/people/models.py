@@ -18,6 +18,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from stepchange.core.database import Base, encryption_key, enum_type
 
 
+class Part(enum.StrEnum):
+    """The programme's tri-partite balance: which part of it an organisation belongs to."""
+
+    POLICING = "policing"
+    PRIVATE_SECTOR = "private_sector"
+    GOVERNMENT = "government"
+    OTHER_PUBLIC = "other_public"
+
+
 class Organisation(Base):
     """An organisation people work for, with the e-mail domains that are known to be its own."""
 
@@ -25,6 +34,9 @@ class Organisation(Base):
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
     match_key: Mapped[str] = mapped_column(String(200), unique=True, doc="The name as matching compares it")
+    part: Mapped[Part | None] = mapped_column(
+        enum_type(Part, "organisation_part"), nullable=True, default=None, doc="Policing, private sector, ..."
+    )
 
     domains: Mapped[list[OrganisationDomain]] = relationship(
         back_populates="organisation",

@@ -14,7 +14,7 @@ from stepchange.core.errors import BrokenRule, InvalidInput, NotFound, RuleViola
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.core.validation import text_problem
-from stepchange.people.models import Organisation, OrganisationDomain
+from stepchange.people.models import Organisation, OrganisationDomain, Part
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -144,6 +144,22 @@ class OrganisationService(DomainService[Organisation, OrganisationRepository]):
             subject_id=organisation.id,
             summary=f"{entry.domain} removed from {organisation.name}",
         )
+
+    async def set_part(self, actor: Principal, organisation_id: UUID, part: Part | None) -> Organisation:
+        """Which part of the tri-partite programme the organisation belongs to (the desk's team balance)."""
+        organisation = await self.by_id(organisation_id)
+        before = organisation.part
+        organisation.part = part
+        await audit.record(
+            self.session,
+            actor,
+            "organisation.part_set",
+            subject_type="organisation",
+            subject_id=organisation.id,
+            summary=f"{organisation.name}: {part.value if part else 'not classified'}",
+            changes=audit.diff({"part": before}, {"part": part}),
+        )
+        return organisation
 
     async def owner_of(self, email: str) -> Organisation | None:
         """The organisation whose register entry holds this address's domain."""

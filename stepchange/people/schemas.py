@@ -7,6 +7,8 @@ from uuid import UUID
 
 import msgspec
 
+from stepchange.people.models import Part
+
 Domain = Annotated[str, msgspec.Meta(max_length=253)]
 
 
@@ -23,6 +25,12 @@ class OrganisationOut(msgspec.Struct):
     id: UUID
     name: str
     domains: list[str]
+    part: Part | None = None
+    """policing, private_sector, government or other_public: the team balance the desk weighs"""
+
+
+class PartIn(msgspec.Struct, forbid_unknown_fields=True):
+    part: Part | None
 
 
 class DomainAdded(msgspec.Struct):

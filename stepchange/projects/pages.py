@@ -27,6 +27,7 @@ from stepchange.projects.deps import provide_milestones, provide_projects
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, allowed_moves
 from stepchange.projects.milestones import MilestoneService
 from stepchange.projects.models import Project, ProjectStatus, Rag
+from stepchange.projects.proposals import ProposalService
 from stepchange.projects.services import Amendment, ProjectService
 from stepchange.workstreams.deps import provide_workstreams
 from stepchange.workstreams.services import WorkstreamService
@@ -203,6 +204,7 @@ class ProjectPages(Controller):
             "staff": is_staff(principal),
             "errors": errors or [],
             "done": done,
+            "may_propose": await ProposalService(session=projects.session).may_propose(principal, project),
         }
         if context["staff"]:
             _, updates = await projects.updates(code)
@@ -343,7 +345,12 @@ class WorkstreamPages(Controller):
         return Template("workstreams/index.html", context={"workstreams": await projects.by_workstream()})
 
     @get("/{code:str}", name="workstream")
-    async def workstream_detail(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> Template:
-        return Template(
-            "workstreams/detail.html", context={"workstream": await projects.workstream_with_projects(code)}
-        )
+    async def workstream_detail(
+        self, request: Request[Any, Any, Any], projects: NamedDependency[ProjectService], code: FromPath[str]
+    ) -> Template:
+        """The public page; the work-stream's co-chairs and the office also see its open proposals."""
+        found = await projects.workstream_with_projects(code)
+        queue = None
+        if runs_workstream(current_principal(request), found.workstream.id):
+            queue = await ProposalService(session=projects.session).open_proposals(found.workstream.id)
+        return Template("workstreams/detail.html", context={"workstream": found, "open_proposals": queue})

@@ -14,12 +14,15 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff
+from stepchange.contributions.report import TimeReport, time_figures
 from stepchange.core.authz import StaffRole
 from stepchange.core.errors import FieldError, InvalidInput, NotAllowed
 from stepchange.core.forms import date_as_typed, date_values, form_date, form_uuid
 from stepchange.core.guards import requires_role
+from stepchange.core.settings import Settings
 from stepchange.core.templating import uk_date
 from stepchange.core.web import see_other
 from stepchange.interest.models import Call
@@ -183,8 +186,15 @@ async def report_page(
         "call_items": call_items(await reports.calls(scope), report, selection),
         "errors": errors,
         "since_boxes": typed if errors else date_values(report.since),
+        "time_report": None if scope.workstream else await time_report(request, reports.session),
     }
     return Template("reports/dashboard.html", context=context)
+
+
+async def time_report(request: Request[Any, Any, Any], session: AsyncSession) -> TimeReport:
+    """The time donated section (programme scope only), at the office's in-kind rate."""
+    settings: Settings = request.app.state.settings
+    return (await time_figures(session, settings.inkind_hourly_pence)).report()
 
 
 def call_items(calls: Sequence[Call], report: Dashboard, selection: Selection) -> list[dict[str, Any]]:

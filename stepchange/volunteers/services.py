@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.assignments.models import Assignment
 from stepchange.assignments.services import AssignmentService
+from stepchange.contributions.services import ContributionService
 from stepchange.core import audit, clock
 from stepchange.core.audit import AuditEntry
 from stepchange.core.authz import Role
@@ -33,6 +34,7 @@ from stepchange.interest.rules import SubmissionRules
 from stepchange.people.models import ErasureRequest, IdentityStep, Volunteer, VolunteerNote
 from stepchange.people.services import ERASED, PeopleService
 from stepchange.projects.models import Project
+from stepchange.projects.proposals import forget_proposer, proposals_of
 
 SIGN_IN = "volunteer_sign_in"
 SIGN_IN_LIFETIME = dt.timedelta(minutes=30)
@@ -317,6 +319,8 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
             "identity_history": [{"step": s.step, "by": s.by, "how": s.how, "at": s.created_at} for s in steps.all()],
             "notes_by_the_office": [{"author": n.author, "text": n.text, "at": n.created_at} for n in notes.all()],
             "activity": [{"action": a.action, "at": a.created_at, "summary": a.summary} for a in events.all()],
+            "time_donated": await ContributionService(session=self.session).export_for(person.id),
+            "proposed_changes": await proposals_of(self.session, person.id),
         }
 
     # --- erasure ------------------------------------------------------------------------------------
@@ -422,6 +426,8 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         for model in (VolunteerNote, HeldSubmission):
             await self.session.execute(delete(model).where(model.volunteer_id == person.id))
         await self.session.execute(delete(OneTimeLink).where(OneTimeLink.subject_id == person.id))
+        await ContributionService(session=self.session).forget_words(person.id)  # the hours stay, as totals
+        await forget_proposer(self.session, person.id, ERASED)
 
     async def _strip_history(self, volunteer_id: UUID) -> None:
         await self.session.execute(

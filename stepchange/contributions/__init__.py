@@ -1,0 +1,1 @@
+"""Time donated and unreimbursed expenses: what volunteers with a place give, month by month."""
