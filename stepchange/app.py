@@ -44,7 +44,7 @@ from stepchange.desk.controllers import DeskController, OfferAnswerController
 from stepchange.desk.pages import DeskPages, OfferPages
 from stepchange.ethics.controllers import ConflictController, ProjectReviewController
 from stepchange.ethics.pages import EthicsPages
-from stepchange.governance.controllers import EscalationController, governance_api
+from stepchange.governance.controllers import EscalationController, MaturityMatrixController, governance_api
 from stepchange.governance.pages import EscalationPages, office_pages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
@@ -57,6 +57,7 @@ from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController, WorkstreamController
 from stepchange.projects.pages import ProjectPages, WorkstreamPages
 from stepchange.reports.controllers import ReportController
+from stepchange.reports.maturity import MaturityReportController, MaturityReportPages
 from stepchange.reports.pages import ReportPages
 from stepchange.reports.register_views import RegisterController, RegisterPages
 from stepchange.volunteers.controllers import ErasureController, SelfServiceController
@@ -120,6 +121,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WorkstreamController,
             governance_api,
             EscalationController,
+            MaturityMatrixController,
+            MaturityReportController,
+            MaturityReportPages,
             ProjectController,
             MilestoneController,
             CallController,

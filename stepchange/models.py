@@ -19,6 +19,16 @@ from stepchange.governance.models import (
     RosterMember,
     StandingAgendaItem,
 )
+from stepchange.governance.partnership_models import (
+    MaturityArea,
+    MaturityAssessment,
+    MaturityRating,
+    Subgroup,
+    SubgroupMember,
+    Terms,
+    TermsAcknowledgement,
+    subgroup_project,
+)
 from stepchange.interest.models import (
     Call,
     Choice,
@@ -58,6 +68,9 @@ __all__ = (
     "IdentityStep",
     "ImportedResponse",
     "KeyActivity",
+    "MaturityArea",
+    "MaturityAssessment",
+    "MaturityRating",
     "Meeting",
     "Milestone",
     "Minutes",
@@ -76,6 +89,10 @@ __all__ = (
     "StandingAgendaItem",
     "StatusUpdate",
     "StoredValue",
+    "Subgroup",
+    "SubgroupMember",
+    "Terms",
+    "TermsAcknowledgement",
     "Volunteer",
     "VolunteerNote",
     "Workstream",
@@ -83,4 +100,5 @@ __all__ = (
     "call_project",
     "declaration_project",
     "report_indexes",
+    "subgroup_project",
 )

@@ -10,9 +10,11 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.facts import STAFF_SEATS
+from stepchange.assignments.subgroup_facts import SubgroupFacts
 from stepchange.assignments.team import TeamFacts
 from stepchange.ethics.facts import TEAM_FACTS
 from stepchange.ethics.models import project_cleared
+from stepchange.governance.facts import SUBGROUP_FACTS
 from stepchange.governance.services.seats import Seats
 from stepchange.interest.person_facts import InterestFacts
 from stepchange.people.facts import INTEREST_FACTS
@@ -39,3 +41,4 @@ def wire() -> None:
     TEAM_FACTS.plug(team)
     INTEREST_FACTS.plug(InterestFacts())
     STAFF_SEATS.plug(Seats())
+    SUBGROUP_FACTS.plug(SubgroupFacts())
