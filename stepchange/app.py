@@ -45,7 +45,7 @@ from stepchange.desk.pages import DeskPages, OfferPages
 from stepchange.ethics.controllers import ConflictController, ProjectReviewController
 from stepchange.ethics.pages import EthicsPages
 from stepchange.governance.controllers import EscalationController, MaturityMatrixController, governance_api
-from stepchange.governance.pages import EscalationPages, office_pages
+from stepchange.governance.pages import EscalationPages, MatrixPages, office_pages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
 from stepchange.interest.pages import InterestPages, PeoplePages
@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WorkstreamPages,
             office_pages,
             EscalationPages,
+            MatrixPages,
             ProjectPages,
             AccountPages,
             TwoFactorPages,

@@ -16,7 +16,7 @@ from stepchange.interest.rules import CleanSubmission
 from stepchange.interest.services import InterestService
 from stepchange.projects.models import Project
 from tests.conftest import Client
-from tests.test_governance import T, Cast, bella, cast, fields, past_meeting, rules, send
+from tests.test_governance import Cast, T, bella, cast, fields, past_meeting, rules, send
 
 __all__ = ["bella", "cast"]  # fixtures used by name
 

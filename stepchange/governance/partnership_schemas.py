@@ -33,7 +33,7 @@ class TermsIn(msgspec.Struct, forbid_unknown_fields=True):
 class PublishIn(msgspec.Struct, forbid_unknown_fields=True):
     """The draft's version as the publisher read it: a draft changed since is not published unread."""
 
-    version: int
+    version: int = 0
 
 
 class AcknowledgeIn(msgspec.Struct, forbid_unknown_fields=True):

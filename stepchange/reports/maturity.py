@@ -50,7 +50,7 @@ class MaturityReport(msgspec.Struct):
 
 
 async def maturity_rows(session: AsyncSession) -> list[MaturityRow]:
-    """Each work-stream × each active area: the latest signed-off level, the one before, and the movement."""
+    """Each work-stream, each active area: the latest signed-off level, the one before, and the movement."""
     areas = (
         await session.scalars(select(MaturityArea).where(MaturityArea.active.is_(True)).order_by(MaturityArea.position))
     ).all()
