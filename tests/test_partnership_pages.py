@@ -11,7 +11,7 @@ from sqlalchemy import select
 from stepchange.core.database import session_scope
 from stepchange.governance.partnership_models import MaturityArea
 from tests.conftest import Client
-from tests.test_governance import PAGES, T, Cast, bella, cast, post_form, send
+from tests.test_governance import PAGES, Cast, T, bella, cast, post_form, send
 from tests.test_partnership import TERMS, on_roster, placed_volunteer
 
 __all__ = ["bella", "cast"]
