@@ -37,7 +37,7 @@ async def test_terms_are_drafted_published_and_acknowledged_through_the_pages(ca
     member = await cast.person("member")
     before = (await member.get(f"{PAGES}/terms")).text
     assert "You have not yet acknowledged this version" in before and "Make transport networks harder" in before
-    assert "Publish version" not in before and "Record their acknowledgement" not in before
+    assert "Publish version" not in before and "Record acknowledgement" not in before
     assert (await post_form(member, f"{PAGES}/terms/acknowledge", {})).status_code == 303
     after = (await member.get(f"{PAGES}/terms?done=acknowledged")).text
     assert "Thank you: your acknowledgement is recorded." in after and "You acknowledged version 1" in after
