@@ -91,9 +91,12 @@ async def test_terms_are_drafted_published_and_acknowledged_by_every_member(
     assert view["not_acknowledged"] == 1
     lines = {a["member_id"]: a for a in view["acknowledgements"]}
     assert lines[member_line]["acknowledged_at"] is not None and lines[dora_line]["acknowledged_at"] is None
+    assert lines[member_line]["recorded_by"] == "", "given by the member themselves"
     assert fields(await send(member, "POST", f"{T}/terms/acknowledge", {"member_id": dora_line})) == {"member_id"}
     await send(bella, "POST", f"{T}/terms/acknowledge", {"member_id": dora_line})
-    assert (await member.get(f"{T}/terms")).json()["not_acknowledged"] == 0
+    view = (await member.get(f"{T}/terms")).json()
+    assert view["not_acknowledged"] == 0
+    assert {a["member_id"]: a["recorded_by"] for a in view["acknowledgements"]}[dora_line].startswith("Bella")
 
     await send(bella, "PUT", f"{T}/terms/draft", {**TERMS, "etiquette": "Phones off."})
     await send(bella, "POST", f"{T}/terms/publish", {"version": 2})

@@ -212,8 +212,12 @@ class TermsService(Governance):
         )
         if found is not None:
             return found
+        on_behalf = member.staff_user_id != actor.id
         ack = TermsAcknowledgement(
-            terms_id=terms.id, member_id=member.id, acknowledged_at=clock.now(), recorded_by=actor.label
+            terms_id=terms.id,
+            member_id=member.id,
+            acknowledged_at=clock.now(),
+            recorded_by=actor.label if on_behalf else "",
         )
         self.session.add(ack)
         await self.session.flush()
