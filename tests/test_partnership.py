@@ -7,14 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from stepchange.assignments.models import Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope
+from stepchange.core.settings import PROJECT_ROOT
+from stepchange.governance.partnership_models import MaturityArea
 from stepchange.interest.rules import CleanSubmission
 from stepchange.interest.services import InterestService
 from stepchange.projects.models import Project
+from stepchange.seeds import seed
 from tests.conftest import Client
 from tests.test_governance import Cast, T, bella, cast, fields, past_meeting, rules, send
 
@@ -241,3 +244,17 @@ async def test_an_assessment_is_signed_off_and_the_board_sees_the_movement(cast:
     xlsx = await board.get("/api/reports/maturity/maturity.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert (await bella.get("/api/reports/maturity")).status_code == 403
+
+
+async def test_seeding_again_keeps_the_office_s_edits_to_the_matrix(db_config: SQLAlchemyAsyncConfig) -> None:
+
+    async with session_scope(db_config) as session:
+        await session.execute(update(MaturityArea).where(MaturityArea.key == "delivery").values(title="Edited"))
+        await session.commit()
+    async with session_scope(db_config) as session:
+        report = await seed(session, PROJECT_ROOT / "seeds")
+        await session.commit()
+    assert report.added["maturity areas"] == 0 and report.kept["maturity areas"] == 7
+    async with session_scope(db_config) as session:
+        title = await session.scalar(select(MaturityArea.title).where(MaturityArea.key == "delivery"))
+    assert title == "Edited"
