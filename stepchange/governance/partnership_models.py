@@ -84,7 +84,7 @@ class TermsAcknowledgement(Base):
     terms_id: Mapped[UUID] = mapped_column(ForeignKey("workstream_terms.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[UUID] = mapped_column(ForeignKey("workstream_member.id", ondelete="CASCADE"), index=True)
     acknowledged_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
-    recorded_by: Mapped[str] = mapped_column(String(200), doc="Who recorded it on the member's behalf; empty when they gave it themselves")
+    recorded_by: Mapped[str] = mapped_column(String(200), doc="Who recorded it for the member; empty if they gave it")
 
 
 subgroup_project = Table(
