@@ -113,3 +113,15 @@ async def test_the_office_adds_an_area_to_the_matrix(cast: Cast, bella: Client) 
     assert (await post_form(bella, "/maturity-matrix", fields)).status_code == 403
     areas = (await send(bella, "GET", "/api/maturity/areas")).json()
     assert areas[-1]["title"] == "Training" and T
+
+
+async def test_scheduling_a_meeting_shows_the_agreed_cadence(cast: Cast, bella: Client) -> None:
+    assert "terms of reference</a> say" not in (await bella.get(f"{PAGES}/meetings/new")).text
+    await send(bella, "PUT", f"{T}/terms/draft", TERMS)
+    await send(bella, "POST", f"{T}/terms/publish", {"version": 1})
+    await send(bella, "POST", f"{T}/meetings", {"title": "January", "starts_at": "2026-01-07T10:00:00"})
+    page = (await bella.get(f"{PAGES}/meetings/new")).text
+    assert "say the group meets monthly" in page and "falls around 6 February 2026" in page
+    held = await send(bella, "POST", f"{T}/meetings", {"title": "Extra", "starts_at": "2026-01-14T10:00:00"})
+    overview = (await bella.get(PAGES)).text
+    assert overview.count("Off cadence") == 1 and held.status_code == 201

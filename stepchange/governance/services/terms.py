@@ -269,3 +269,18 @@ class TermsService(Governance):
             .order_by(Meeting.starts_at)
         )
         return off_cadence(meetings.all(), terms)
+
+    async def next_on_cadence(self, workstream: Workstream) -> tuple[Terms, dt.date | None] | None:
+        """The published terms and the day the next meeting falls on their cadence (after the latest one held
+        or planned), for whoever schedules one; ``None`` without published terms."""
+        terms = await self.current(workstream)
+        if terms is None:
+            return None
+        latest = await self.session.scalar(
+            select(func.max(Meeting.starts_at)).where(
+                Meeting.workstream_id == workstream.id,
+                Meeting.subgroup_id.is_(None),
+                Meeting.status != MeetingStatus.CANCELLED,
+            )
+        )
+        return terms, (clock.as_utc(latest).date() + dt.timedelta(days=terms.cadence.days) if latest else None)
