@@ -46,8 +46,8 @@ from stepchange.desk.controllers import DeskController, OfferAnswerController
 from stepchange.desk.pages import DeskPages, OfferPages
 from stepchange.ethics.controllers import ConflictController, ProjectReviewController
 from stepchange.ethics.pages import EthicsPages
-from stepchange.governance.controllers import EscalationController, governance_api
-from stepchange.governance.pages import EscalationPages, office_pages
+from stepchange.governance.controllers import EscalationController, MaturityMatrixController, governance_api
+from stepchange.governance.pages import EscalationPages, MatrixPages, office_pages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
 from stepchange.interest.pages import InterestPages, PeoplePages
@@ -63,6 +63,7 @@ from stepchange.reminders.controllers import CalendarAddressController, Calendar
 from stepchange.reminders.job import reminders_lifespan
 from stepchange.reminders.pages import ReminderSettingsPages, StopReminderPages
 from stepchange.reports.controllers import ReportController
+from stepchange.reports.maturity import MaturityReportController, MaturityReportPages
 from stepchange.reports.pages import ReportPages
 from stepchange.reports.register_views import RegisterController, RegisterPages
 from stepchange.volunteers.controllers import ErasureController, SelfServiceController
@@ -116,6 +117,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WorkstreamController,
             governance_api,
             EscalationController,
+            MaturityMatrixController,
+            MaturityReportController,
+            MaturityReportPages,
             ProjectController,
             ProposalController,
             MyTimeController,
@@ -136,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EscalationPages,
             ProposalPages,
             TimePages,
+            MatrixPages,
             ProjectPages,
             AccountPages,
             TwoFactorPages,

@@ -20,6 +20,16 @@ from stepchange.governance.models import (
     RosterMember,
     StandingAgendaItem,
 )
+from stepchange.governance.partnership_models import (
+    MaturityArea,
+    MaturityAssessment,
+    MaturityRating,
+    Subgroup,
+    SubgroupMember,
+    Terms,
+    TermsAcknowledgement,
+    subgroup_project,
+)
 from stepchange.interest.models import (
     Call,
     Choice,
@@ -62,6 +72,9 @@ __all__ = (
     "IdentityStep",
     "ImportedResponse",
     "KeyActivity",
+    "MaturityArea",
+    "MaturityAssessment",
+    "MaturityRating",
     "Meeting",
     "Milestone",
     "Minutes",
@@ -85,6 +98,10 @@ __all__ = (
     "StandingAgendaItem",
     "StatusUpdate",
     "StoredValue",
+    "Subgroup",
+    "SubgroupMember",
+    "Terms",
+    "TermsAcknowledgement",
     "TimeEntry",
     "Volunteer",
     "VolunteerNote",
@@ -93,4 +110,5 @@ __all__ = (
     "call_project",
     "declaration_project",
     "report_indexes",
+    "subgroup_project",
 )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core.clock import end_of_day_uk, start_of_day_uk
 from stepchange.core.seeding import insert_missing
+from stepchange.governance.partnership_models import MaturityArea
 from stepchange.interest.models import Call, call_project
 from stepchange.programme.models import KeyActivity
 from stepchange.programme.services import DataWarning, key_activity_warnings
@@ -87,6 +88,8 @@ async def seed(session: AsyncSession, seeds_dir: Path) -> SeedReport:
     report.warnings.extend(key_activity_warnings(activities))
 
     report.record("calls", await _seed_calls(session, _read(seeds_dir, "calls")["call"]))
+    areas = [{**a, "position": i, "active": True} for i, a in enumerate(_read(seeds_dir, "maturity")["area"], 1)]
+    report.record("maturity areas", await insert_missing(session, MaturityArea, "key", areas))
     return report
 
 

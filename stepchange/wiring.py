@@ -10,10 +10,12 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.facts import STAFF_SEATS
+from stepchange.assignments.subgroup_facts import SubgroupFacts
 from stepchange.assignments.team import TeamFacts
 from stepchange.contributions.participants import Participants
 from stepchange.ethics.facts import TEAM_FACTS
 from stepchange.ethics.models import project_cleared
+from stepchange.governance.facts import SUBGROUP_FACTS
 from stepchange.governance.services.seats import Seats
 from stepchange.interest.person_facts import InterestFacts
 from stepchange.people.facts import INTEREST_FACTS
@@ -41,3 +43,4 @@ def wire() -> None:
     INTEREST_FACTS.plug(InterestFacts())
     STAFF_SEATS.plug(Seats())
     PARTICIPANTS.plug(Participants())
+    SUBGROUP_FACTS.plug(SubgroupFacts())

@@ -48,8 +48,10 @@ async def test_a_second_run_changes_nothing(db_config: SQLAlchemyAsyncConfig) ->
         "milestones": 0,
         "key activity": 0,
         "calls": 0,
+        "maturity areas": 0,
     }
     assert report.kept["projects"] == 25
+    assert report.kept["maturity areas"] == 7
     assert await count(db_config, call_project) == 25
 
 

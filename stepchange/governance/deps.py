@@ -17,9 +17,12 @@ from stepchange.core.guards import Principal, current_principal, requires_role
 from stepchange.governance.models import ActionStatus
 from stepchange.governance.services.actions import ActionFilter, ActionService
 from stepchange.governance.services.appointments import AppointmentService
+from stepchange.governance.services.maturity import MaturityService
 from stepchange.governance.services.meetings import MeetingService
 from stepchange.governance.services.minutes import MinutesService
 from stepchange.governance.services.roster import RosterService
+from stepchange.governance.services.subgroups import SubgroupService
+from stepchange.governance.services.terms import TermsService
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class GovernanceServices(ResultConverter):
     meetings: MeetingService
     minutes: MinutesService
     actions: ActionService
+    terms: TermsService
+    subgroups: SubgroupService
+    maturity: MaturityService
 
     @classmethod
     def of(cls, session: AsyncSession) -> GovernanceServices:
@@ -42,6 +48,9 @@ class GovernanceServices(ResultConverter):
             MeetingService(session),
             MinutesService(session),
             ActionService(session),
+            TermsService(session),
+            SubgroupService(session),
+            MaturityService(session),
         )
 
 

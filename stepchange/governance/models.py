@@ -137,6 +137,9 @@ class Meeting(Base):
     )
     cancelled_reason: Mapped[str] = mapped_column(String(500), default="")
     scheduled_by: Mapped[str] = mapped_column(String(200))
+    subgroup_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("workstream_subgroup.id", ondelete="RESTRICT"), nullable=True, default=None, index=True
+    )
 
     agenda: Mapped[list[AgendaItem]] = relationship(
         order_by="AgendaItem.position", lazy="raise", cascade="all, delete-orphan"
@@ -251,6 +254,9 @@ class ActionItem(Base):
     escalation_reason: Mapped[str] = mapped_column(String(1000), default="")
     escalated_by: Mapped[str] = mapped_column(String(200), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
+    subgroup_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("workstream_subgroup.id", ondelete="RESTRICT"), nullable=True, default=None, index=True
+    )
 
     workstream: Mapped[Workstream] = relationship(lazy="joined", innerjoin=True)
 

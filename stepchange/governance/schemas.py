@@ -179,6 +179,7 @@ class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
     due_on: dt.date | None = None
     notes: Notes = ""
     meeting_id: UUID | None = None
+    subgroup_id: UUID | None = None
 
 
 class ActionChangeIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -209,3 +210,4 @@ class ActionOut(msgspec.Struct):
     escalation_reason: str
     escalated_by: str
     version: int
+    subgroup_id: UUID | None = None

@@ -12,16 +12,29 @@ from stepchange.core.guards import signed_in
 from stepchange.governance.deps import GOVERNANCE
 from stepchange.governance.pages.actions import ActionPages, EscalationPages
 from stepchange.governance.pages.appointments import AppointmentPages
+from stepchange.governance.pages.maturity import MatrixPages, MaturityPages
 from stepchange.governance.pages.meetings import MeetingPages
 from stepchange.governance.pages.minutes import MinutesPages
 from stepchange.governance.pages.overview import OverviewPages
 from stepchange.governance.pages.roster import RosterPages
+from stepchange.governance.pages.subgroups import SubgroupPages
+from stepchange.governance.pages.terms import TermsPages
 
-__all__ = ["EscalationPages", "office_pages"]
+__all__ = ["EscalationPages", "MatrixPages", "office_pages"]
 
 office_pages = Router(
     path="/workstreams/{code:str}/governance",
-    route_handlers=[OverviewPages, AppointmentPages, RosterPages, MeetingPages, MinutesPages, ActionPages],
+    route_handlers=[
+        OverviewPages,
+        AppointmentPages,
+        RosterPages,
+        MeetingPages,
+        MinutesPages,
+        ActionPages,
+        TermsPages,
+        SubgroupPages,
+        MaturityPages,
+    ],
     guards=[signed_in],
     dependencies=GOVERNANCE,
     include_in_schema=False,

@@ -66,7 +66,8 @@ class MeetingPages(Controller):
     ) -> Template:
         workstream = await governance.meetings.for_runners(current_principal(request), code, "schedule its meetings")
         standing = await governance.meetings.standing_items(current_principal(request), code)
-        return page(request, "meeting_new", workstream, shown, standing=standing)
+        cadence = await governance.terms.next_on_cadence(workstream)
+        return page(request, "meeting_new", workstream, shown, standing=standing, cadence=cadence)
 
     @post("/meetings")
     async def schedule(

@@ -28,6 +28,13 @@ class OverviewPages(Controller):
         _, upcoming = await governance.meetings.meetings(principal, code, upcoming=True)
         _, past = await governance.meetings.meetings(principal, code, upcoming=False)
         _, actions, _ = await governance.actions.actions(principal, code, ActionFilter(open=True), ALL)
+        terms = await governance.terms.current(workstream)
+        own = await governance.terms.own_member_id(principal, workstream)
+        acknowledged = {
+            line.member.id
+            for line in await governance.terms.acknowledgements(workstream, terms)
+            if line.acknowledgement
+        }
         return page(
             request,
             "governance",
@@ -37,4 +44,7 @@ class OverviewPages(Controller):
             upcoming=upcoming,
             past=list(reversed(past)),
             actions=actions,
+            terms=terms,
+            own_unacknowledged=own is not None and own not in acknowledged,
+            off_cadence={o.meeting.id for o in await governance.terms.off_cadence(workstream, terms)},
         )

@@ -18,6 +18,7 @@ from stepchange.core.guards import Principal
 from stepchange.core.pagination import Window
 from stepchange.core.validation import text_problem
 from stepchange.governance.models import OPEN_STATUSES, ActionItem, ActionStatus, Meeting
+from stepchange.governance.partnership_models import Subgroup
 from stepchange.governance.schemas import ActionChangeIn, ActionIn
 from stepchange.governance.services.common import Governance, optional_text, raise_if_any, refuse_if_any
 from stepchange.workstreams.models import Workstream
@@ -34,6 +35,7 @@ def action_snapshot(item: ActionItem) -> dict[str, Any]:
         "meeting_id": item.meeting_id,
         "escalated_at": item.escalated_at,
         "escalation_reason": item.escalation_reason,
+        "subgroup_id": item.subgroup_id,
     }
 
 
@@ -111,6 +113,7 @@ class ActionService(Governance):
             workstream_id=workstream.id,
             workstream=workstream,
             meeting_id=data.meeting_id,
+            subgroup_id=data.subgroup_id,
             title=title,
             owner_name=owner,
             owner_staff_id=data.owner_staff_id,
@@ -138,6 +141,10 @@ class ActionService(Governance):
             meeting = await self.session.get(Meeting, data.meeting_id)
             if meeting is None or meeting.workstream_id != workstream.id:
                 problems.append(FieldError("meeting_id", "There is no meeting of this work-stream with this id"))
+        if data.subgroup_id is not None:
+            subgroup = await self.session.get(Subgroup, data.subgroup_id)
+            if subgroup is None or subgroup.workstream_id != workstream.id:
+                problems.append(FieldError("subgroup_id", "There is no subgroup of this work-stream with this id"))
         return problems
 
     async def change(self, actor: Principal, code: str, action_id: UUID, data: ActionChangeIn) -> ActionItem:

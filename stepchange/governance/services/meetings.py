@@ -111,7 +111,11 @@ class MeetingService(Governance):
     ) -> tuple[Workstream, Sequence[Meeting]]:
         """The work-stream's meetings in time order; ``upcoming`` keeps only future (or only past) ones."""
         workstream = await self.for_members(principal, code, "see its meetings")
-        query = select(Meeting).where(Meeting.workstream_id == workstream.id).order_by(Meeting.starts_at)
+        query = (
+            select(Meeting)
+            .where(Meeting.workstream_id == workstream.id, Meeting.subgroup_id.is_(None))  # subgroups list their own
+            .order_by(Meeting.starts_at)
+        )
         if upcoming is not None:
             query = query.where(Meeting.starts_at >= clock.now() if upcoming else Meeting.starts_at < clock.now())
         return workstream, (await self.session.scalars(query)).all()

@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from stepchange.core import audit, clock
 from stepchange.core.database import immediate_transaction, upsert_insert
-from stepchange.core.errors import NotFound, StaleVersion
+from stepchange.core.errors import NotAllowed, NotFound, StaleVersion
 from stepchange.core.guards import Principal
 from stepchange.core.validation import text_problem
 from stepchange.governance.models import Meeting, MeetingStatus, Minutes, MinutesRead
 from stepchange.governance.services.common import Governance, raise_if_any, refuse_if_any
 from stepchange.governance.services.meetings import meeting_rules
+from stepchange.governance.services.subgroups import reads_subgroup_minutes
 from stepchange.workstreams.models import Workstream
 
 
@@ -36,6 +37,13 @@ class MinutesService(Governance):
         workstream = await self.for_members(principal, code, "read its minutes")
         assert principal is not None
         minutes = await self._of(workstream, meeting_id)
+        subgroup_id = await self.session.scalar(select(Meeting.subgroup_id).where(Meeting.id == meeting_id))
+        if subgroup_id is not None and not await reads_subgroup_minutes(
+            self.session, principal, workstream.id, subgroup_id
+        ):
+            raise NotAllowed(
+                "Only the subgroup's members, this work-stream's co-chairs and the office read these minutes"
+            )
         await self._record_read(minutes, principal)
         return minutes
 
