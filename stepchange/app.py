@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, Request, Response, get
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
@@ -29,6 +28,7 @@ from stepchange.contributions.controllers import MyTimeController, TimeReportCon
 from stepchange.contributions.pages import TimePages
 from stepchange.core.bodies import refuse_deep_json
 from stepchange.core.counters import build_counter
+from stepchange.core.csrf import SessionCSRFMiddleware
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
 from stepchange.core.head import answer_head
@@ -38,7 +38,7 @@ from stepchange.core.mailbox import MailboxPages
 from stepchange.core.openapi import document_problems, openapi_config
 from stepchange.core.pagination import provide_window
 from stepchange.core.security import NonceMiddleware, public_rate_limit, security_headers
-from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
+from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config, session_cookie
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
 from stepchange.core.web import see_other
@@ -176,15 +176,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=db_config)],
         stores={"sessions": build_store(settings, db_config, "sessions")},
         template_config=template_config(),
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.is_production,
-            cookie_samesite="lax",
-            cookie_httponly=False,
-        ),
         middleware=[
             NonceMiddleware,
             sessions.middleware,
+            DefineMiddleware(  # the CSRF token is bound to the session (core/csrf.py)
+                SessionCSRFMiddleware,
+                secret=settings.secret_key,
+                session_cookie=session_cookie(settings),
+                secure=settings.is_production,
+            ),
             DefineMiddleware(
                 AuthenticationMiddleware,
                 db_config=db_config,

@@ -208,6 +208,7 @@ async def sign_in(client: Client, email: str, password: str = PASSWORD) -> Respo
     headers = {"x-csrftoken": await client.csrf()}
     response = await client.post("/api/auth/login", json={"email": email, "password": password}, headers=headers)
     stage = response.json().get("stage") if response.status_code == 200 else None
+    headers = {"x-csrftoken": await client.csrf()}  # each sign-in step renews the session, and its token
     if stage == "mfa_setup":
         secret = (await client.post("/api/auth/mfa/setup", headers=headers)).json()["secret"]
         code = pyotp.TOTP(secret).now()

@@ -32,7 +32,7 @@ from stepchange.governance.services.actions import ActionService
 from stepchange.governance.services.minutes import MinutesService
 from stepchange.interest.models import Call, Expression
 from stepchange.people.identity import IdentityService
-from stepchange.people.models import Volunteer, VolunteerNote
+from stepchange.people.models import Identity, IdentityStep, Volunteer, VolunteerNote
 from stepchange.workstreams.models import Workstream
 from tests.at_rest import FERNET, database_bytes, found
 from tests.conftest import Client, Databases, make_staff, sign_in
@@ -44,6 +44,8 @@ EXPERIENCE = "Twenty years in maritime security."
 NOTE = "Lives near the harbour; call after six"
 MINUTES = "Agreed to brief the venue managers in confidence"
 ACTION_NOTES = "Ring Vera's deputy about the threat assessment"
+EVIDENCE = "Passport seen on a video call; it matches the harbour master's letter"
+ESCALATION = "Vera's vetting has lapsed; the board must decide whether she stays"
 
 
 @dataclass(frozen=True)
@@ -213,14 +215,14 @@ async def test_the_audit_names_a_changed_action_note_but_never_quotes_it(
 
 # --- the migration ----------------------------------------------------------------------------------
 
-SEALED_COLUMNS = {"text_body", "html_body", "text", "experience", "notes", "credentials"}
-"""The columns the sealing revision converts (plain ``Text``, or JSON for the credentials, before it)."""
+SEALED_COLUMNS = {"text_body", "html_body", "text", "experience", "notes", "credentials", "how", "escalation_reason"}
+"""The columns the sealing revisions convert (plain ``Text``, or JSON for the credentials, before them)."""
 
 
-def sealing_revision() -> Any:
+def sealing_revision(name: str = "seal_personal_text") -> Any:
     """The revision that seals existing rows, found by its file name (so it is found once re-chained too)."""
-    [path] = Path(__file__).parents[1].glob("migrations/versions/*_seal_personal_text_*.py")
-    spec = importlib.util.spec_from_file_location("seal_personal_text", path)
+    [path] = Path(__file__).parents[1].glob(f"migrations/versions/*_{name}_*.py")
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -385,3 +387,103 @@ def test_the_migration_seals_existing_rows_and_downgrade_opens_them(databases: D
         "minutes": [MINUTES],
         "action": [ACTION_NOTES],
     }
+
+
+# --- identity evidence and escalation reasons (sealed by a later revision) ------------------------------
+
+
+async def test_identity_evidence_and_escalation_reasons_are_encrypted_at_rest(
+    client: Client, db_config: SQLAlchemyAsyncConfig, settings: Settings
+) -> None:
+    person_id, _, action_id = await written_by_every_door(db_config, client)
+    office = Office(uuid4())
+    async with session_scope(db_config) as session:
+        await IdentityService(session).decide(office, person_id, Identity.REJECTED, EVIDENCE, settings)
+        workstream = (await session.scalars(select(Workstream).order_by(Workstream.code))).first()
+        assert workstream is not None
+        await ActionService(session).escalate(office, workstream.code, action_id, ESCALATION)
+
+    for sql in ("SELECT how FROM identity_step", "SELECT escalation_reason FROM workstream_action"):
+        values = await stored(db_config, sql)
+        assert values and all(FERNET in value for value in values), f"{sql}: {values}"
+    assert found(database_bytes(settings), [EVIDENCE, ESCALATION, "harbour master", "vetting has lapsed"]) == []
+
+    async with session_scope(db_config) as session:
+        steps = select(IdentityStep.step, IdentityStep.how).where(IdentityStep.volunteer_id == person_id)
+        assert (Identity.REJECTED, EVIDENCE) in (await session.execute(steps)).all()
+        assert (await session.get_one(ActionItem, action_id)).escalation_reason == ESCALATION
+        trail = " ".join(str(e.changes) + e.summary for e in (await session.scalars(select(AuditEntry))).all())
+    assert "vetting has lapsed" not in trail and "harbour master" not in trail, "the audit never quotes them"
+
+
+async def write_plain_evidence(config: SQLAlchemyAsyncConfig) -> dict[str, UUID]:
+    ids = {name: uuid4() for name in ("volunteer", "step", "workstream", "action")}
+    rows = [
+        plain_insert(
+            Volunteer,
+            id=ids["volunteer"],
+            email="ada@example.org",
+            name="Ada",
+            phone="+447700900123",
+            organisation="Org",
+            job_title="Head",
+            sector="Retail",
+            identity="validated",
+            hours_per_month=4,
+        ),
+        plain_insert(
+            IdentityStep, id=ids["step"], volunteer_id=ids["volunteer"], step="validated", by="Office", how=EVIDENCE
+        ),
+        plain_insert(Workstream, id=ids["workstream"], code="T", name="T", source_name="T", summary="", position=1),
+        plain_insert(
+            ActionItem,
+            id=ids["action"],
+            workstream_id=ids["workstream"],
+            title="Brief venues",
+            owner_name="Vera",
+            due_on=dt.date(2027, 1, 1),
+            status="open",
+            notes=ActionItem.__table__.c.notes.type.process_bind_param("", None),  # sealed by the revision before
+            escalated_at=dt.datetime.now(dt.UTC),
+            escalation_reason=ESCALATION,
+            escalated_by="Bella",
+            version=1,
+        ),
+    ]
+    async with session_scope(config) as session:
+        for row in rows:
+            await session.execute(row)
+    return ids
+
+
+def test_the_evidence_migration_seals_existing_rows_and_downgrade_opens_them(databases: Databases) -> None:
+    previous = str(sealing_revision("seal_evidence_and_escalations").down_revision)
+    url = databases.empty()
+    config = build_database_config(Settings(database_url=url))
+    commands = AlembicCommands(sqlalchemy_config=config)
+    queries = ("SELECT how FROM identity_step", "SELECT escalation_reason FROM workstream_action")
+
+    async def then_dispose(work: Any) -> Any:
+        try:
+            return await work
+        finally:
+            await config.get_engine().dispose()
+
+    async def texts() -> list[str]:
+        return [value for sql in queries for value in await stored(config, sql)]
+
+    async def read_back(ids: dict[str, UUID]) -> tuple[str, str]:
+        async with session_scope(config) as session:
+            step = await session.get_one(IdentityStep, ids["step"])
+            return step.how, (await session.get_one(ActionItem, ids["action"])).escalation_reason
+
+    commands.upgrade(revision=previous)
+    ids = asyncio.run(then_dispose(write_plain_evidence(config)))
+    commands.upgrade(revision="head")
+    sealed = asyncio.run(then_dispose(texts()))
+    assert len(sealed) == 2 and all(FERNET in value for value in sealed), sealed
+    assert asyncio.run(then_dispose(read_back(ids))) == (EVIDENCE, ESCALATION)
+    assert found(database_bytes(replace(Settings(), database_url=url)), [EVIDENCE, ESCALATION]) == []
+
+    commands.downgrade(revision=previous)
+    assert asyncio.run(then_dispose(texts())) == [EVIDENCE, ESCALATION]

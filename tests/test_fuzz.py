@@ -56,6 +56,7 @@ async def signed_in_headers(url: str, email: str | None) -> dict[str, str]:
                 "/api/auth/login", json={"email": email, "password": PASSWORD}, headers={"x-csrftoken": token}
             )
             assert response.status_code == 200, response.text
+            token = client.cookies["csrftoken"]  # signing in renews the token: it is bound to the session
         cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
     return {"x-csrftoken": token, "Cookie": cookies}
 

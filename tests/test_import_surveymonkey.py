@@ -529,6 +529,31 @@ async def test_phone_numbers_and_declarations_are_encrypted_at_rest(
     assert not any("supplier" in d or "Shareholder" in d for d, _ in declared)
 
 
+@pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "worker-processes"])
+async def test_experience_and_credentials_are_sealed_by_the_checkers_and_read_back_as_answered(
+    db_config: SQLAlchemyAsyncConfig, settings: Settings, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    monkeypatch.setattr(import_checks, "CHECK_CHUNK", 4)
+    prepared: dict[str, bool] = {}
+    processor = BulkInsert._processor
+
+    def spy(self: BulkInsert, column: Any, sealed: bool) -> Any:
+        if column.table.name == "expression":
+            prepared[column.name] = sealed
+        return processor(self, column, sealed)
+
+    monkeypatch.setattr(BulkInsert, "_processor", spy)
+    await import_file(db_config, settings, workers=workers)
+    assert prepared["experience"] and prepared["credentials"], "written as the checkers sealed them: not again here"
+
+    async with session_scope(db_config) as session:
+        stored = (await session.execute(text("SELECT experience, CAST(credentials AS TEXT) FROM expression"))).all()
+        opened = {e.experience: e.credentials for e in (await session.scalars(select(Expression))).all()}
+    assert stored and all("gAAAA" in experience and "gAAAA" in credentials for experience, credentials in stored)
+    assert not any("maritime" in experience or "SIA" in credentials for experience, credentials in stored)
+    assert opened[IMPORTED["priya.shah@harbourcruises.example"].experience] == ["SIA licence", "CSAS"]
+
+
 async def test_a_second_run_of_the_same_file_changes_nothing(
     db_config: SQLAlchemyAsyncConfig, settings: Settings
 ) -> None:

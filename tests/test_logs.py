@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import re
 from dataclasses import replace
+from uuid import uuid4
 
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 
 from stepchange.app import create_app
-from stepchange.core.logs import RedactPersonalData, redact
+from stepchange.core.logs import EVENTS_LOGGER, JsonFormatter, RedactPersonalData, log_event, redact
 from stepchange.core.mail import send_due
 from stepchange.core.settings import Settings
 from tests.conftest import Client, make_staff, sign_in
@@ -40,6 +43,7 @@ async def test_the_main_journeys_log_nothing_personal(
         await browser.post("/api/me/sign-in", json={"email": "priya.shah@example.co.uk"}, headers=headers)
         await sign_in(browser, "office@example.org", "a wrong password entirely")
         await sign_in(browser, "office@example.org")
+        headers = {"x-csrftoken": await browser.csrf()}  # signing in renews the session's token
         await browser.get("/api/volunteers?email=priya.shah@example.co.uk")
         await browser.post(
             "/api/users", json={"email": "new@example.org", "name": "Nia New", "role": "board"}, headers=headers
@@ -60,7 +64,8 @@ async def test_the_main_journeys_log_nothing_personal(
     ]
     lines = [r.getMessage() for r in caplog.records if r.name.startswith(SERVICE_LOGGERS)]
     assert any("Expression of interest received" in line for line in lines), "the service's own lines are scanned"
-    assert any("Sign-in refused" in line for line in lines)
+    assert any("event=sign_in.refused" in line for line in lines)
+    assert any("event=staff.created" in line and "subject_type=staff" in line for line in lines), "business events"
     for line in lines:
         for secret in secrets:
             assert secret not in line, f"{secret!r} logged: {line[:200]}"
@@ -119,3 +124,49 @@ def test_people_searches_are_never_logged() -> None:
 
 def test_plain_messages_keep_their_plus_signs() -> None:
     assert redact("2 + 2 hours") == "2 + 2 hours"
+
+
+def test_business_events_carry_only_allow_listed_fields() -> None:
+    """A personal value passed as a field never reaches the JSON line; the allow-listed ones do."""
+    output = io.StringIO()
+    handler = logging.StreamHandler(output)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactPersonalData())
+    events = logging.getLogger(EVENTS_LOGGER)
+    events.addHandler(handler)
+    was, events.level = events.level, logging.INFO
+    volunteer = uuid4()
+    try:
+        log_event(
+            "volunteer.validated",
+            volunteer_id=volunteer,
+            outcome="validated",
+            count=3,
+            email="bob@example.org",  # not a field events may carry
+            name="Bob Brown",
+            phone="+44 7700 900123",
+            evidence="Passport seen on a video call",
+            status="Bob Brown at bob@example.org",  # an allowed name, but free text: dropped
+        )
+    finally:
+        events.removeHandler(handler)
+        events.level = was
+    [line] = output.getvalue().splitlines()
+    logged = json.loads(line)
+    assert logged["logger"] == EVENTS_LOGGER and logged["level"] == "INFO"
+    assert (logged["event"], logged["volunteer_id"], logged["outcome"], logged["count"]) == (
+        "volunteer.validated",
+        str(volunteer),
+        "validated",
+        3,
+    )
+    assert not {"email", "name", "phone", "evidence", "status"} & set(logged)
+    for secret in ("bob", "Bob", "7700", "Passport"):
+        assert secret not in line, f"{secret!r} logged: {line}"
+
+
+def test_a_record_made_by_hand_cannot_smuggle_fields_into_the_json_line() -> None:
+    record = logging.LogRecord("stepchange.x", logging.INFO, __file__, 1, "done", None, None)
+    record.event_fields = {"event": "x.done", "email": "bob@example.org", "count": 2}
+    line = json.loads(JsonFormatter().format(record))
+    assert (line["event"], line["count"]) == ("x.done", 2) and "email" not in line

@@ -290,6 +290,11 @@ async def test_the_self_service_pages(
     assert signed.headers["location"] == "/my/record"
     page = await browser.get("/my/record")
     assert "I hold shares in a vetting firm" in page.text
+    stale, token = token, await browser.csrf()
+    assert token != stale, "signing in renews the CSRF token"
+    assert f'value="{token}"' in page.text, "the page's forms carry the session's token"
+    refused = await browser.post("/my/record", data={"action": "withdraw_project", "_csrf_token": stale})
+    assert refused.status_code == 403, "the token from before signing in is no longer good"
     withdrawn = await browser.post(
         "/my/record",
         data={"action": "withdraw_project", "call": str(call.id), "project": "CP2", "_csrf_token": token},

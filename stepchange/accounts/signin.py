@@ -8,7 +8,6 @@ session id changes at the password step (half-signed-in) and again when the sign
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +21,10 @@ from stepchange.accounts.models import StaffUser
 from stepchange.accounts.services import STAFF, LoginFailed, StaffPrincipal, StaffService
 from stepchange.core.errors import InvalidInput
 from stepchange.core.guards import current_principal
+from stepchange.core.logs import log_event
 from stepchange.core.sessions import PendingSignIn, end_session, pending_sign_in, start_pending_session, start_session
 from stepchange.core.settings import Settings
 
-logger = logging.getLogger("stepchange.accounts")
 WRONG_CREDENTIALS = "Wrong email address or password"
 WRONG_CODE = "That code is not right, or has been used already; wait for the next code and try again"
 
@@ -49,7 +48,7 @@ async def sign_in(request: Req, staff: StaffService, settings: Settings, email: 
         user = await staff.authenticate(email, password, settings.password_hash_cost)
     except LoginFailed:
         await staff.repository.session.commit()  # keep the failed-login audit entry: the request itself fails
-        logger.info("Sign-in refused (%d recent attempts for the account, %d from the address)", *counts)
+        log_event("sign_in.refused", stage="password", attempts_account=counts[0], attempts_address=counts[1])
         raise NotAuthorizedException(WRONG_CREDENTIALS) from None
     stage = stage_after_password(user, settings.mfa_required)
     if stage is Stage.SIGNED_IN:
@@ -107,7 +106,7 @@ async def sign_in_with_code(request: Req, staff: StaffService, code: str) -> Sta
         method = await SecondFactor(staff.session).verify(user, code)
     except CodeRefused:
         await staff.repository.session.commit()  # keep the audit entry and any step claimed
-        logger.info("Sign-in code refused (%d recent attempts for the account, %d from the address)", *counts)
+        log_event("sign_in.refused", stage="code", attempts_account=counts[0], attempts_address=counts[1])
         raise NotAuthorizedException(WRONG_CODE) from None
     await _complete(request, staff, attempts, user, f"with {method}", second_factor=True)
     return user

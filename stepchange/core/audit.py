@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from stepchange.core.database import Base, JsonDocument
 from stepchange.core.guards import Principal
+from stepchange.core.logs import log_event_on_commit
 
 CHANGED = "(changed)"
 SYSTEM_ID = UUID(int=0)
@@ -93,6 +94,15 @@ async def record(
         changes=dict(changes or {}),
     )
     session.add(entry)
+    log_event_on_commit(  # ids and codes only: never the summary or the changes' values
+        session,
+        action,
+        subject_type=subject_type,
+        subject_id=entry.subject_id,
+        actor_id=entry.actor_id,
+        actor_role=actor.role if actor is not None else "anonymous",
+        changed=len(entry.changes),
+    )
     return entry
 
 

@@ -9,6 +9,13 @@ No link's token is kept readable: a body is encrypted at rest (``STEPCHANGE_ENCR
 message waits, and emptied once it is sent or given up on, so a link exists in clear only in the e-mail
 itself (and, in development, its ``.eml`` file). Erasing a person blanks every message to them; the next
 round deletes those rows and their ``.eml`` files.
+
+Delivery is at least once. A sender killed after the SMTP server took a message but before it wrote
+"sent" leaves a claim that expires (``CLAIM_FOR``); the next round sends that message again. The second
+copy says nothing new: it is built from the same row, so it is the same message byte for byte — the same
+``Message-ID`` (mail programs and many servers drop a repeat of one they hold), the same ``Date`` (when
+it was queued, not when it left), the same text and the same link, which was never spent by the first
+copy's sending. In development the copy replaces the first ``.eml`` file rather than adding one.
 """
 
 from __future__ import annotations
@@ -224,6 +231,11 @@ async def _claim(config: SQLAlchemyAsyncConfig, limit: int) -> tuple[str, Sequen
     return token, claimed
 
 
+def queued_at(message: OutboxMessage, now: dt.datetime) -> dt.datetime:
+    """When the message was queued: its ``Date``, and its development file's name, whichever attempt sends it."""
+    return message.created_at or now
+
+
 def build_email(
     message: OutboxMessage, settings: Settings, now: dt.datetime, *, forgotten: bool = False
 ) -> EmailMessage:
@@ -237,7 +249,7 @@ def build_email(
     email["To"] = FORGOTTEN_ADDRESS if forgotten else message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
-    email["Date"] = format_datetime(now)
+    email["Date"] = format_datetime(queued_at(message, now))
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(FORGOTTEN_TEXT if forgotten else message.text_body)
     if message.html_body and not forgotten:
@@ -259,7 +271,8 @@ async def _deliver(message: OutboxMessage, settings: Settings) -> Exception | No
                 )
             else:
                 copy = build_email(message, settings, now, forgotten=message.forget_after_send).as_bytes()
-                await asyncio.to_thread(write_eml, settings.outbox_dir, file_name(message.id, now), copy)
+                name = file_name(message.id, queued_at(message, now))  # sent again after a crash: replaced
+                await asyncio.to_thread(write_eml, settings.outbox_dir, name, copy)
     except Exception as exc:  # any failure: keep the message and try again later
         return exc
     return None

@@ -42,7 +42,8 @@ DESCRIPTION = """The JSON API of Step-Change. Ids are UUID strings; lists are `{
 "Try it out" acts as whoever is signed in to the service in this browser.
 
 **CSRF.** Every unsafe request (POST, PUT, PATCH, DELETE) carries the `csrftoken` cookie's value in the
-`x-csrftoken` header (this page adds it).
+`x-csrftoken` header (this page adds it). The token belongs to the session: each sign-in step and signing
+out set a new one in the cookie, so read it again after them.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`): `type`, `title`, `status`, `detail`
 and `instance`, with `errors` naming each invalid field (400) and `rules` naming each programme rule a

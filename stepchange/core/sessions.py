@@ -7,6 +7,7 @@ backend issues a fresh id whenever :func:`rotate_session` is called and deletes 
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import declared_attr
 
+from stepchange.core.csrf import session_changed
 from stepchange.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -55,9 +57,17 @@ def _state(scope: Scope) -> dict[str, Any]:
     return scope.setdefault("state", {})
 
 
+SESSION_ID_BYTES = 32
+"""As Litestar's server-side sessions make them."""
+
+
 def rotate_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    """Give this connection's session a brand-new id when the response is sent (call at sign-in)."""
-    _state(connection.scope)[_ROTATE] = True
+    """Give this connection's session a brand-new id when the response is sent (call at sign-in); the
+    CSRF token, bound to the id, is renewed with it (see :mod:`stepchange.core.csrf`)."""
+    state = _state(connection.scope)
+    state[_ROTATE] = True
+    state[_NEW_ID] = secrets.token_hex(SESSION_ID_BYTES)
+    session_changed(connection.scope, state[_NEW_ID])
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -215,8 +225,9 @@ def pending_sign_in(connection: ASGIConnection[Any, Any, Any, Any]) -> PendingSi
 
 
 def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    """Sign out: the session is deleted from the store and the cookie cleared."""
+    """Sign out: the session is deleted from the store and the cookie cleared; a new CSRF token follows."""
     connection.scope["session"] = Empty
+    session_changed(connection.scope, None)
 
 
 class AuthenticationMiddleware:
@@ -255,6 +266,7 @@ class AuthenticationMiddleware:
         if data.get("stage"):  # half-signed-in: nobody yet; kept until its code comes or it lapses
             if now - float(data.get("iat", 0)) >= PENDING_SECONDS:
                 scope["session"] = Empty
+                session_changed(scope, None)
             return None
         kind = str(data.get("kind"))
         loader = self.loaders.get(kind)
@@ -272,6 +284,7 @@ class AuthenticationMiddleware:
                     principal = await loader(db, principal_id, int(data.get("epoch", -1)))
         if principal is None:
             scope["session"] = Empty
+            session_changed(scope, None)
         elif now - float(data["seen"]) >= self.touch_every:
             scope["session"] = {**data, "seen": now}
         return principal

@@ -4,7 +4,7 @@ Governance follows the Protect & Prepare guidance: co-chairs and their deputies 
 history), the roster of members, meetings with agendas, attendance and confidential minutes, and the
 action log with escalation to the programme board.
 
-Minutes and actions' notes are encrypted at rest with ``STEPCHANGE_ENCRYPTION_KEY``.
+Minutes, actions' notes and escalation reasons are encrypted at rest with ``STEPCHANGE_ENCRYPTION_KEY``.
 """
 
 from __future__ import annotations
@@ -251,7 +251,9 @@ class ActionItem(Base):
     escalated_at: Mapped[dt.datetime | None] = mapped_column(
         DateTimeUTC(timezone=True), nullable=True, default=None, index=True
     )
-    escalation_reason: Mapped[str] = mapped_column(String(1000), default="")
+    escalation_reason: Mapped[str] = mapped_column(
+        EncryptedText(key=encryption_key), default="", doc="Why it went to the board: sealed at rest"
+    )
     escalated_by: Mapped[str] = mapped_column(String(200), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     subgroup_id: Mapped[UUID | None] = mapped_column(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import gc
+import json
 import multiprocessing
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -17,16 +18,16 @@ from pathlib import Path
 from typing import Any, cast
 
 import msgspec
-from advanced_alchemy.types import EncryptedString
+from advanced_alchemy.types import EncryptedString, EncryptedText
 from sqlalchemy import Column
 
-from stepchange.core.database import table_of
+from stepchange.core.database import EncryptedJson, table_of
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.templating import uk_datetime
 from stepchange.ethics.models import ConflictKind, Declaration
 from stepchange.interest.calls import CallWindow, last_moment
 from stepchange.interest.import_report import Outcome
-from stepchange.interest.models import ChoiceRole
+from stepchange.interest.models import ChoiceRole, Expression
 from stepchange.interest.rules import Accepted, CleanSubmission, Door, SubmissionRules, Timing, accept_submission
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn, SubmissionIn
 from stepchange.interest.survey_mapping import SurveyMapping
@@ -57,6 +58,9 @@ class Checked:
     """The phone number as its column stores it (encrypted by the column's own type)."""
     sealed_declarations: list[tuple[str, str]] = field(default_factory=list)
     """Each declaration's description and organisation, likewise encrypted."""
+    sealed_experience: str = ""
+    sealed_credentials: str = ""
+    """The expression's experience and credentials (JSON), likewise encrypted."""
 
 
 class RowChecker:
@@ -74,6 +78,8 @@ class RowChecker:
         self.seal_phone = _sealer(table_of(Volunteer).c.phone, key)
         self.seal_description = _sealer(table_of(Declaration).c.description, key)
         self.seal_organisation = _sealer(table_of(Declaration).c.organisation, key)
+        self.seal_experience = _sealer(table_of(Expression).c.experience, key)
+        self.seal_credentials = _json_sealer(table_of(Expression).c.credentials, key)
         self.rules = SubmissionRules(window)
 
     def check(self, responses: Iterable[Response]) -> list[Checked]:
@@ -113,6 +119,8 @@ class RowChecker:
             (self.seal_description(description), self.seal_organisation(organisation))
             for _kind, description, organisation, _projects in clean.declarations
         ]
+        out.sealed_experience = self.seal_experience(clean.experience)
+        out.sealed_credentials = self.seal_credentials(clean.credentials)
         return out
 
     def _accept(self, response: Response) -> tuple[Accepted | None, list[FieldError]]:
@@ -167,6 +175,17 @@ def _sealer(column: Column[Any], key: str) -> Callable[[str], str]:
 
     def seal(value: str) -> str:
         return cast(str, sealing.process_bind_param(value, cast(Any, None)))
+
+    return seal
+
+
+def _json_sealer(column: Column[Any], key: str) -> Callable[[Any], str]:
+    """As :func:`_sealer`, for a JSON column sealed by :class:`EncryptedJson` (the JSON text, encrypted)."""
+    assert isinstance(column.type, EncryptedJson), f"{column} is encrypted at rest"
+    sealing = EncryptedText(key=key)
+
+    def seal(value: Any) -> str:
+        return cast(str, sealing.process_bind_param(json.dumps(value), cast(Any, None)))
 
     return seal
 

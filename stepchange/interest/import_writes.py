@@ -93,6 +93,7 @@ class ChunkWrites:
             table_of(Expression),
             ("id", "volunteer_id", *EXPRESSION),
             {"status": ExpressionStatus.AWAITING_CONFIRMATION, **stamps},
+            sealed=frozenset({"experience", "credentials"}),  # by the worker processes that checked the rows
         )
         self.choices = TableRows(table_of(Choice), ("id", "expression_id", "project_id", "rank", "role"), dict(stamps))
         self.declarations = TableRows(
@@ -154,7 +155,9 @@ class ChunkWrites:
         )
         if expression is None:
             expression_id = new_id()
-            self.expressions.rows.append((expression_id, volunteer_id, *values))
+            hours, _experience, _credentials, *rest = values
+            sealed = (hours, checked.sealed_experience, checked.sealed_credentials, *rest)
+            self.expressions.rows.append((expression_id, volunteer_id, *sealed))
         else:
             expression_id = expression[0]
             self.expression_updates.append(

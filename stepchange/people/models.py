@@ -1,8 +1,8 @@
 """People tables: the volunteers (one record a person), how well the office knows them, the office's
 notes about them, their requests to be erased, and the organisations register they are checked against.
 
-Phone numbers and the office's notes are encrypted at rest with ``STEPCHANGE_ENCRYPTION_KEY``; names and
-e-mail addresses stay in clear, so the office can search them.
+Phone numbers, the evidence behind identity checks and the office's notes are encrypted at rest with
+``STEPCHANGE_ENCRYPTION_KEY``; names and e-mail addresses stay in clear, so the office can search them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import enum
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC, EncryptedString, EncryptedText
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stepchange.core.database import Base, encryption_key, enum_type
@@ -97,7 +97,9 @@ class IdentityStep(Base):
     step: Mapped[Identity] = mapped_column(enum_type(Identity, "identity"))
     by_id: Mapped[UUID | None] = mapped_column(nullable=True)
     by: Mapped[str] = mapped_column(String(200))
-    how: Mapped[str] = mapped_column(Text, default="")
+    how: Mapped[str] = mapped_column(
+        EncryptedText(key=encryption_key), default="", doc="The evidence checked, or the reason: sealed at rest"
+    )
 
 
 class VolunteerNote(Base):

@@ -39,9 +39,9 @@ def action_snapshot(item: ActionItem) -> dict[str, Any]:
     }
 
 
-ACTION_PERSONAL = ("owner", "notes")
-"""An owner may be a volunteer: their name must not outlive erasure in the audit. Notes are encrypted at
-rest: the audit names the change and never quotes them."""
+ACTION_PERSONAL = ("owner", "notes", "escalation_reason")
+"""An owner may be a volunteer: their name must not outlive erasure in the audit. Notes and escalation
+reasons are encrypted at rest: the audit names the change and never quotes them."""
 
 
 def action_problems(title: str, owner: str, due_on: dt.date | None, notes: str) -> list[FieldError | None]:

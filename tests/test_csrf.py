@@ -1,0 +1,141 @@
+"""The CSRF token is bound to the session (issue 21, item 10): one lifted from another session, or kept from
+before a sign-in step, is refused; every sign-in step (password, code, sign-out) renews it; visitors without
+a session keep the signed double-submit cookie."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+
+import pyotp
+import pytest
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from httpx import Response
+
+from stepchange.app import create_app
+from stepchange.core.csrf import CSRF_COOKIE, CsrfTokens
+from stepchange.core.settings import Settings
+from tests.conftest import PASSWORD, Client, make_staff, sign_in
+from tests.test_interest import open_a_call, submission
+
+OFFICE = "office@example.org"
+ETHICS = "ethics@example.org"
+
+
+async def with_token(browser: Client, path: str, token: str, body: object = None) -> Response:
+    return await browser.post(path, json=body, headers={"x-csrftoken": token})
+
+
+def refused(response: Response) -> bool:
+    return response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+
+@pytest.fixture
+async def staff(db_config: SQLAlchemyAsyncConfig) -> None:
+    await make_staff(db_config, OFFICE, "coordinator")
+    await make_staff(db_config, ETHICS, "ethics")
+
+
+async def test_a_token_lifted_from_another_session_is_refused(
+    staff: None, browsers: Callable[[], Awaitable[Client]]
+) -> None:
+    office, ethics = await browsers(), await browsers()
+    assert (await sign_in(office, OFFICE)).status_code == 200
+    assert (await sign_in(ethics, ETHICS)).status_code == 200
+    theirs = await ethics.csrf()
+    assert theirs != await office.csrf()
+
+    lifted = await with_token(office, "/api/auth/logout", theirs)
+    assert refused(lifted), lifted.text
+    assert (await office.get("/api/auth/me")).status_code == 200, "still signed in: nothing was done"
+    own = await with_token(office, "/api/auth/logout", await office.csrf())
+    assert own.status_code in (200, 204)
+
+
+async def test_a_token_from_before_signing_in_is_refused_after_it(staff: None, client: Client) -> None:
+    before = await client.csrf()
+    answer = await sign_in(client, OFFICE)
+    assert answer.status_code == 200
+    assert CSRF_COOKIE in answer.cookies, "the sign-in answer sets the new token"
+    after = await client.csrf()
+    assert after != before
+
+    assert refused(await with_token(client, "/api/auth/logout", before))
+    assert (await with_token(client, "/api/auth/logout", after)).status_code in (200, 204)
+
+    anonymous = await client.csrf()
+    assert anonymous not in (before, after), "signing out renews it too"
+    assert refused(await with_token(client, "/api/auth/login", after, {"email": OFFICE, "password": PASSWORD}))
+    assert (await sign_in(client, OFFICE)).status_code == 200, "the fresh token signs in again"
+
+
+async def test_each_step_of_a_two_factor_sign_in_renews_the_token(
+    staff: None, settings: Settings, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    async with Client(app=create_app(replace(settings, mfa="required"))) as browser:
+        first = await browser.csrf()
+        step = await with_token(browser, "/api/auth/login", first, {"email": OFFICE, "password": PASSWORD})
+        assert step.json()["stage"] == "mfa_setup"
+        half = await browser.csrf()
+        assert half != first
+        assert refused(await with_token(browser, "/api/auth/mfa/setup", first)), "the password step renewed it"
+        secret = (await with_token(browser, "/api/auth/mfa/setup", half)).json()["secret"]
+        confirm = {"code": pyotp.TOTP(secret).now()}
+        done = await with_token(browser, "/api/auth/mfa/setup/confirm", half, confirm)
+        assert done.json()["stage"] == "signed_in", done.text
+        full = await browser.csrf()
+        assert full not in (first, half)
+        assert refused(await with_token(browser, "/api/auth/logout", half)), "the code step renewed it"
+
+
+async def test_pages_carry_the_session_token_after_signing_in_by_form(staff: None, client: Client) -> None:
+    before = await client.csrf()
+    signed = await client.post(
+        "/login", data={"email": OFFICE, "password": PASSWORD, "_csrf_token": before}, follow_redirects=False
+    )
+    assert signed.status_code == 303
+    page = await client.get("/account")
+    token = await client.csrf()
+    assert f'name="_csrf_token" value="{token}"' in page.text
+    assert f'value="{before}"' not in page.text
+    stale = await client.post("/logout", data={"_csrf_token": before})
+    assert stale.status_code == 403
+    out = await client.post("/logout", data={"_csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 303
+
+
+@pytest.fixture
+async def visitors(settings: Settings, db_config: SQLAlchemyAsyncConfig) -> AsyncIterator[tuple[Client, Client]]:
+    await open_a_call(db_config)
+    app = create_app(replace(settings, rate_limit_per_minute=0))
+    async with Client(app=app) as one, Client(app=app) as other:
+        yield one, other
+
+
+async def test_visitors_without_a_session_must_repeat_their_own_signed_cookie(
+    visitors: tuple[Client, Client], settings: Settings
+) -> None:
+    one, other = visitors
+    theirs = await other.csrf()
+    assert refused(await with_token(one, "/api/interest", theirs, submission()))
+    await one.csrf()
+    assert refused(await with_token(one, "/api/interest", theirs, submission())), "not the cookie this browser holds"
+
+    forged = "0" * 64 + "1" * 64
+    one.cookies.clear()
+    one.cookies.set(CSRF_COOKIE, forged)
+    assert refused(await with_token(one, "/api/interest", forged, submission())), "not signed with the secret key"
+    one.cookies.clear()
+    one.cookies.set(CSRF_COOKIE, forged)
+    await one.get("/health")
+    fresh = one.cookies.get(CSRF_COOKIE, domain="testserver.local")
+    assert fresh != forged and CsrfTokens(settings.secret_key.encode()).is_anonymous(fresh)
+    assert (await with_token(one, "/api/interest", fresh, submission())).status_code == 201
+
+
+async def test_an_anonymous_form_needs_its_token(visitors: tuple[Client, Client]) -> None:
+    one, _ = visitors
+    token = await one.csrf()
+    assert (await one.post("/my", data={"email": "someone@example.org"})).status_code == 403
+    asked = await one.post("/my", data={"email": "someone@example.org", "_csrf_token": token}, follow_redirects=False)
+    assert asked.status_code == 303
