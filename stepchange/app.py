@@ -39,7 +39,7 @@ from stepchange.core.security import NonceMiddleware, public_rate_limit, securit
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
-from stepchange.core.web import see_other
+from stepchange.core.web import drop_empty_query_values, see_other
 from stepchange.desk.controllers import DeskController, OfferAnswerController
 from stepchange.desk.pages import DeskPages, OfferPages
 from stepchange.ethics.controllers import ConflictController, ProjectReviewController
@@ -172,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=False,
         ),
         middleware=[
+            drop_empty_query_values,
             NonceMiddleware,
             sessions.middleware,
             DefineMiddleware(
