@@ -46,6 +46,7 @@ from stepchange.ethics.controllers import ConflictController, ProjectReviewContr
 from stepchange.ethics.pages import EthicsPages
 from stepchange.governance.controllers import EscalationController, governance_api
 from stepchange.governance.pages import EscalationPages, office_pages
+from stepchange.homes.pages import ErasurePages, HomePages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
 from stepchange.interest.pages import InterestPages, PeoplePages
@@ -156,6 +157,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportPages,
             RegisterPages,
             MailboxPages,
+            HomePages,
+            ErasurePages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         dependencies={

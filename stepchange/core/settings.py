@@ -61,6 +61,8 @@ class Settings:
     report_cache_seconds: int = 60
     stale_days: int = 30
     """A project without an update for more than this many days is an exception on the board's report."""
+    ethics_service_days: int = 10
+    """Working days the ethics reviewers aim to decide a declaration in (the office sets it)."""
     password_hash_cost: str = "standard"  # noqa: S105 - "standard" or "fast" (tests), not a secret
     outbox_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
     mail_sender_enabled: bool = True
@@ -114,6 +116,7 @@ class Settings:
             retention_days=_env_int("RETENTION_DAYS", cls.retention_days),
             report_cache_seconds=_env_int("REPORT_CACHE_SECONDS", cls.report_cache_seconds),
             stale_days=_env_int("STALE_DAYS", cls.stale_days),
+            ethics_service_days=_env_int("ETHICS_SERVICE_DAYS", cls.ethics_service_days),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", cls.session_absolute_minutes),
             outbox_dir=Path(_env("OUTBOX_DIR") or PROJECT_ROOT / "var" / "outbox"),
             mail_sender_enabled=(_env("MAIL_SENDER", "1") or "1").lower() not in ("0", "off"),
@@ -123,6 +126,8 @@ class Settings:
         )
         if settings.stale_days < 1:
             raise SettingsError(f"STEPCHANGE_STALE_DAYS must be 1 or more, not {settings.stale_days}")
+        if settings.ethics_service_days < 1:
+            raise SettingsError(f"STEPCHANGE_ETHICS_SERVICE_DAYS must be 1 or more, not {settings.ethics_service_days}")
         settings.check()
         return settings
 

@@ -231,6 +231,7 @@ class PeoplePages(Controller):
             "people/person.html",
             context={
                 "person": page,
+                "checks": await lookup.identity_checks(volunteer_id),
                 "errors": errors or [],
                 "done": done,
                 "can_validate": can_be_validated(page.identity),

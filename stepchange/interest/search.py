@@ -5,7 +5,7 @@ never a declaration's text, nor anyone's phone number in the export)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +16,7 @@ from stepchange.core.services import DomainService
 from stepchange.core.validation import normalise_email
 from stepchange.ethics.models import Declaration
 from stepchange.interest.calls import project_codes
-from stepchange.interest.models import Call, Choice, ChoiceRole, Expression
+from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
 from stepchange.interest.schemas import (
     ChoiceOut,
     DeclarationStateOut,
@@ -27,7 +27,8 @@ from stepchange.interest.schemas import (
     VolunteerOut,
 )
 from stepchange.people.identity import IdentityService
-from stepchange.people.models import Identity, Volunteer
+from stepchange.people.models import ErasureRequest, Identity, Organisation, Volunteer
+from stepchange.people.organisations import OrganisationService, match_key
 from stepchange.people.services import VolunteerRepository
 from stepchange.projects.models import Project
 
@@ -98,6 +99,23 @@ class PeopleSearch:
         if (chosen := self._choice_exists()) is not None:
             where.append(chosen)
         return where
+
+
+@dataclass(frozen=True)
+class IdentityChecks:
+    """What the office checks a person's identity against, beside their record (for the person's page only:
+    the phone number and experience are not in the API's list or the export)."""
+
+    phone: str
+    experience: str
+    credentials: list[str] = field(default_factory=list)
+    named_organisation: Organisation | None = None
+    """The register entry for the organisation they named, if it is on the register."""
+    address_organisation: Organisation | None = None
+    """The register entry whose domains include their e-mail address's domain."""
+    erasure: ErasureRequest | None = None
+    withdrew: bool = False
+    """Every expression of interest withdrawn."""
 
 
 def expression_out(expression: Expression, call: Call, codes: Mapping[UUID, str]) -> ExpressionOut:
@@ -177,6 +195,30 @@ class PeopleLookup(DomainService[Volunteer, VolunteerRepository]):
                 )
                 for d in await self.declarations_of(person)
             ],
+        )
+
+    async def identity_checks(self, volunteer_id: UUID) -> IdentityChecks:
+        person = await self.person(volunteer_id)
+        latest = await self.session.scalar(
+            select(Expression)
+            .where(Expression.volunteer_id == person.id)
+            .order_by(Expression.submitted_at.desc())
+            .limit(1)
+        )
+        statuses = (
+            await self.session.scalars(select(Expression.status).where(Expression.volunteer_id == person.id))
+        ).all()
+        organisations = OrganisationService(session=self.session)
+        return IdentityChecks(
+            phone=person.phone,
+            experience=latest.experience if latest else "",
+            credentials=list(latest.credentials) if latest else [],
+            named_organisation=await organisations.get_one_or_none(
+                Organisation.match_key == match_key(person.organisation)
+            ),
+            address_organisation=await organisations.owner_of(person.email),
+            erasure=await self.session.scalar(select(ErasureRequest).where(ErasureRequest.volunteer_id == person.id)),
+            withdrew=bool(statuses) and all(s is ExpressionStatus.WITHDRAWN for s in statuses),
         )
 
     async def person_page(self, volunteer_id: UUID) -> PersonOut:
