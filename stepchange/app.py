@@ -49,7 +49,8 @@ from stepchange.governance.pages import EscalationPages, office_pages
 from stepchange.homes.pages import ErasurePages, HomePages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
-from stepchange.interest.pages import InterestPages, PeoplePages
+from stepchange.interest.pages import InterestPages
+from stepchange.interest.people_pages import PeoplePages
 from stepchange.interest.services import InterestService
 from stepchange.people.controllers import OrganisationController
 from stepchange.people.pages import OrganisationPages

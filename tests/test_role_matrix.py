@@ -276,6 +276,8 @@ MATRIX: dict[str, str] = {
     "POST /offers/{token:str}": "public",
     "POST /organisations": "coordinator",
     "POST /people/{volunteer_id:uuid}": "coordinator",
+    "POST /people/selected": "coordinator",
+    "POST /people/selected/validate": "coordinator",
     "POST /people/{volunteer_id:uuid}/erasure/carry-out": "coordinator",
     "POST /people/{volunteer_id:uuid}/erasure/refuse": "coordinator",
     "POST /projects/new": "coordinator",

@@ -27,7 +27,7 @@ from stepchange.interest.schemas import (
     VolunteerOut,
 )
 from stepchange.people.identity import IdentityService
-from stepchange.people.models import ErasureRequest, Identity, Organisation, Volunteer
+from stepchange.people.models import ErasureRequest, Identity, Organisation, Volunteer, folded
 from stepchange.people.organisations import OrganisationService, match_key
 from stepchange.people.services import VolunteerRepository
 from stepchange.projects.models import Project
@@ -45,6 +45,17 @@ PEOPLE_COLUMNS = (
     "registered",
 )
 """The office's export of the list (no phone, no declarations)."""
+
+
+SORTS: dict[str, Any] = {
+    "name": Volunteer.search_key,
+    "organisation": Volunteer.organisation,
+    "identity": Volunteer.identity,
+    "registered": Volunteer.created_at,
+}
+"""The columns the office's list can be sorted by (the name by its folded key, so "Ávila" sorts with "A")."""
+PICK_LIMIT = 100
+"""The most people one bulk action takes (a page of the list)."""
 
 
 @dataclass(frozen=True)
@@ -86,14 +97,13 @@ class PeopleSearch:
             where.append(Volunteer.sector == self.sector)
         if self.organisation:
             where.append(Volunteer.organisation.ilike(f"%{self.organisation}%"))
-        if self.text:
-            like = f"%{self.text}%"
+        if self.text and (words := folded(self.text)):
+            # Name and organisation through their folded search key (letter case and accents ignored, the
+            # same on every engine); the address as kept (lower case).
             where.append(
                 or_(
-                    Volunteer.name.ilike(like),
-                    Volunteer.email.ilike(like),
-                    Volunteer.organisation.ilike(like),
-                    Volunteer.job_title.ilike(like),
+                    Volunteer.search_key.contains(words, autoescape=True),
+                    Volunteer.email.contains(self.text.strip().lower(), autoescape=True),
                 )
             )
         if (chosen := self._choice_exists()) is not None:
@@ -139,11 +149,25 @@ class PeopleLookup(DomainService[Volunteer, VolunteerRepository]):
     async def person(self, volunteer_id: UUID) -> Volunteer:
         return await IdentityService(self.session).person(volunteer_id)
 
-    async def people(self, search: PeopleSearch, *, limit: int, offset: int) -> tuple[Sequence[Volunteer], int]:
-        """Everyone who registered, filtered as the office asks, newest first."""
+    async def people(
+        self, search: PeopleSearch, *, limit: int, offset: int, sort: str = "-registered"
+    ) -> tuple[Sequence[Volunteer], int]:
+        """Everyone who registered, filtered as the office asks, in the order asked (newest first unless
+        another of :data:`SORTS` is named, ``-`` first for descending); ties by id, so pages never overlap."""
+        column = SORTS.get(sort.removeprefix("-"), Volunteer.created_at)
+        descending = sort.startswith("-")
         return await self.get_many_and_count(
-            *search.conditions(), LimitOffset(limit=limit, offset=offset), order_by=[(Volunteer.created_at, True)]
+            *search.conditions(),
+            LimitOffset(limit=limit, offset=offset),
+            order_by=[(column, descending), (Volunteer.id, descending)],
         )
+
+    async def chosen(self, ids: Sequence[UUID]) -> Sequence[Volunteer]:
+        """The people picked from the list (at most a page of them), in the list's default order."""
+        rows = await self.session.scalars(
+            select(Volunteer).where(Volunteer.id.in_(ids[:PICK_LIMIT])).order_by(Volunteer.created_at.desc())
+        )
+        return rows.all()
 
     async def declarations_of(self, person: Volunteer) -> Sequence[Declaration]:
         rows = await self.session.scalars(
