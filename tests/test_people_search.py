@@ -144,3 +144,50 @@ def _count(html: str) -> str:
     found = re.search(r"(?:of )?(\d[\d,]*) (?:person|people)\b", html)
     assert found, "the page says how many people it lists"
     return found.group(1)
+
+
+async def test_the_organisations_register_is_paged_and_searchable(office: Client) -> None:
+    token = await office.csrf()
+    for n in range(55):
+        await office.post(
+            "/organisations", data={"action": "organisation", "name": f"Acme Depot {n:02d}", "_csrf_token": token}
+        )
+    first = (await office.get("/organisations?q=acme depot", headers=HTML)).text
+    assert "Showing 1 to 50 of 55 organisations" in first
+    assert "Acme Depot 00" in first and "Acme Depot 54" not in first
+    assert first.count("<option") <= 50, "the domain form lists only the organisations on this page"
+    last = (await office.get("/organisations?q=ACME-DEPOT&page=2", headers=HTML)).text
+    assert "Acme Depot 54" in last and "Acme Depot 00" not in last
+    reverse = (await office.get("/organisations?q=acme&sort=-name", headers=HTML)).text
+    assert reverse.index("Acme Depot 54") < reverse.index("Acme Depot 53")
+
+
+async def test_the_register_of_interests_is_paged_and_searchable(
+    office: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    from stepchange.ethics.models import ConflictKind, Declaration, ReviewState
+
+    async with session_scope(db_config) as session:
+        people = PeopleService(session=session)
+        for n in range(52):
+            details = {"name": f"Reg Person {n:02d}", "phone": "", "organisation": "Régie", "job_title": "x"}
+            person = await people.add_person(f"r{n}@reg.example", {**details, "sector": "Retail", "hours_per_month": 1})
+            await session.flush()
+            session.add(
+                Declaration(
+                    volunteer_id=person.id,
+                    kind=ConflictKind.FINANCIAL,
+                    description="Shares",
+                    organisation="Acme",
+                    state=ReviewState.PENDING,
+                    projects=[],
+                )
+            )
+    first = await office.get("/ethics/register?q=regie", headers=HTML)
+    assert first.status_code == 200, first.text
+    assert "Showing 1 to 50 of 52 entries" in first.text
+    assert "Reg Person 00" in first.text and "Reg Person 51" not in first.text
+    second = (await office.get("/ethics/register?q=regie&page=2", headers=HTML)).text
+    assert "Reg Person 51" in second
+    nothing = (await office.get("/ethics/register?q=regie&kind=nothing_to_declare", headers=HTML)).text
+    assert "No entries match" in nothing
