@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
+from litestar.enums import ScopeType
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -26,7 +27,7 @@ def drop_empty_query_values(app: ASGIApp) -> ASGIApp:
     """Middleware: every request's query string :func:`without_empty_values`, before anything reads it."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("query_string"):
+        if scope["type"] == ScopeType.HTTP and scope.get("query_string"):
             scope["query_string"] = without_empty_values(scope["query_string"])
         await app(scope, receive, send)
 

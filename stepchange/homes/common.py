@@ -35,7 +35,7 @@ async def count(session: AsyncSession, model: Any, *where: ColumnElement[bool]) 
     return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-async def first(session: AsyncSession, query: Select[Any], limit: int = SHOWN) -> list[Any]:
+async def first(session: AsyncSession, query: Select[*tuple[Any, ...]], limit: int = SHOWN) -> list[Any]:
     return list((await session.execute(query.limit(limit))).all())
 
 

@@ -46,8 +46,8 @@ class HomePages(Controller):
                 "homes/office.html", context={"home": await office_home(db_session), "me": me, "done": done}
             )
         if me.role == Role.ETHICS:
-            home = await ethics_home(db_session, settings.ethics_service_days)
-            return Template("homes/ethics.html", context={"home": home, "me": me, "done": done})
+            ethics = await ethics_home(db_session, settings.ethics_service_days)
+            return Template("homes/ethics.html", context={"home": ethics, "me": me, "done": done})
         if me.role == Role.CO_CHAIR and me.workstream_id is not None:
             home = await co_chair_home(db_session, me.workstream_id, settings.stale_days)
             return Template("homes/co_chair.html", context={"home": home, "me": me, "done": done})
