@@ -69,6 +69,8 @@ async def test_the_office_sees_an_erasure_request_with_its_legal_due_date_and_ca
     assert f"{due.day} {due:%B %Y}" in home
     person = (await office.get(f"/people/{volunteer_id}", headers=HTML)).text
     assert "asked for their personal data to be erased" in person
+    assert "&lt;" not in person, "the page's own markup is never shown as text"
+    assert "+447700900123" in person, "the phone number, for identity checks"
     confirm = await office.get(f"/people/{volunteer_id}/erasure/carry-out", headers=HTML)
     assert "This cannot be undone" in confirm.text
     done = await _form(office, f"/people/{volunteer_id}/erasure/carry-out")

@@ -123,6 +123,9 @@ async def test_bulk_validate_needs_evidence_for_each_person(office: Client, db_c
     assert done.status_code == 303
     async with session_scope(db_config) as session:
         assert (await session.get_one(Volunteer, zoe.id)).identity is Identity.VALIDATED
+    page = (await office.get(f"/people/{zoe.id}", headers=HTML)).text
+    assert "Validate or reject" not in page, "the form goes once the person is validated"
+    assert "Passport seen on a video call" in page
 
 
 async def test_bulk_export_and_nothing_selected(office: Client, db_config: SQLAlchemyAsyncConfig) -> None:
