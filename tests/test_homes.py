@@ -140,3 +140,63 @@ def test_due_dates_and_working_days() -> None:
     friday, next_friday = dt.date(2026, 12, 4), dt.date(2026, 12, 11)
     assert working_days_between(friday, next_friday) == 5
     assert working_days_between(friday, friday + dt.timedelta(days=2)) == 0
+
+
+async def test_the_board_sees_red_projects_with_their_latest_narrative(
+    client: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    from stepchange.projects.models import Project, ProjectStatus, Rag, StatusUpdate
+
+    async with session_scope(db_config) as session:
+        project = await session.scalar(select(Project).where(Project.code == "T1"))
+        assert project is not None
+        project.rag = Rag.RED
+        session.add(
+            StatusUpdate(
+                project_id=project.id,
+                previous_status=project.status,
+                status=project.status,
+                rag=Rag.RED,
+                summary="Venue partner pulled out",
+                author="Tess Chair",
+            )
+        )
+        assert project.status is not ProjectStatus.PIPELINE
+    await make_staff(db_config, "board@example.org", Role.BOARD)
+    await sign_in(client, "board@example.org")
+    home = (await client.get("/home", headers=HTML)).text
+    assert 'href="/projects/T1"' in home
+    assert "Venue partner pulled out" in home
+    assert re.search(r"<strong>1</strong> red", home)
+    assert 'href="/reports"' in home
+
+
+async def test_ethics_sees_declarations_past_the_service_level(
+    client: Client, db_config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stepchange.ethics.models import ConflictKind, Declaration, ReviewState
+    from stepchange.people.services import PeopleService
+
+    async with session_scope(db_config) as session:
+        details = {"name": "Ola Old", "phone": "", "organisation": "Acme", "job_title": "x", "sector": "Retail"}
+        person = await PeopleService(session=session).add_person("ola@acme.example", {**details, "hours_per_month": 1})
+        await session.flush()
+        session.add(
+            Declaration(
+                volunteer_id=person.id,
+                kind=ConflictKind.FINANCIAL,
+                description="Shares",
+                organisation="Acme",
+                state=ReviewState.PENDING,
+                projects=[],
+            )
+        )
+    await make_staff(db_config, "ethics@example.org", Role.ETHICS)
+    await sign_in(client, "ethics@example.org")
+    today = (await client.get("/home", headers=HTML)).text
+    assert "Ola Old" in today and "Over 10 days" not in today
+    later = clock.now() + dt.timedelta(days=20)
+    monkeypatch.setattr("stepchange.core.clock.now", lambda: later)
+    overdue = (await client.get("/home", headers=HTML)).text
+    assert "Over 10 days" in overdue
+    assert re.search(r"<strong>\d+ ha(?:s|ve) waited longer", overdue)

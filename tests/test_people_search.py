@@ -194,3 +194,29 @@ async def test_the_register_of_interests_is_paged_and_searchable(
     assert "Reg Person 51" in second
     nothing = (await office.get("/ethics/register?q=regie&kind=nothing_to_declare", headers=HTML)).text
     assert "No entries match" in nothing
+
+
+async def test_bulk_reminder_sends_a_fresh_link_only_to_people_with_something_to_confirm(
+    office: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    from stepchange.core.mail import OutboxMessage
+    from tests.test_interest import open_a_call, submission
+
+    await open_a_call(db_config)
+    token = await office.csrf()
+    sent = await office.post("/api/interest", json=submission(), headers={"x-csrftoken": token})
+    assert sent.status_code == 201, sent.text
+    async with session_scope(db_config) as session:
+        priya = await session.scalar(select(Volunteer).where(Volunteer.email == "priya.shah@example.co.uk"))
+        sam = await session.scalar(select(Volunteer).where(Volunteer.email == "sam@mall.example"))
+        assert priya is not None and sam is not None
+        before = len((await session.scalars(select(OutboxMessage.id))).all())
+    page = await office.post(
+        "/people/selected", data={"people": [str(priya.id), str(sam.id)], "action": "remind", "_csrf_token": token}
+    )
+    assert page.status_code == 200
+    assert "1 person sent a fresh confirmation link" in page.text
+    assert "1 of the selected was not sent one" in page.text
+    async with session_scope(db_config) as session:
+        assert len((await session.scalars(select(OutboxMessage.id))).all()) == before + 1
+        assert (await session.get_one(Volunteer, priya.id)).reminded_at is not None

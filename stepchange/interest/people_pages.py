@@ -130,10 +130,11 @@ class PeoplePages(Controller):
             return csv_response(frame([await lookup.volunteer_row(p) for p in people], PEOPLE_COLUMNS), "people")
         if action == "validate":
             return self._validation_page(people, {}, [])
-        sent = [p for p in people if p.identity is Identity.SUBMITTED]
-        for person in sent:
-            await interest.resend(person.email, settings)
-            await interest.people.mark_reminded(person, clock.now())
+        sent = []
+        for person in people:
+            if person.identity is Identity.SUBMITTED and await interest.resend(person.email, settings):
+                await interest.people.mark_reminded(person, clock.now())
+                sent.append(person)
         return Template(
             "people/reminded.html", context={"sent": sent, "skipped": len(people) - len(sent)}, status_code=200
         )
