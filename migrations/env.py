@@ -69,6 +69,32 @@ def do_run_migrations(connection: "Connection") -> None:
         context.run_migrations()
 
 
+def run_with_foreign_keys_deferred(connection: "Connection") -> None:
+    """Run the migrations; on SQLite with foreign keys off while they run, then checked.
+
+    SQLite alters a table by copying it and dropping the old one, and with foreign keys on, that drop
+    deletes every row that refers to it with ON DELETE CASCADE (adding a column to meetings would
+    delete their minutes). The pragma only works outside a transaction, so it goes to the driver
+    directly; afterwards every reference is checked before foreign keys go back on.
+    """
+    if connection.dialect.name != "sqlite":
+        do_run_migrations(connection)
+        return
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.cursor().execute("PRAGMA foreign_keys=OFF")
+    try:
+        do_run_migrations(connection)
+        connection.commit()
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.rollback()
+        if broken:
+            msg = f"the migrations left rows that refer to nothing: {broken[:5]}"
+            raise RuntimeError(msg)
+    finally:
+        driver.cursor().execute("PRAGMA foreign_keys=ON")
+
+
 async def run_migrations_online() -> None:
     """Run migrations in 'online' mode.
 
@@ -98,7 +124,7 @@ async def run_migrations_online() -> None:
         )
 
     async with connectable.connect() as connection:
-        await connection.run_sync(do_run_migrations)
+        await connection.run_sync(run_with_foreign_keys_deferred)
 
     await connectable.dispose()
 

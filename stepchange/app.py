@@ -41,16 +41,18 @@ from stepchange.core.security import NonceMiddleware, public_rate_limit, securit
 from stepchange.core.sessions import AuthenticationMiddleware, build_store, session_config, session_cookie
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.templating import template_config
-from stepchange.core.web import see_other
+from stepchange.core.web import drop_empty_query_values, see_other
 from stepchange.desk.controllers import DeskController, OfferAnswerController
 from stepchange.desk.pages import DeskPages, OfferPages
 from stepchange.ethics.controllers import ConflictController, ProjectReviewController
 from stepchange.ethics.pages import EthicsPages
 from stepchange.governance.controllers import EscalationController, MaturityMatrixController, governance_api
 from stepchange.governance.pages import EscalationPages, MatrixPages, office_pages
+from stepchange.homes.pages import ErasurePages, HomePages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
-from stepchange.interest.pages import InterestPages, PeoplePages
+from stepchange.interest.pages import InterestPages
+from stepchange.interest.people_pages import PeoplePages
 from stepchange.people.controllers import OrganisationController
 from stepchange.people.pages import OrganisationPages
 from stepchange.programme.controllers import MilestoneController
@@ -167,6 +169,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CalendarFeedController,
             ReminderSettingsPages,
             StopReminderPages,
+            HomePages,
+            ErasurePages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         dependencies={
@@ -177,6 +181,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores={"sessions": build_store(settings, db_config, "sessions")},
         template_config=template_config(),
         middleware=[
+            drop_empty_query_values,
             NonceMiddleware,
             sessions.middleware,
             DefineMiddleware(  # the CSRF token is bound to the session (core/csrf.py)

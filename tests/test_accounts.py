@@ -118,7 +118,7 @@ async def test_unsafe_requests_without_the_csrf_token_are_refused(client: Client
         follow_redirects=False,
     )
     assert ok.status_code == 303
-    assert ok.headers["location"] == "/account"
+    assert ok.headers["location"] == "/home"
 
 
 @pytest.mark.parametrize(
@@ -298,7 +298,7 @@ async def test_the_sign_in_page_shows_errors_and_never_redirects_off_site(client
         data={"email": coordinator, "password": PASSWORD, "next": "//evil.example/", "_csrf_token": token},
         follow_redirects=False,
     )
-    assert ok.headers["location"] == "/account"
+    assert ok.headers["location"] == "/home"
     account = await client.get("/account")
     assert "Olive Office" in account.text
 

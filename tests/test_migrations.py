@@ -43,3 +43,38 @@ def test_migrations_build_the_models_schema(databases: Databases) -> None:
     differences, names = asyncio.run(check())
     assert differences == []
     assert {"workstream", "project", "milestone", "key_activity", "call", "call_project"} <= names
+
+
+def test_no_upgrade_loses_a_row(databases: Databases) -> None:
+    """Altering a table on SQLite copies it and drops the old one; with foreign keys on, that drop would
+    delete every row referring to it (a column added to meetings deleted their minutes). Rows written
+    before the sealing revision must all be there after upgrading to the head."""
+    from advanced_alchemy.alembic.commands import AlembicCommands
+    from sqlalchemy import func, select, table
+
+    from tests.test_data_at_rest import sealing_revision, write_plain_rows
+
+    start = str(sealing_revision().down_revision)
+    url = databases.empty()
+    config = build_database_config(Settings(database_url=url))
+    commands = AlembicCommands(sqlalchemy_config=config)
+
+    async def counts(write: bool = False) -> dict[str, int]:
+        try:
+            if write:
+                await write_plain_rows(config)
+            async with config.get_engine().connect() as connection:
+                names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+                found = {}
+                for name in sorted(set(names) - {"alembic_version"}):
+                    found[name] = (await connection.execute(select(func.count()).select_from(table(name)))).scalar_one()
+                return {name: count for name, count in found.items() if count}
+        finally:
+            await config.get_engine().dispose()
+
+    commands.upgrade(revision=start)
+    before = asyncio.run(counts(write=True))
+    assert {"workstream_meeting", "workstream_minutes", "workstream_action", "outbox_message"} <= set(before)
+    commands.upgrade(revision="head")
+    after_upgrade = asyncio.run(counts())
+    assert {name: after_upgrade.get(name, 0) for name in before} == before

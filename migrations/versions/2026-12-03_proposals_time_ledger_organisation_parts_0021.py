@@ -157,6 +157,8 @@ def schema_upgrades() -> None:
 
 def schema_downgrades() -> None:
     with op.batch_alter_table("organisation", schema=None) as batch_op:
+        # The enum's CHECK goes first: SQLite's copy of the table would otherwise still name the column.
+        batch_op.drop_constraint(batch_op.f("ck_organisation_organisation_part"), type_="check")
         batch_op.drop_column("part")
 
     with op.batch_alter_table("time_entry", schema=None) as batch_op:

@@ -23,7 +23,7 @@ __all__ = ("data_downgrades", "data_upgrades", "downgrade", "schema_downgrades",
 
 # revision identifiers, used by Alembic.
 revision = "0017"
-down_revision = "0014"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -71,7 +71,7 @@ class AccountPages(Controller):
     async def login_form(
         self, next_: Annotated[str | None, QueryParameter(name="next", max_length=500)] = None
     ) -> Template:
-        return page("accounts/login.html", next=safe_next(next_, "/account"), errors=[], email="")
+        return page("accounts/login.html", next=safe_next(next_, "/home"), errors=[], email="")
 
     @post("/login")
     async def login(
@@ -81,7 +81,7 @@ class AccountPages(Controller):
         staff: NamedDependency[StaffService],
         settings: NamedDependency[Settings],
     ) -> Template | Redirect:
-        email, target = field(data, "email"), safe_next(field(data, "next"), "/account")
+        email, target = field(data, "email"), safe_next(field(data, "next"), "/home")
         missing = [
             FieldError(name, message)
             for name, message in (("email", "Enter your email address"), ("password", "Enter your password"))

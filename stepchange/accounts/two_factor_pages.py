@@ -65,11 +65,11 @@ class TwoFactorPages(Controller):
 
     @get("/login/code", name="login_code", guards=WAITING_FOR_CODE)
     async def code_form(self, next_: Next = None) -> Template:
-        return code_page("app", safe_next(next_, "/account"), [])
+        return code_page("app", safe_next(next_, "/home"), [])
 
     @get("/login/recovery", name="login_recovery", guards=WAITING_FOR_CODE)
     async def recovery_form(self, next_: Next = None) -> Template:
-        return code_page("recovery", safe_next(next_, "/account"), [])
+        return code_page("recovery", safe_next(next_, "/home"), [])
 
     @post("/login/code", guards=WAITING_FOR_CODE)
     async def code(
@@ -86,7 +86,7 @@ class TwoFactorPages(Controller):
     async def _finish(
         self, mode: str, request: Request[Any, Any, Any], data: Form, staff: StaffService
     ) -> Template | Redirect:
-        target, code = safe_next(field(data, "next"), "/account"), field(data, "code")
+        target, code = safe_next(field(data, "next"), "/home"), field(data, "code")
         if not code:
             return code_page(mode, target, [FieldError("code", f"Enter your {MODES[mode]['label'].lower()}")], 400)
         try:
@@ -112,7 +112,7 @@ class TwoFactorPages(Controller):
     async def setup_form(
         self, request: Request[Any, Any, Any], staff: NamedDependency[StaffService], next_: Next = None
     ) -> Template | Redirect:
-        return await self._setup_page(request, staff, safe_next(next_, "/account"), [])
+        return await self._setup_page(request, staff, safe_next(next_, "/home"), [])
 
     async def _setup_page(
         self,
@@ -132,7 +132,7 @@ class TwoFactorPages(Controller):
     async def confirm(
         self, request: Request[Any, Any, Any], data: Form, staff: NamedDependency[StaffService]
     ) -> Template | Redirect:
-        target, code = safe_next(field(data, "next"), "/account"), field(data, "code")
+        target, code = safe_next(field(data, "next"), "/home"), field(data, "code")
         if not code:
             errors = [FieldError("code", "Enter the code from your authenticator app")]
             return await self._setup_page(request, staff, target, errors, 400)

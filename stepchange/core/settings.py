@@ -67,6 +67,8 @@ class Settings:
     """The value of an hour donated, for the board's in-kind figures; 0 shows none."""
     team_max_share_percent: int = 40
     """No more than this share of a project's team from one organisation without an override."""
+    ethics_service_days: int = 10
+    """Working days the ethics reviewers aim to decide a declaration in (the office sets it)."""
     password_hash_cost: str = "standard"  # noqa: S105 - "standard" or "fast" (tests), not a secret
     outbox_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "outbox")
     mail_sender_enabled: bool = True
@@ -123,6 +125,7 @@ class Settings:
             reminder_hour=_env_int("REMINDER_HOUR", cls.reminder_hour),
             inkind_hourly_pence=_env_int("INKIND_HOURLY_PENCE", cls.inkind_hourly_pence),
             team_max_share_percent=_env_int("TEAM_MAX_SHARE_PERCENT", cls.team_max_share_percent),
+            ethics_service_days=_env_int("ETHICS_SERVICE_DAYS", cls.ethics_service_days),
             session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", cls.session_absolute_minutes),
             outbox_dir=Path(_env("OUTBOX_DIR") or PROJECT_ROOT / "var" / "outbox"),
             mail_sender_enabled=(_env("MAIL_SENDER", "1") or "1").lower() not in ("0", "off"),
@@ -140,6 +143,8 @@ class Settings:
             raise SettingsError(
                 f"STEPCHANGE_TEAM_MAX_SHARE_PERCENT must be from 1 to 100, not {settings.team_max_share_percent}"
             )
+        if settings.ethics_service_days < 1:
+            raise SettingsError(f"STEPCHANGE_ETHICS_SERVICE_DAYS must be 1 or more, not {settings.ethics_service_days}")
         settings.check()
         return settings
 

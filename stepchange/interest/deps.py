@@ -47,7 +47,10 @@ async def provide_people_search(
     sector: Annotated[str | None, QueryParameter(max_length=200)] = None,
     organisation: Annotated[str | None, QueryParameter(max_length=200, description="Organisation contains")] = None,
     q: Annotated[
-        str | None, QueryParameter(max_length=200, description="Words in name, address, organisation, job")
+        str | None,
+        QueryParameter(
+            max_length=200, description="Words in name, address or organisation (any letter case or accents)"
+        ),
     ] = None,
 ) -> PeopleSearch:
     return PeopleSearch(

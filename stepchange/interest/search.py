@@ -5,7 +5,7 @@ never a declaration's text, nor anyone's phone number in the export)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +16,7 @@ from stepchange.core.services import DomainService
 from stepchange.core.validation import normalise_email
 from stepchange.ethics.models import Declaration
 from stepchange.interest.calls import project_codes
-from stepchange.interest.models import Call, Choice, ChoiceRole, Expression
+from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
 from stepchange.interest.schemas import (
     ChoiceOut,
     DeclarationStateOut,
@@ -27,7 +27,8 @@ from stepchange.interest.schemas import (
     VolunteerOut,
 )
 from stepchange.people.identity import IdentityService
-from stepchange.people.models import Identity, Volunteer
+from stepchange.people.models import ErasureRequest, Identity, Organisation, Volunteer, folded
+from stepchange.people.organisations import OrganisationService, match_key
 from stepchange.people.services import VolunteerRepository
 from stepchange.projects.models import Project
 
@@ -44,6 +45,17 @@ PEOPLE_COLUMNS = (
     "registered",
 )
 """The office's export of the list (no phone, no declarations)."""
+
+
+SORTS: dict[str, Any] = {
+    "name": Volunteer.search_key,
+    "organisation": Volunteer.organisation,
+    "identity": Volunteer.identity,
+    "registered": Volunteer.created_at,
+}
+"""The columns the office's list can be sorted by (the name by its folded key, so "Ávila" sorts with "A")."""
+PICK_LIMIT = 100
+"""The most people one bulk action takes (a page of the list)."""
 
 
 @dataclass(frozen=True)
@@ -85,19 +97,35 @@ class PeopleSearch:
             where.append(Volunteer.sector == self.sector)
         if self.organisation:
             where.append(Volunteer.organisation.ilike(f"%{self.organisation}%"))
-        if self.text:
-            like = f"%{self.text}%"
+        if self.text and (words := folded(self.text)):
+            # Name and organisation through their folded search key (letter case and accents ignored, the
+            # same on every engine); the address as kept (lower case).
             where.append(
                 or_(
-                    Volunteer.name.ilike(like),
-                    Volunteer.email.ilike(like),
-                    Volunteer.organisation.ilike(like),
-                    Volunteer.job_title.ilike(like),
+                    Volunteer.search_key.contains(words, autoescape=True),
+                    Volunteer.email.contains(self.text.strip().lower(), autoescape=True),
                 )
             )
         if (chosen := self._choice_exists()) is not None:
             where.append(chosen)
         return where
+
+
+@dataclass(frozen=True)
+class IdentityChecks:
+    """What the office checks a person's identity against, beside their record (for the person's page only:
+    the phone number and experience are not in the API's list or the export)."""
+
+    phone: str
+    experience: str
+    credentials: list[str] = field(default_factory=list)
+    named_organisation: Organisation | None = None
+    """The register entry for the organisation they named, if it is on the register."""
+    address_organisation: Organisation | None = None
+    """The register entry whose domains include their e-mail address's domain."""
+    erasure: ErasureRequest | None = None
+    withdrew: bool = False
+    """Every expression of interest withdrawn."""
 
 
 def expression_out(expression: Expression, call: Call, codes: Mapping[UUID, str]) -> ExpressionOut:
@@ -121,11 +149,25 @@ class PeopleLookup(DomainService[Volunteer, VolunteerRepository]):
     async def person(self, volunteer_id: UUID) -> Volunteer:
         return await IdentityService(self.session).person(volunteer_id)
 
-    async def people(self, search: PeopleSearch, *, limit: int, offset: int) -> tuple[Sequence[Volunteer], int]:
-        """Everyone who registered, filtered as the office asks, newest first."""
+    async def people(
+        self, search: PeopleSearch, *, limit: int, offset: int, sort: str = "-registered"
+    ) -> tuple[Sequence[Volunteer], int]:
+        """Everyone who registered, filtered as the office asks, in the order asked (newest first unless
+        another of :data:`SORTS` is named, ``-`` first for descending); ties by id, so pages never overlap."""
+        column = SORTS.get(sort.removeprefix("-"), Volunteer.created_at)
+        descending = sort.startswith("-")
         return await self.get_many_and_count(
-            *search.conditions(), LimitOffset(limit=limit, offset=offset), order_by=[(Volunteer.created_at, True)]
+            *search.conditions(),
+            LimitOffset(limit=limit, offset=offset),
+            order_by=[(column, descending), (Volunteer.id, descending)],
         )
+
+    async def chosen(self, ids: Sequence[UUID]) -> Sequence[Volunteer]:
+        """The people picked from the list (at most a page of them), in the list's default order."""
+        rows = await self.session.scalars(
+            select(Volunteer).where(Volunteer.id.in_(ids[:PICK_LIMIT])).order_by(Volunteer.created_at.desc())
+        )
+        return rows.all()
 
     async def declarations_of(self, person: Volunteer) -> Sequence[Declaration]:
         rows = await self.session.scalars(
@@ -177,6 +219,30 @@ class PeopleLookup(DomainService[Volunteer, VolunteerRepository]):
                 )
                 for d in await self.declarations_of(person)
             ],
+        )
+
+    async def identity_checks(self, volunteer_id: UUID) -> IdentityChecks:
+        person = await self.person(volunteer_id)
+        latest = await self.session.scalar(
+            select(Expression)
+            .where(Expression.volunteer_id == person.id)
+            .order_by(Expression.submitted_at.desc())
+            .limit(1)
+        )
+        statuses = (
+            await self.session.scalars(select(Expression.status).where(Expression.volunteer_id == person.id))
+        ).all()
+        organisations = OrganisationService(session=self.session)
+        return IdentityChecks(
+            phone=person.phone,
+            experience=latest.experience if latest else "",
+            credentials=list(latest.credentials) if latest else [],
+            named_organisation=await organisations.get_one_or_none(
+                Organisation.match_key == match_key(person.organisation)
+            ),
+            address_organisation=await organisations.owner_of(person.email),
+            erasure=await self.session.scalar(select(ErasureRequest).where(ErasureRequest.volunteer_id == person.id)),
+            withdrew=bool(statuses) and all(s is ExpressionStatus.WITHDRAWN for s in statuses),
         )
 
     async def person_page(self, volunteer_id: UUID) -> PersonOut:

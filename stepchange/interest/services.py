@@ -344,17 +344,17 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
             reminded.add(person.id)
         return len(reminded)
 
-    async def resend(self, email: str, settings: Settings) -> None:
+    async def resend(self, email: str, settings: Settings) -> bool:
         """Send a fresh confirmation link for the address's latest unconfirmed submission; say nothing either way.
 
         The public doors call it after answering (:func:`resend_confirmation`), so the answer takes as long
-        whether or not the address is known.
+        whether or not the address is known. Returns whether a link was sent (for the office's reminders).
         """
         if email_problem(email) is not None:
-            return
+            return False
         person = await self.people.by_email(normalise_email(email))
         if person is None:
-            return
+            return False
         held = await self.session.scalar(
             select(HeldSubmission)
             .where(HeldSubmission.volunteer_id == person.id)
@@ -377,6 +377,7 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
                 settings,
                 "new",
             )
+        return held is not None or waiting is not None
 
     async def _call_name(self, call_id: UUID) -> str:
         return str(await self.session.scalar(select(Call.name).where(Call.id == call_id)))

@@ -7,14 +7,18 @@ Phone numbers, the evidence behind identity checks and the office's notes are en
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import enum
+import unicodedata
+from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC, EncryptedString, EncryptedText
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from stepchange.core import clock
 from stepchange.core.database import Base, encryption_key, enum_type
 
 
@@ -25,6 +29,32 @@ class Part(enum.StrEnum):
     PRIVATE_SECTOR = "private_sector"
     GOVERNMENT = "government"
     OTHER_PUBLIC = "other_public"
+
+
+def one_month_after(moment: dt.datetime) -> dt.date:
+    """The UK GDPR's one month (art. 12(3)) from a UK day: the same day of the next month, or that month's
+    last day when it is shorter (31 January is due by 28 or 29 February)."""
+    day = clock.uk_day(moment)
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def folded(text: str) -> str:
+    """Text as the office's search compares it, the same on every engine: letter case and accents
+    ignored ("Zoë O'Brien" is "zoe o'brien"), runs of spaces made one."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def search_key(name: str, organisation: str) -> str:
+    """A person's :attr:`Volunteer.search_key`: their name and organisation, :func:`folded`."""
+    return folded(f"{name} | {organisation}")[:500]
+
+
+def _search_key_default(context: Any) -> str:
+    """A new person's search key, from the row being inserted (every door that adds people)."""
+    values = context.get_current_parameters() if context is not None else {}
+    return search_key(values.get("name") or "", values.get("organisation") or "")
 
 
 class Organisation(Base):
@@ -86,6 +116,9 @@ class Volunteer(Base):
     erased_at: Mapped[dt.datetime | None] = mapped_column(
         DateTimeUTC(timezone=True), nullable=True, default=None, doc="Personal data removed; only counts remain"
     )
+    search_key: Mapped[str] = mapped_column(
+        String(500), default=_search_key_default, doc="Name and organisation as search compares them: see folded()"
+    )
 
 
 class IdentityStep(Base):
@@ -121,3 +154,15 @@ class ErasureRequest(Base):
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), unique=True)
     carried_out_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)
     carried_out_by: Mapped[str] = mapped_column(String(200), default="")
+    refused_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)
+    refused_by: Mapped[str] = mapped_column(String(200), default="")
+    refusal_reason: Mapped[str] = mapped_column(Text, default="", doc="Told to the person; kept for the record")
+
+    @property
+    def due_on(self) -> dt.date:
+        """The legal due date: one month from the request."""
+        return one_month_after(self.created_at)
+
+    @property
+    def waiting(self) -> bool:
+        return self.carried_out_at is None and self.refused_at is None

@@ -6,15 +6,16 @@ import re
 from collections.abc import Sequence
 from uuid import UUID
 
+from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, or_, select
 
 from stepchange.core import audit
 from stepchange.core.errors import BrokenRule, InvalidInput, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.core.validation import text_problem
-from stepchange.people.models import Organisation, OrganisationDomain, Part
+from stepchange.people.models import Organisation, OrganisationDomain, Part, folded
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -74,6 +75,24 @@ class OrganisationService(DomainService[Organisation, OrganisationRepository]):
 
     async def register(self) -> Sequence[Organisation]:
         return await self.get_many(order_by=[(Organisation.name, False)])
+
+    async def register_page(
+        self, words: str | None, *, limit: int, offset: int, descending: bool = False
+    ) -> tuple[Sequence[Organisation], int]:
+        """A page of the register in name order, only organisations whose name contains ``words`` (letter
+        case, punctuation and accents ignored) when given."""
+        where: list[ColumnElement[bool]] = []
+        if words and words.strip():
+            key = match_key(folded(words))
+            where.append(
+                or_(
+                    Organisation.name.ilike(f"%{words.strip()}%"),
+                    Organisation.match_key.contains(key, autoescape=True) if key else false(),
+                )
+            )
+        return await self.get_many_and_count(
+            *where, LimitOffset(limit=limit, offset=offset), order_by=[(Organisation.name, descending)]
+        )
 
     async def by_id(self, organisation_id: UUID) -> Organisation:
         found = await self.get_one_or_none(Organisation.id == organisation_id)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.core.errors import FieldError, InvalidInput
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
+from stepchange.core.listing import Listing, read_page, read_sort
 from stepchange.core.web import see_other
 from stepchange.people.deps import provide_identities, provide_organisations
 from stepchange.people.identity import IdentityService
 from stepchange.people.organisations import OrganisationService
+
+SORTS = frozenset({"name"})
 
 
 class OrganisationPages(Controller):
@@ -31,15 +34,31 @@ class OrganisationPages(Controller):
         errors: list[FieldError] | None = None,
         done: str | None = None,
         status_code: int = 200,
+        *,
+        q: str | None = None,
+        sort: str | None = None,
+        page: str | None = None,
     ) -> Template:
-        context = {"organisations": await organisations.register(), "errors": errors or [], "done": done}
+        """A page of the register (never all of it), found by name, in name order either way."""
+        order = read_sort(sort, SORTS, "name")
+        listing = Listing("/organisations", {"q": q} if q else {}, order, 0, read_page(page), default_sort="name")
+        rows, total = await organisations.register_page(
+            q, limit=listing.size, offset=listing.offset, descending=order.startswith("-")
+        )
+        listing = Listing("/organisations", listing.filters, order, total, listing.page, default_sort="name")
+        context = {"organisations": rows, "listing": listing, "q": q or "", "errors": errors or [], "done": done}
         return Template("organisations/index.html", context=context, status_code=status_code)
 
     @get("/", name="organisations")
     async def index(
-        self, organisations: NamedDependency[OrganisationService], done: FromQuery[str | None] = None
+        self,
+        organisations: NamedDependency[OrganisationService],
+        done: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        sort: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        page: Annotated[str | None, QueryParameter(max_length=20)] = None,
     ) -> Template:
-        return await self._page(organisations, done=done)
+        return await self._page(organisations, done=done, q=q, sort=sort, page=page)
 
     @post("/")
     async def change(

@@ -31,7 +31,7 @@ from stepchange.core.errors import NotFound
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.people.facts import INTEREST_FACTS
-from stepchange.people.models import Identity, IdentityStep, Volunteer
+from stepchange.people.models import Identity, IdentityStep, Volunteer, search_key
 
 PERSON_DETAILS = ("name", "phone", "organisation", "job_title", "sector", "hours_per_month")
 """What a person's latest submission sets on their record (a repeat replaces them)."""
@@ -136,7 +136,7 @@ class PeopleBatch:
         stamps = {"created_at": self.now, "updated_at": self.now}
         self.people = TableRows(
             table_of(Volunteer),
-            ("id", "email", *PERSON_DETAILS),
+            ("id", "email", *PERSON_DETAILS, "search_key"),
             {"identity": Identity.SUBMITTED, **stamps},
             sealed=frozenset({"phone"}),
         )
@@ -162,13 +162,20 @@ class PeopleBatch:
         """A new person at ``submitted``: ``sealed_details`` in :data:`PERSON_DETAILS` order, the phone
         number already encrypted by its column's type. Returns their new id."""
         volunteer_id = new_id()
-        self.people.rows.append((volunteer_id, email, *sealed_details))
+        name, organisation = (
+            sealed_details[PERSON_DETAILS.index("name")],
+            sealed_details[PERSON_DETAILS.index("organisation")],
+        )
+        self.people.rows.append((volunteer_id, email, *sealed_details, search_key(name, organisation)))
         self.first_steps.rows.append((new_id(), volunteer_id))
         return volunteer_id
 
     def change(self, person: HeldPerson, details: Mapping[str, Any]) -> None:
         """Replace a held person's details, auditing what changed (personal values only as changed)."""
-        self.changes.append({"id": person.id, **details, "updated_at": self.now})
+        key = search_key(
+            details.get("name", person.details["name"]), details.get("organisation", person.details["organisation"])
+        )
+        self.changes.append({"id": person.id, **details, "search_key": key, "updated_at": self.now})
         if changed := audit.diff(person.details, details, personal=PERSONAL):
             self.audit_entries.rows.append((new_id(), str(person.id), changed))
 
@@ -207,6 +214,7 @@ class PeopleService(DomainService[Volunteer, VolunteerRepository]):
         no ORM objects: every public submission takes this path.
         """
         values = {"id": uuid4(), "email": email, **details, "identity": Identity.SUBMITTED}
+        values["search_key"] = search_key(values.get("name", ""), values.get("organisation", ""))
         person_id = (await run_core(self.session, _claim_statement(dialect_of(self.session)), values)).scalar()
         if person_id is not None:
             await run_core(self.session, _INSERT_STEP, _first_step(person_id))
@@ -234,6 +242,7 @@ class PeopleService(DomainService[Volunteer, VolunteerRepository]):
         before = {name: getattr(person, name) for name in details}
         for name, value in details.items():
             setattr(person, name, value)
+        person.search_key = search_key(person.name, person.organisation)
         if changed := audit.diff(before, details, personal=PERSONAL):
             await audit.record(
                 self.session,
@@ -293,7 +302,7 @@ class PeopleService(DomainService[Volunteer, VolunteerRepository]):
         """Empty the record and its identity history of everything that says who the person is; the
         record stays (it is counted), marked erased."""
         person.name, person.email, person.phone = ERASED, f"erased-{person.id}@erased.invalid", ""
-        person.organisation, person.job_title = ERASED, ERASED
+        person.organisation, person.job_title, person.search_key = ERASED, ERASED, ""
         person.erased_at = clock.now()
         await self.session.execute(
             update(IdentityStep).where(IdentityStep.volunteer_id == person.id).values(how=ERASED)

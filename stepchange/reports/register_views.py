@@ -6,12 +6,13 @@ Confidential: every download is recorded in the audit trail.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from stepchange.accounts.guards import acting_staff
@@ -19,11 +20,13 @@ from stepchange.core import audit
 from stepchange.core.authz import StaffRole
 from stepchange.core.exports import csv_response, excel_response, frame
 from stepchange.core.guards import requires_role
+from stepchange.core.listing import Listing, read_page
 from stepchange.core.pagination import Window
 from stepchange.core.templating import uk_datetime
 from stepchange.ethics.deps import provide_conflicts
 from stepchange.ethics.services import ConflictService
 from stepchange.reports.register import RegisterRow, register_of_interests
+from stepchange.reports.register_page import KINDS, register_page
 
 REGISTER = "register-of-interests"
 ethics_or_office = requires_role(StaffRole.ETHICS, StaffRole.COORDINATOR)
@@ -91,5 +94,18 @@ class RegisterPages(Controller):
     dependencies = {"conflicts": Provide(provide_conflicts)}
 
     @get("/register", name="ethics_register")
-    async def register(self, conflicts: NamedDependency[ConflictService]) -> Template:
-        return Template("ethics/register.html", context={"rows": await register_of_interests(conflicts)})
+    async def register(
+        self,
+        conflicts: NamedDependency[ConflictService],
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        kind: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        page: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    ) -> Template:
+        """A page of the register (never all of it: the downloads carry that), found by person and kind."""
+        kind = kind if kind in KINDS else None
+        filters = {k: v for k, v in {"q": q, "kind": kind}.items() if v}
+        listing = Listing("/ethics/register", filters, "", 0, read_page(page))
+        rows, total = await register_page(conflicts, words=q, kind=kind, limit=listing.size, offset=listing.offset)
+        listing = Listing("/ethics/register", filters, "", total, listing.page)
+        context = {"rows": rows, "listing": listing, "q": q or "", "kind": kind or "", "kinds": KINDS}
+        return Template("ethics/register.html", context=context)

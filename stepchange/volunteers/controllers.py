@@ -28,6 +28,7 @@ from stepchange.volunteers.deps import (
 )
 from stepchange.volunteers.schemas import (
     ChoicesIn,
+    ErasureRefusalIn,
     ErasureRequestOut,
     LinkRequestIn,
     MyRecordOut,
@@ -177,3 +178,14 @@ class ErasureController(Controller):
     ) -> dict[str, str]:
         await service.erase(acting_staff(request), volunteer_id)
         return {"message": "Erased"}
+
+    @post("/{volunteer_id:uuid}/refuse", status_code=HTTP_200_OK, summary="Refuse an erasure request, saying why")
+    async def refuse(
+        self,
+        request: Request[Any, Any, Any],
+        service: NamedDependency[SelfService],
+        volunteer_id: FromPath[UUID],
+        data: JSONBody[ErasureRefusalIn],
+    ) -> dict[str, str]:
+        await service.refuse_erasure(acting_staff(request), volunteer_id, data.reason)
+        return {"message": "Refused; the person has been told why"}

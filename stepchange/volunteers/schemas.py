@@ -57,6 +57,12 @@ class MyRecordOut(msgspec.Struct):
     assignments: list[MyAssignmentOut]
 
 
+class ErasureRefusalIn(msgspec.Struct):
+    """Why the office refuses to erase (the person is told)."""
+
+    reason: str
+
+
 class ErasureRequestOut(msgspec.Struct):
     volunteer_id: UUID
     requested_at: dt.datetime

@@ -19,7 +19,7 @@ from stepchange.contributions.services import ContributionService
 from stepchange.core import audit, clock
 from stepchange.core.audit import AuditEntry
 from stepchange.core.authz import Role
-from stepchange.core.errors import BrokenRule, NotFound, RuleViolation
+from stepchange.core.errors import BrokenRule, InvalidInput, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.links import OneTimeLink, issue_link, use_link
 from stepchange.core.mail import forget_mail_to
@@ -37,6 +37,9 @@ from stepchange.projects.models import Project
 from stepchange.projects.proposals import forget_proposer, proposals_of
 
 SIGN_IN = "volunteer_sign_in"
+REFUSAL_LIMIT = 2000
+WAITING = (ErasureRequest.carried_out_at.is_(None), ErasureRequest.refused_at.is_(None))
+"""An erasure request still waiting for the office: neither carried out nor refused."""
 SIGN_IN_LIFETIME = dt.timedelta(minutes=30)
 MY_DATA_FILE = "my-step-change-data"
 """The name (before ``.json``) of the file a volunteer's subject-access download saves as."""
@@ -328,6 +331,10 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
     async def request_erasure(self, person: Volunteer) -> ErasureRequest:
         existing = await self.session.scalar(select(ErasureRequest).where(ErasureRequest.volunteer_id == person.id))
         if existing is not None:
+            if existing.refused_at is not None:  # asked again after a refusal: back in the office's queue
+                existing.refused_at, existing.refused_by, existing.refusal_reason = None, "", ""
+                existing.created_at = clock.now()
+                await self._audit(person, "volunteer.erasure_requested", "Asked for erasure again")
             return existing
         request = ErasureRequest(volunteer_id=person.id)
         self.session.add(request)
@@ -338,10 +345,50 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         rows = await self.session.execute(
             select(ErasureRequest, Volunteer)
             .join(Volunteer, ErasureRequest.volunteer_id == Volunteer.id)
-            .where(ErasureRequest.carried_out_at.is_(None))
+            .where(*WAITING)
             .order_by(ErasureRequest.created_at)
         )
         return [(r, v) for r, v in rows.all()]
+
+    async def waiting_erasure(self, volunteer_id: UUID) -> ErasureRequest:
+        """The person's erasure request still waiting for the office (else 404: done items leave the queue)."""
+        request = await self.session.scalar(
+            select(ErasureRequest).where(ErasureRequest.volunteer_id == volunteer_id, *WAITING)
+        )
+        if request is None:
+            raise NotFound("erasure request", f"waiting for volunteer {volunteer_id}")
+        return request
+
+    async def refuse_erasure(self, actor: Principal, volunteer_id: UUID, reason: str) -> ErasureRequest:
+        """The office refuses an erasure request, saying why (UK GDPR art. 17(3): e.g. a legal obligation to
+        keep the record). The person is told the reason by e-mail; the request leaves the queue, and asking
+        again puts it back."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput.one("reason", "Enter the reason the erasure is refused: the person is told it")
+        if len(reason) > REFUSAL_LIMIT:
+            raise InvalidInput.one("reason", f"The reason must be {REFUSAL_LIMIT} characters or fewer")
+        request = await self.waiting_erasure(volunteer_id)
+        person = await self.session.get_one(Volunteer, volunteer_id)
+        request.refused_at, request.refused_by, request.refusal_reason = clock.now(), actor.label, reason
+        await queue_templated_mail(
+            self.session,
+            "erasure_refused",
+            to=person.email,
+            category="erasure_refused",
+            name=person.name,
+            reason=reason,
+        )
+        await audit.record(
+            self.session,
+            actor,
+            "volunteer.erasure_refused",
+            subject_type="volunteer",
+            subject_id=person.id,
+            summary="Erasure request refused",
+            changes={"reason": audit.CHANGED},
+        )
+        return request
 
     async def erase(self, actor: Principal, volunteer_id: UUID) -> None:
         """Remove the person's personal data everywhere, audit and mail included, keeping anonymous counts:
