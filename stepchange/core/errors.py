@@ -64,8 +64,8 @@ class DomainError(Exception):
 class NotFound(DomainError):
     title = "Not found"
 
-    def __init__(self, thing: str, key: object) -> None:
-        super().__init__(f"No {thing} with {key!s}")
+    def __init__(self, thing: str, key: object, *, relation: str = "with") -> None:
+        super().__init__(f"No {thing} {relation} {key!s}")
         self.thing = thing
         self.key = key
 
@@ -113,9 +113,10 @@ class RuleViolation(DomainError):
 class StaleVersion(DomainError):
     title = "Changed by someone else"
 
-    def __init__(self, thing: str, sent: int | None, current: int) -> None:
+    def __init__(self, thing: str, sent: int | None, current: int, *, plural: bool = False) -> None:
+        this, was = ("These", "were") if plural else ("This", "was")
         super().__init__(
-            f"This {thing} was changed by someone else (you sent version {sent}, it is now at "
+            f"{this} {thing} {was} changed by someone else (you sent version {sent}, it is now at "
             f"version {current}); reload it and make your change again"
         )
         self.current = current
