@@ -46,6 +46,7 @@ from stepchange.ethics.controllers import ConflictController, ProjectReviewContr
 from stepchange.ethics.pages import EthicsPages
 from stepchange.governance.controllers import EscalationController, governance_api
 from stepchange.governance.pages import EscalationPages, office_pages
+from stepchange.interest.call_pages import CallPages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
 from stepchange.interest.pages import InterestPages, PeoplePages
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             TwoFactorPages,
             InterestPages,
+            CallPages,
             PeoplePages,
             OrganisationPages,
             SelfServicePages,

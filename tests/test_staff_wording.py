@@ -75,3 +75,23 @@ def test_refusals_read_as_english() -> None:
     minutes = str(StaleVersion("minutes", 1, 2, plural=True))
     assert minutes.startswith("These minutes were changed by someone else")
     assert str(StaleVersion("project", 1, 2)).startswith("This project was changed by someone else")
+
+
+async def test_a_rule_s_refusal_names_the_rule_and_what_to_do_next(
+    office: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    async with session_scope(db_config) as session:
+        closed = (await session.scalars(select(Call).where(Call.name == "Step-Change Call to Action 2018"))).one()
+    refused = await send(office, f"/api/calls/{closed.id}/close")
+    assert refused.status_code == 409
+    problem = refused.json()
+    assert problem["title"].startswith("This call already closed at 11:59pm on Friday 25 May 2018")
+    [rule] = problem["rules"]
+    assert rule["rule"] == "call_closed"
+    assert rule["next_step"] == "To take more submissions, extend it instead"
+    assert "Refused by" not in refused.text
+    page = await office.post(
+        f"/api/calls/{closed.id}/close", headers={"x-csrftoken": await office.csrf(), "accept": "text/html"}
+    )
+    assert page.status_code == 409  # the API always answers JSON, whatever the browser asks
+    assert page.json()["title"] == problem["title"]

@@ -77,21 +77,33 @@ def broken_rules(candidate: Candidate) -> list[BrokenRule]:
             BrokenRule(
                 "not_validated",
                 f"Only validated people can be assigned; this person is {person.identity.value.replace('_', ' ')}",
+                "Check their identity and validate them on their person page first",
             )
         )
     broken += candidate.conflicts
     if candidate.role is AssignmentRole.LEAD and candidate.lead_taken:
-        broken.append(BrokenRule("lead_taken", f"{project.code} already has an offered or accepted lead"))
+        broken.append(
+            BrokenRule(
+                "lead_taken",
+                f"{project.code} already has an offered or accepted lead",
+                "Offer a team member place instead, or end the lead's place first",
+            )
+        )
     if project.status in NOT_OPEN:
         broken.append(
             BrokenRule(
                 "project_not_open",
                 f"{project.code} is {project.status.value}: people are assigned from provisional until delivery ends",
+                "Choose a project that is open to people",
             )
         )
     if candidate.already_assigned:
         broken.append(
-            BrokenRule("already_assigned", f"This person already has an offered or accepted place on {project.code}")
+            BrokenRule(
+                "already_assigned",
+                f"This person already has an offered or accepted place on {project.code}",
+                "Choose someone else",
+            )
         )
     return broken
 
@@ -106,8 +118,15 @@ def team_rules(code: str, terms: Terms, load: TeamLoad) -> list[BrokenRule]:
                 "hours_exceeded",
                 f"This person offered {load.hours_offered} hours a month and already has {load.hours_taken}; "
                 f"another {terms.hours} needs a coordinator's override with a reason",
+                "Agree fewer hours, or give the reason for going past them",
             )
         )
     if load.team >= load.wanted:
-        broken.append(BrokenRule("team_full", f"{code} already has the {load.wanted} people it wants"))
+        broken.append(
+            BrokenRule(
+                "team_full",
+                f"{code} already has the {load.wanted} people it wants",
+                "End a place first, or raise the team size the project wants",
+            )
+        )
     return broken

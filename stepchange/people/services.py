@@ -212,7 +212,9 @@ class PeopleService(DomainService[Volunteer, VolunteerRepository]):
             await run_core(self.session, _INSERT_STEP, _first_step(person_id))
         return cast(UUID | None, person_id)
 
-    async def add_person(self, email: str, details: Mapping[str, Any], *, recorded_by: Principal, how: str) -> Volunteer:
+    async def add_person(
+        self, email: str, details: Mapping[str, Any], *, recorded_by: Principal, how: str
+    ) -> Volunteer:
         """A new person as an ORM object (the office's late entry), written at once — the unit of work does
         not order rows by foreign keys alone, so rows that refer to them follow in the next flush — with
         their first identity step, which names the member of staff who recorded it and how."""
