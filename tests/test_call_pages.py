@@ -105,7 +105,7 @@ async def test_opening_a_call_asks_checks_and_confirms(office: Client, db_config
         {**when("opens_at", opens), **when("closes_at", closes), "projects": ["T3"]},
     )
     assert changed.status_code == 303
-    assert (await office.get(f"/api/calls?limit=500")).json()["items"][0]["projects"] == ["T3"]
+    assert (await office.get("/api/calls?limit=500")).json()["items"][0]["projects"] == ["T3"]
     assert await audit_actions(db_config, call["id"]) == ["call.created", "call.changed"]
     listing = await office.get("/calls", headers=HTML)
     assert "Call 2027" in listing.text and "Open a call" in listing.text

@@ -158,8 +158,8 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
         )
         return subject_id, ExpressionStatus.AWAITING_CONFIRMATION
 
-    async def _new_person(self, actor: Principal, clean: CleanSubmission, call: str) -> Volunteer:
-        """A new person's record, as an ORM object (the office's late entry, recorded by ``actor``)."""
+    async def _new_person(self, clean: CleanSubmission, actor: Principal | None = None, call: str = "") -> Volunteer:
+        """A new person's record, as an ORM object (the office's late entry for ``call``, recorded by ``actor``)."""
         how = f"recorded by the programme office as a late entry for {call}"
         return await self.people.add_person(clean.email, details_of(clean), recorded_by=actor, how=how)
 
@@ -397,7 +397,7 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
         clean = accept_submission(call, data, now, door=Door.LATE_ENTRY).clean
         person = await self.people.by_email(clean.email)
         if person is None:
-            person = await self._new_person(actor, clean, call.name)
+            person = await self._new_person(clean, actor, call.name)
         else:
             why = f"Late entry for {call.name}"
             await self.people.change_details(actor, person, details_of(clean), why=why)
