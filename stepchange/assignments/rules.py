@@ -108,6 +108,24 @@ def broken_rules(candidate: Candidate) -> list[BrokenRule]:
     return broken
 
 
+UNCLEARED = "project_not_cleared"
+"""The rule an offer on a project not yet ethics-cleared breaks until the office confirms it."""
+
+
+def clearance_rule(project: Project, cleared: bool, confirmed: bool) -> list[BrokenRule]:
+    """A place on a project whose commercial-advantage review has not cleared it is offered only when the
+    office confirms it knowingly (the team may have to change if the review asks)."""
+    if cleared or confirmed:
+        return []
+    return [
+        BrokenRule(
+            UNCLEARED,
+            f"{project.code} has not been cleared by its commercial-advantage review yet",
+            "Confirm that you want to offer the place before it is cleared, or wait for the ethics review",
+        )
+    ]
+
+
 def team_rules(code: str, terms: Terms, load: TeamLoad) -> list[BrokenRule]:
     """The hours ceiling (unless a coordinator overrides it with a reason) and the team's size, the lead
     counted within it."""

@@ -20,7 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
 from stepchange.assignments.notices import OFFER, email_offer, tell_co_chairs
 from stepchange.assignments.rules import NOT_OPEN as NOT_OPEN  # where the board reports read it
-from stepchange.assignments.rules import Candidate, TeamLoad, Terms, broken_rules, check_hours, team_rules
+from stepchange.assignments.rules import (
+    Candidate,
+    TeamLoad,
+    Terms,
+    broken_rules,
+    check_hours,
+    clearance_rule,
+    team_rules,
+)
 from stepchange.core import audit, clock
 from stepchange.core.database import immediate_transaction
 from stepchange.core.errors import BrokenRule, InvalidInput, NotFound, RuleViolation
@@ -30,6 +38,7 @@ from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.validation import normalise_email, text_problem
 from stepchange.ethics.conflicts import conflict_rules
+from stepchange.ethics.models import project_cleared
 from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project, ProjectStatus
 from stepchange.projects.services import ProjectService
@@ -147,12 +156,14 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
         hours: int | None = None,
         *,
         override: str = "",
+        confirm_uncleared: bool = False,
         settings: Settings | None = None,
     ) -> Assignment:
         """Offer a place, refused (naming every broken rule) unless they all hold; then the person is e-mailed
         a link to answer it, the co-chairs are told and the project moves to recruiting.
 
-        ``override`` is a coordinator's reason for going past the hours the person offered; ``settings``
+        ``override`` is a coordinator's reason for going past the hours the person offered;
+        ``confirm_uncleared`` says the office knows the project is not yet ethics-cleared; ``settings``
         are the application's (the process's when a command calls this)."""
         await immediate_transaction(self.session)
         person = await self.volunteer(volunteer_id)
@@ -161,9 +172,21 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
         terms = Terms(role, hours, override)
         broken = team_rules(project.code, terms, await self.team_load(person, project))
         broken += await self.eligibility(person, project, role)
+        cleared = await project_cleared(self.session, project.id)
+        broken += clearance_rule(project, cleared, confirm_uncleared)
         if broken:
             raise RuleViolation(broken)
         assignment = await self._record_offer(actor, person, project, terms)
+        if not cleared:
+            summary = f"Offered before {project.code}'s commercial-advantage review cleared it"
+            await audit.record(
+                self.session,
+                actor,
+                "assignment.offered_before_clearance",
+                subject_type="assignment",
+                subject_id=assignment.id,
+                summary=summary,
+            )
         settings = settings or get_settings()
         await email_offer(self.session, person, project, assignment, settings)
         await ProjectService(session=self.session).system_move(
@@ -272,7 +295,9 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
             raise RuleViolation([BrokenRule("no_lead", f"{project.code} has no lead to replace; offer a lead place")])
         await self.end(actor, current.id, reason, settings)
         await self.session.flush()
-        return await self.offer(actor, volunteer_id, project.code, AssignmentRole.LEAD, hours, settings=settings)
+        return await self.offer(
+            actor, volunteer_id, project.code, AssignmentRole.LEAD, hours, confirm_uncleared=True, settings=settings
+        )
 
     async def end_places_of(self, volunteer_id: UUID, project_id: UUID | None = None) -> None:
         """The person withdrew (from one project, or from the programme): their places end."""

@@ -6,12 +6,41 @@ ethics has cleared it (ethics); both domains build on projects, so projects cann
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Protocol
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core.wiring import Socket
+
+
+@dataclass(frozen=True)
+class TeamPlace:
+    """One offered or accepted place on a project's team, as staff see it on the project's page."""
+
+    name: str
+    organisation: str
+    role: str
+    status: str
+    hours: int | None
+
+
+@dataclass(frozen=True)
+class StaffFacts:
+    """What staff see of a project beyond its public page: its team and its ethics clearance."""
+
+    team: list[TeamPlace] = field(default_factory=list)
+    review_outcome: str | None = None
+    """The latest commercial-advantage review's outcome (``cleared``, ``cleared_with_conditions``,
+    ``blocked``), or ``None`` when the project has not been reviewed."""
+    conditions: str = ""
+    reviewed_at: dt.datetime | None = None
+
+    @property
+    def cleared(self) -> bool:
+        return self.review_outcome in ("cleared", "cleared_with_conditions")
 
 
 class ProjectFactSource(Protocol):
@@ -21,6 +50,10 @@ class ProjectFactSource(Protocol):
 
     async def ethics_cleared(self, session: AsyncSession, project_id: UUID) -> bool:
         """The project's latest commercial-advantage review clears it."""
+        ...
+
+    async def staff_facts(self, session: AsyncSession, project_id: UUID) -> StaffFacts:
+        """The project's team (offered and accepted places) and its latest ethics review."""
         ...
 
 

@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
-from stepchange.core.authz import is_staff, runs_workstream
+from stepchange.core.authz import Role, is_staff, runs_workstream
 from stepchange.core.errors import FieldError, InvalidInput, StaleVersion
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.guards import current_principal
@@ -24,6 +24,7 @@ from stepchange.core.security import NONCE_KEY
 from stepchange.core.web import see_other
 from stepchange.projects.cache import project_lists, read_only_session
 from stepchange.projects.deps import provide_milestones, provide_projects
+from stepchange.projects.facts import PROJECT_FACTS
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, allowed_moves
 from stepchange.projects.milestones import MilestoneService
 from stepchange.projects.models import Project, ProjectStatus, Rag
@@ -213,6 +214,8 @@ class ProjectPages(Controller):
                 "moves": [project.status, *allowed_moves(project.status)],
                 "rags": list(Rag),
                 "open_to_amendment": project.status in OPEN_TO_AMENDMENT,
+                "staff_facts": await PROJECT_FACTS().staff_facts(projects.session, project.id),
+                "office": principal is not None and principal.role == Role.COORDINATOR,
                 "values": values or {},
             }
         return Template("projects/detail.html", context=context, status_code=status_code)
