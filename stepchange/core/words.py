@@ -21,8 +21,8 @@ WORDS: dict[str, str] = {
     "managed": "Managed",
     "excluded": "Excluded",
     "financial": "Financial",
-    "professional": "Non-financial professional",
-    "personal": "Non-financial personal",
+    "professional": "Professional (non-financial)",
+    "personal": "Personal (non-financial)",
     "indirect": "Indirect (family or close associates)",
     # commercial-advantage reviews of projects
     "cleared_with_conditions": "Cleared with conditions",
