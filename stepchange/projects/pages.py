@@ -4,7 +4,7 @@ milestones and new pipeline projects."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -32,6 +32,7 @@ from stepchange.projects.services import Amendment, ProjectService
 from stepchange.workstreams.deps import provide_workstreams
 from stepchange.workstreams.services import WorkstreamService
 
+E = TypeVar("E", ProjectStatus, Rag)
 NONCE_PLACEHOLDER = b"stepchange-nonce-placeholder-3f9c"
 """Stands in for the per-request CSP nonce in a kept page; replaced in every response."""
 
@@ -52,13 +53,6 @@ def render_with_placeholder(request: Request[Any, Any, Any], template_name: str,
             state.pop(NONCE_KEY, None)
         else:
             state[NONCE_KEY] = own
-
-
-def _choice(form: dict[str, Any], name: str, kind: type[ProjectStatus] | type[Rag], label: str) -> Any:
-    try:
-        return kind(field(form, name))
-    except ValueError:
-        raise InvalidInput.one(name, f"Choose {label}") from None
 
 
 def _date(form: dict[str, Any], name: str, label: str) -> dt.date:
@@ -233,8 +227,8 @@ class ProjectPages(Controller):
             await projects.post_update(
                 acting_staff(request),
                 code,
-                status=_choice(data, "status", ProjectStatus, "a status"),
-                rag=_choice(data, "rag", Rag, "a RAG rating"),
+                status=_optional(data, "status", ProjectStatus),
+                rag=_optional(data, "rag", Rag),
                 summary=field(data, "summary"),
             )
         except FormRefusal as exc:
@@ -247,8 +241,10 @@ class ProjectPages(Controller):
         return see_other(f"/projects/{code.upper()}?done=update#updates")
 
     @get("/{code:str}/amend", name="amend_project", guards=[office_or_co_chair])
-    async def amend_form(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> Template:
-        project = await projects.by_code(code)
+    async def amend_form(
+        self, request: Request[Any, Any, Any], projects: NamedDependency[ProjectService], code: FromPath[str]
+    ) -> Template:
+        project = await projects.amendable(acting_staff(request), code)  # refused before the form, not after
         return Template("projects/amend.html", context={"project": project, "errors": [], "values": _texts(project)})
 
     @post("/{code:str}/amend", guards=[office_or_co_chair])
@@ -350,3 +346,11 @@ class WorkstreamPages(Controller):
         return Template(
             "workstreams/detail.html", context={"workstream": await projects.workstream_with_projects(code)}
         )
+
+
+def _optional(form: dict[str, Any], name: str, kind: type[E]) -> E | None:
+    """A radio or select answer as its enum, or ``None`` when missing or not one (the service names it)."""
+    try:
+        return kind(field(form, name))
+    except ValueError:
+        return None
