@@ -352,8 +352,8 @@ async def test_the_database_backs_the_rules_if_two_offers_pass_them_at_once(
 
     monkeypatch.setattr(AssignmentService, "eligibility", nothing_broken)
     async with session_scope(db_config) as session:
+        offers = AssignmentService(session=session)
         with pytest.raises(RuleViolation) as refused:
-            offers = AssignmentService(session=session)
             await offers.offer(SYSTEM, UUID(other), "SR1", AssignmentRole(role), confirm_uncleared=True)
         await session.rollback()
     assert [r.rule for r in refused.value.rules] == [rule]
