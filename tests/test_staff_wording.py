@@ -13,6 +13,7 @@ from stepchange.app import create_app
 from stepchange.core.database import session_scope
 from stepchange.core.errors import NotFound, StaleVersion
 from stepchange.core.settings import Settings
+from stepchange.core.words import words
 from stepchange.ethics.models import Declaration
 from stepchange.interest.models import Call, Expression
 from stepchange.people.models import Identity, IdentityStep
@@ -95,3 +96,15 @@ async def test_a_rule_s_refusal_names_the_rule_and_what_to_do_next(
     )
     assert page.status_code == 409  # the API always answers JSON, whatever the browser asks
     assert page.json()["title"] == problem["title"]
+
+
+def test_one_map_turns_stored_values_into_words() -> None:
+    from stepchange.assignments.models import AssignmentRole, AssignmentStatus
+    from stepchange.core.templating import build_environment
+
+    assert words(AssignmentStatus.OFFERED) == "Offered"
+    assert words(AssignmentRole.MEMBER) == "Team member"
+    assert words("cleared_with_conditions") == "Cleared with conditions"
+    assert words("in_progress") == "In progress" and words(None) == ""
+    rendered = build_environment().from_string("{{ role | words }}, {{ status | words | lower }}")
+    assert rendered.render(role=AssignmentRole.MEMBER, status=AssignmentStatus.ACCEPTED) == "Team member, accepted"
