@@ -108,3 +108,18 @@ def test_one_map_turns_stored_values_into_words() -> None:
     assert words("in_progress") == "In progress" and words(None) == ""
     rendered = build_environment().from_string("{{ role | words }}, {{ status | words | lower }}")
     assert rendered.render(role=AssignmentRole.MEMBER, status=AssignmentStatus.ACCEPTED) == "Team member, accepted"
+
+
+def test_the_refusal_page_is_titled_by_the_rule_and_says_what_to_do_next() -> None:
+    from stepchange.core.errors import BrokenRule, RuleViolation, to_problem
+    from stepchange.core.templating import build_environment
+
+    page = build_environment().get_template("errors/problem.html")
+    one = to_problem(RuleViolation([BrokenRule("link_used", "This link has already been used", "Ask for a new one")]))
+    html = page.render(problem=one, request=None, csrf_input="")
+    assert '<h1 class="govuk-heading-l">This link has already been used.</h1>' in html
+    assert "Ask for a new one." in html and "Refused by" not in html
+    two = to_problem(RuleViolation([BrokenRule("a", "First rule", "Do this"), BrokenRule("b", "Second rule")]))
+    html = page.render(problem=two, request=None, csrf_input="")
+    assert "2 programme rules stop this" in html
+    assert "<li>First rule. Do this.</li>" in html and "<li>Second rule.</li>" in html
