@@ -164,7 +164,7 @@ MATRIX: dict[str, str] = {
     "GET /projects": "public",
     "GET /projects/new": "coordinator",
     "GET /projects/{code:str}": "public",
-    "GET /projects/{code:str}/amend": "co_chairs",
+    "GET /projects/{code:str}/amend": "own_workstream",
     "GET /projects/{code:str}/versions": "staff",
     "GET /projects/{code:str}/versions/{number:int}": "staff",
     "GET /reports": "board",
