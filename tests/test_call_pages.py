@@ -89,7 +89,7 @@ async def test_opening_a_call_asks_checks_and_confirms(office: Client, db_config
     made = await post_form(office, "/calls/new/confirm", answers)
     assert made.status_code == 303
     page = await office.get(made.headers["location"], headers=HTML)
-    assert "Call opened" in page.text and "Not open yet" in page.text
+    assert "Call created" in page.text and "Not open yet" in page.text
     listed = (await office.get("/api/calls")).json()["items"]
     [call] = [c for c in listed if c["name"] == "Call 2027"]
     assert call["projects"] == ["T1", "T2"]
