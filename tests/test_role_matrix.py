@@ -288,7 +288,7 @@ MATRIX: dict[str, str] = {
     "POST /projects/{code:str}/amend": "co_chairs",
     "POST /projects/{code:str}/milestones": "co_chairs",
     "POST /projects/{code:str}/milestones/{milestone_id:uuid}/done": "co_chairs",
-    "POST /projects/{code:str}/updates": "co_chairs",
+    "POST /projects/{code:str}/updates": "own_workstream",
     "POST /staff/invite": "coordinator",
     "POST /staff/{user_id:uuid}": "coordinator",
     "POST /workstreams/{code:str}/governance/actions": "own_workstream",
