@@ -49,6 +49,7 @@ from stepchange.ethics.pages import EthicsPages
 from stepchange.governance.controllers import EscalationController, MaturityMatrixController, governance_api
 from stepchange.governance.pages import EscalationPages, MatrixPages, office_pages
 from stepchange.homes.pages import ErasurePages, HomePages
+from stepchange.interest.call_pages import CallPages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
 from stepchange.interest.pages import InterestPages
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             TwoFactorPages,
             InterestPages,
+            CallPages,
             PeoplePages,
             OrganisationPages,
             SelfServicePages,

@@ -14,12 +14,12 @@ from stepchange.assignments.subgroup_facts import SubgroupFacts
 from stepchange.assignments.team import TeamFacts
 from stepchange.contributions.participants import Participants
 from stepchange.ethics.facts import TEAM_FACTS
-from stepchange.ethics.models import project_cleared
+from stepchange.ethics.models import latest_project_review, project_cleared
 from stepchange.governance.facts import SUBGROUP_FACTS
 from stepchange.governance.services.seats import Seats
 from stepchange.interest.person_facts import InterestFacts
 from stepchange.people.facts import INTEREST_FACTS
-from stepchange.projects.facts import PARTICIPANTS, PROJECT_FACTS
+from stepchange.projects.facts import PARTICIPANTS, PROJECT_FACTS, StaffFacts
 
 
 class ProjectFacts:
@@ -33,6 +33,15 @@ class ProjectFacts:
 
     async def ethics_cleared(self, session: AsyncSession, project_id: UUID) -> bool:
         return await project_cleared(session, project_id)
+
+    async def staff_facts(self, session: AsyncSession, project_id: UUID) -> StaffFacts:
+        review = await session.scalar(latest_project_review(project_id))
+        return StaffFacts(
+            team=await self._team.places(session, project_id),
+            review_outcome=review.outcome.value if review else None,
+            conditions=review.conditions if review else "",
+            reviewed_at=review.created_at if review else None,
+        )
 
 
 def wire() -> None:

@@ -224,7 +224,7 @@ async def test_a_volunteer_is_validated_cleared_offered_a_place_and_accepts_and_
 
     await office.goto(f"{server.url}/desk/projects/T1")
     team = await office.inner_text("table")
-    assert "Priya Shah" in team and "accepted, 4 hours a month" in team
+    assert "Priya Shah" in team and "Accepted, 4 hours a month" in team
 
     board = await sign_in_as(browser, server, "board@example.org", "/reports")
     await check_accessibility(board, "60-reports", phone=True)

@@ -347,7 +347,8 @@ async def test_the_assignments_page_offers_under_the_same_rules(
     refused = await post(form)
     assert refused.status_code == 409
     assert "already has 0; another 50 needs a coordinator" in refused.text
+    assert "T1 has not been cleared by its commercial-advantage review yet" in refused.text
     assert (await post({**form, "hours": "many"})).status_code == 400
-    offered = await post({**form, "override": "Agreed by phone with Bob"})
+    offered = await post({**form, "override": "Agreed by phone with Bob", "confirm_uncleared": "yes"})
     assert offered.status_code == 303 and offered.headers["location"] == "/assignments?project=T1&done=offered"
     assert (await office.get("/api/projects/T1")).json()["status"] == "recruiting"

@@ -352,8 +352,9 @@ async def test_the_database_backs_the_rules_if_two_offers_pass_them_at_once(
 
     monkeypatch.setattr(AssignmentService, "eligibility", nothing_broken)
     async with session_scope(db_config) as session:
+        offers = AssignmentService(session=session)
         with pytest.raises(RuleViolation) as refused:
-            await AssignmentService(session=session).offer(SYSTEM, UUID(other), "SR1", AssignmentRole(role))
+            await offers.offer(SYSTEM, UUID(other), "SR1", AssignmentRole(role), confirm_uncleared=True)
         await session.rollback()
     assert [r.rule for r in refused.value.rules] == [rule]
 
@@ -630,7 +631,8 @@ async def test_the_assignments_page_offers_and_shows_every_rule(programme: Progr
     assert unknown.status_code == 400 and 'href="#volunteer"' in unknown.text
     async with session_scope(programme.config) as session:
         await session.execute(update(Volunteer).where(Volunteer.id == person).values(identity=Identity.VALIDATED))
-    done = await programme.form("coordinator", "/assignments", {**lead, "project": "CP2", "role": "member"})
+    member = {**lead, "project": "CP2", "role": "member", "confirm_uncleared": "yes"}
+    done = await programme.form("coordinator", "/assignments", member)
     assert done.status_code == 303
     listed = await programme.get("coordinator", done.headers["location"])
     assert "Place offered." in listed.text and "Priya Shah" in listed.text

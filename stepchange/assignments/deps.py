@@ -31,6 +31,8 @@ class OfferRequest(Protocol):
     @property
     def hours(self) -> int | None: ...
     @property
+    def confirm_uncleared(self) -> bool: ...
+    @property
     def override(self) -> str: ...
 
 
@@ -39,7 +41,14 @@ async def offer_as_asked(
 ) -> AssignmentOut:
     """Make the offer the request asks for, and answer with the place as it now stands."""
     assignment = await assignments.offer(
-        actor, data.volunteer_id, data.project, data.role, data.hours, override=data.override, settings=settings
+        actor,
+        data.volunteer_id,
+        data.project,
+        data.role,
+        data.hours,
+        override=data.override,
+        confirm_uncleared=data.confirm_uncleared,
+        settings=settings,
     )
     return assignment_out(await assignments.one(assignment.id))
 

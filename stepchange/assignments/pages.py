@@ -13,8 +13,9 @@ from litestar.status_codes import HTTP_200_OK
 from stepchange.accounts.guards import acting_staff, coordinator_only
 from stepchange.assignments.deps import form_hours, provide_assignments
 from stepchange.assignments.models import AssignmentRole
+from stepchange.assignments.rules import UNCLEARED
 from stepchange.assignments.services import AssignmentService
-from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.core.errors import DomainError, FieldError, InvalidInput, RuleViolation
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.settings import Settings
 from stepchange.core.web import see_other
@@ -72,7 +73,7 @@ class AssignmentPages(Controller):
     ) -> Template | Redirect:
         """The same offer as the API's and the desk's; the hours (and an override of the person's own) are
         optional here."""
-        values = {k: field(data, k) for k in ("volunteer", "project", "role", "hours", "override")}
+        values = {k: field(data, k) for k in ("volunteer", "project", "role", "hours", "override", "confirm_uncleared")}
         try:
             person = await assignments.volunteer_by_email(values["volunteer"])
             try:
@@ -87,11 +88,19 @@ class AssignmentPages(Controller):
                 role,
                 hours,
                 override=values["override"],
+                confirm_uncleared=values["confirm_uncleared"] == "yes",
                 settings=settings,
             )
         except FormRefusal as exc:
             await assignments.session.rollback()
             return await self._page(
-                assignments, errors=form_errors(exc, "volunteer"), values=values, status_code=refusal_status(exc)
+                assignments, errors=offer_errors(exc), values=values, status_code=refusal_status(exc)
             )
         return see_other(f"/assignments?project={values['project'].upper()}&done=offered")
+
+
+def offer_errors(exc: DomainError) -> list[FieldError]:
+    """A refused offer's errors: the missing confirmation by its box, every other rule by the person's field."""
+    if isinstance(exc, RuleViolation):
+        return [FieldError("confirm_uncleared" if r.rule == UNCLEARED else "volunteer", r.advice) for r in exc.rules]
+    return form_errors(exc, "volunteer")

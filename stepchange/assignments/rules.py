@@ -87,23 +87,66 @@ def broken_rules(candidate: Candidate) -> list[BrokenRule]:
             BrokenRule(
                 "not_validated",
                 f"Only validated people can be assigned; this person is {person.identity.value.replace('_', ' ')}",
+                "Check their identity and validate them on their person page first",
             )
         )
     broken += candidate.conflicts
     if candidate.role is AssignmentRole.LEAD and candidate.lead_taken:
-        broken.append(BrokenRule("lead_taken", f"{project.code} already has an offered or accepted lead"))
+        broken.append(
+            BrokenRule(
+                "lead_taken",
+                f"{project.code} already has an offered or accepted lead",
+                "Offer a team member place instead, or end the lead's place first",
+            )
+        )
     if project.status in NOT_OPEN:
         broken.append(
             BrokenRule(
                 "project_not_open",
                 f"{project.code} is {project.status.value}: people are assigned from provisional until delivery ends",
+                "Choose a project that is open to people",
             )
         )
     if candidate.already_assigned:
         broken.append(
-            BrokenRule("already_assigned", f"This person already has an offered or accepted place on {project.code}")
+            BrokenRule(
+                "already_assigned",
+                f"This person already has an offered or accepted place on {project.code}",
+                "Choose someone else",
+            )
         )
     return broken
+
+
+UNCLEARED = "project_not_cleared"
+"""The rule an offer on a project not yet ethics-cleared breaks until the office confirms it."""
+
+
+def clearance_rule(project: Project, cleared: bool, confirmed: bool) -> list[BrokenRule]:
+    """A place on a project whose commercial-advantage review has not cleared it is offered only when the
+    office confirms it knowingly (the team may have to change if the review asks)."""
+    if cleared or confirmed:
+        return []
+    return [
+        BrokenRule(
+            UNCLEARED,
+            f"{project.code} has not been cleared by its commercial-advantage review yet",
+            "Confirm that you want to offer the place before it is cleared, or wait for the ethics review",
+        )
+    ]
+
+
+def organisation_share(same_organisation: int, team: int, wanted: int) -> int:
+    """One organisation's share of the team (a percentage) once one more of its people joins.
+
+    The team is counted at the size the project wants until it grows past it: a team is built one offer
+    at a time, and its first two people sharing an organisation is no imbalance in a team of five."""
+    return round(100 * (same_organisation + 1) / max(team + 1, wanted, 1))
+
+
+def over_share_limit(same_organisation: int, team: int, wanted: int, limit: int) -> bool:
+    """The organisation-share rule: over the limit once an organisation would have two people or more."""
+    return same_organisation >= 1 and organisation_share(same_organisation, team, wanted) > limit
 
 
 def team_rules(code: str, terms: Terms, load: TeamLoad) -> list[BrokenRule]:
@@ -116,19 +159,27 @@ def team_rules(code: str, terms: Terms, load: TeamLoad) -> list[BrokenRule]:
                 "hours_exceeded",
                 f"This person offered {load.hours_offered} hours a month and already has {load.hours_taken}; "
                 f"another {terms.hours} needs a coordinator's override with a reason",
+                "Agree fewer hours, or give the reason for going past them",
             )
         )
-    share = round(100 * (load.same_organisation + 1) / (load.team + 1))
-    if load.same_organisation and share > load.share_limit and not terms.overridden:
+    share = organisation_share(load.same_organisation, load.team, load.wanted)
+    if over_share_limit(load.same_organisation, load.team, load.wanted, load.share_limit) and not terms.overridden:
+        size = max(load.team + 1, load.wanted)
         broken.append(
             BrokenRule(
                 "organisation_share",
-                f"{load.same_organisation + 1} of {load.team + 1} people on {code} would be from {load.organisation} "
+                f"{load.same_organisation + 1} of the {size} people {code} wants would be from {load.organisation} "
                 f"({share}%), over the {load.share_limit}% limit; it needs a coordinator's override with a reason",
             )
         )
     if load.team >= load.wanted:
-        broken.append(BrokenRule("team_full", f"{code} already has the {load.wanted} people it wants"))
+        broken.append(
+            BrokenRule(
+                "team_full",
+                f"{code} already has the {load.wanted} people it wants",
+                "End a place first, or raise the team size the project wants",
+            )
+        )
     return broken
 
 

@@ -25,6 +25,14 @@ class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
     role: AssignmentRole
     hours: Annotated[int, msgspec.Meta(ge=1, le=160)] | None = None
     override: Override = ""
+    confirm_uncleared: Annotated[
+        bool,
+        msgspec.Meta(
+            description="Offer even though the project's commercial-advantage review has not cleared it yet. "
+            "An API call is a deliberate act, so this is true unless sent as false (then such an offer is "
+            "refused, 409 project_not_cleared); the pages ask the office to confirm instead."
+        ),
+    ] = True
 
 
 class AssignmentOut(msgspec.Struct):

@@ -27,6 +27,7 @@ from stepchange.assignments.rules import (
     Terms,
     broken_rules,
     check_hours,
+    clearance_rule,
     lapse,
     team_rules,
 )
@@ -40,6 +41,7 @@ from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings, get_settings
 from stepchange.core.validation import normalise_email, text_problem
 from stepchange.ethics.conflicts import conflict_rules
+from stepchange.ethics.models import project_cleared
 from stepchange.people.models import Volunteer
 from stepchange.people.organisations import match_key
 from stepchange.projects.models import Project, ProjectStatus
@@ -129,19 +131,21 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
         return int(await self.session.scalar(query) or 0)
 
     async def team_load(self, volunteer: Volunteer, project: Project, share_limit: int = 100) -> TeamLoad:
-        organisations = await self.session.scalars(
-            select(Volunteer.organisation)
+        organisations = await self.session.execute(
+            select(Volunteer.id, Volunteer.organisation)
             .join(Assignment, Assignment.volunteer_id == Volunteer.id)
             .where(*_active_on(project.id))
         )
         team = list(organisations.all())
         key = match_key(volunteer.organisation)
+        # The person's own place (if they hold one, another rule refuses) is not a colleague of theirs.
+        others = [name for member_id, name in team if member_id != volunteer.id]
         return TeamLoad(
             hours_offered=volunteer.hours_per_month,
             hours_taken=await self.hours_taken(volunteer.id),
             team=len(team),
             wanted=project.wanted_team_size,
-            same_organisation=sum(1 for name in team if key and match_key(name) == key),
+            same_organisation=sum(1 for name in others if key and match_key(name) == key),
             organisation=volunteer.organisation,
             share_limit=share_limit,
         )
@@ -167,12 +171,14 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
         hours: int | None = None,
         *,
         override: str = "",
+        confirm_uncleared: bool = False,
         settings: Settings | None = None,
     ) -> Assignment:
         """Offer a place, refused (naming every broken rule) unless they all hold; then the person is e-mailed
         a link to answer it, the co-chairs are told and the project moves to recruiting.
 
-        ``override`` is a coordinator's reason for going past the hours the person offered; ``settings``
+        ``override`` is a coordinator's reason for going past the hours the person offered;
+        ``confirm_uncleared`` says the office knows the project is not yet ethics-cleared; ``settings``
         are the application's (the process's when a command calls this)."""
         await immediate_transaction(self.session)
         person = await self.volunteer(volunteer_id)
@@ -183,9 +189,21 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
         load = await self.team_load(person, project, settings.team_max_share_percent)
         broken = team_rules(project.code, terms, load)
         broken += await self.eligibility(person, project, role)
+        cleared = await project_cleared(self.session, project.id)
+        broken += clearance_rule(project, cleared, confirm_uncleared)
         if broken:
             raise RuleViolation(broken)
         assignment = await self._record_offer(actor, person, project, terms)
+        if not cleared:
+            summary = f"Offered before {project.code}'s commercial-advantage review cleared it"
+            await audit.record(
+                self.session,
+                actor,
+                "assignment.offered_before_clearance",
+                subject_type="assignment",
+                subject_id=assignment.id,
+                summary=summary,
+            )
         await email_offer(self.session, person, project, assignment, settings)
         await ProjectService(session=self.session).system_move(
             project, ProjectStatus.RECRUITING, "Places offered to volunteers"
@@ -293,7 +311,9 @@ class AssignmentService(DomainService[Assignment, AssignmentRepository]):
             raise RuleViolation([BrokenRule("no_lead", f"{project.code} has no lead to replace; offer a lead place")])
         await self.end(actor, current.id, reason, settings)
         await self.session.flush()
-        return await self.offer(actor, volunteer_id, project.code, AssignmentRole.LEAD, hours, settings=settings)
+        return await self.offer(
+            actor, volunteer_id, project.code, AssignmentRole.LEAD, hours, confirm_uncleared=True, settings=settings
+        )
 
     async def lapse_unanswered(self) -> list[tuple[Assignment, Project]]:
         """End every offer unanswered past :data:`LAPSE_AFTER` (the rule: :func:`lapse`); the reminders'

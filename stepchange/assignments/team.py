@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
 from stepchange.people.models import Volunteer
+from stepchange.projects.facts import TeamPlace
 
 
 class TeamFacts:
@@ -25,6 +26,20 @@ class TeamFacts:
             )
         )
         return bool(found)
+
+    async def places(self, session: AsyncSession, project_id: UUID) -> list[TeamPlace]:
+        """The offered and accepted places on the project, the lead first, then by name."""
+        rows = await session.execute(
+            select(Assignment, Volunteer)
+            .join(Volunteer, Assignment.volunteer_id == Volunteer.id)
+            .where(Assignment.project_id == project_id, Assignment.status.in_(ACTIVE))
+            .order_by(Assignment.created_at)
+        )
+        places = [
+            TeamPlace(person.name, person.organisation, place.role.value, place.status.value, place.hours)
+            for place, person in rows.all()
+        ]
+        return sorted(places, key=lambda p: (p.role != AssignmentRole.LEAD.value, p.name.lower()))
 
     async def organisations_placed(self, session: AsyncSession, project_id: UUID) -> list[str]:
         rows = await session.scalars(

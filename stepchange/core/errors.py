@@ -45,10 +45,23 @@ class FieldError:
 
 @dataclass(frozen=True)
 class BrokenRule:
-    """One programme rule a request breaks, with a stable name clients can test for."""
+    """One programme rule a request breaks, with a stable name clients can test for, the rule in the
+    programme's words and, where there is one, what to do next."""
 
     rule: str
     message: str
+    next_step: str = ""
+
+    @property
+    def advice(self) -> str:
+        """The rule and what to do next, as one or two sentences."""
+        return f"{sentence(self.message)} {sentence(self.next_step)}" if self.next_step else self.message
+
+
+def sentence(text: str) -> str:
+    """Text ending as a sentence does."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
 
 
 class DomainError(Exception):
@@ -64,8 +77,8 @@ class DomainError(Exception):
 class NotFound(DomainError):
     title = "Not found"
 
-    def __init__(self, thing: str, key: object) -> None:
-        super().__init__(f"No {thing} with {key!s}")
+    def __init__(self, thing: str, key: object, *, relation: str = "with") -> None:
+        super().__init__(f"No {thing} {relation} {key!s}")
         self.thing = thing
         self.key = key
 
@@ -100,22 +113,28 @@ class InvalidInput(DomainError):
 class RuleViolation(DomainError):
     """A request that is well formed but breaks one or more programme rules (409)."""
 
-    title = "Refused by a programme rule"
+    title = "Refused by the programme's rules"
 
     def __init__(self, rules: Sequence[BrokenRule], **extra: Any) -> None:
-        super().__init__("; ".join(r.message for r in rules))
+        super().__init__("; ".join(r.advice for r in rules))
         if clashes := STANDARD_MEMBERS.intersection(extra):
             raise ValueError(f"Extension members may not reuse RFC 9457's names: {', '.join(sorted(clashes))}")
         self.rules = list(rules)
         self.extra = extra
+        # The refusal is titled by the rule itself, never by a generic "refused by a programme rule".
+        if len(self.rules) == 1:
+            self.title = sentence(self.rules[0].message)
+        elif self.rules:
+            self.title = f"{len(self.rules)} programme rules stop this"
 
 
 class StaleVersion(DomainError):
     title = "Changed by someone else"
 
-    def __init__(self, thing: str, sent: int | None, current: int) -> None:
+    def __init__(self, thing: str, sent: int | None, current: int, *, plural: bool = False) -> None:
+        this, was = ("These", "were") if plural else ("This", "was")
         super().__init__(
-            f"This {thing} was changed by someone else (you sent version {sent}, it is now at "
+            f"{this} {thing} {was} changed by someone else (you sent version {sent}, it is now at "
             f"version {current}); reload it and make your change again"
         )
         self.current = current
@@ -204,7 +223,10 @@ def to_problem(exc: Exception) -> Problem:
                 HTTP_400_BAD_REQUEST, exc.title, exc.detail, PROBLEM_TYPE_BASE + "invalid", {"errors": errors}
             )
         case RuleViolation():
-            rules = [{"rule": r.rule, "message": r.message} for r in exc.rules]
+            rules = [
+                {"rule": r.rule, "message": r.message, **({"next_step": r.next_step} if r.next_step else {})}
+                for r in exc.rules
+            ]
             return Problem(
                 HTTP_409_CONFLICT,
                 exc.title,

@@ -14,7 +14,8 @@ import polars as pl
 from litestar import Response
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+CSV_MEDIA_TYPE = "text/csv"
+"""Litestar adds ``; charset=utf-8`` to every ``text/`` type itself: naming it here would repeat it."""
 EXCEL_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON_MEDIA_TYPE = "application/json"
 NO_STORE = "no-store"

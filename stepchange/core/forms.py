@@ -45,7 +45,7 @@ def form_errors(exc: DomainError, field: str = "form") -> list[FieldError]:
     if isinstance(exc, InvalidInput):
         return exc.errors
     if isinstance(exc, RuleViolation):
-        return [FieldError(field, rule.message) for rule in exc.rules]
+        return [FieldError(field, rule.advice) for rule in exc.rules]
     return [FieldError(field, exc.detail)]
 
 

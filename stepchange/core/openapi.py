@@ -47,7 +47,8 @@ out set a new one in the cookie, so read it again after them.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`): `type`, `title`, `status`, `detail`
 and `instance`, with `errors` naming each invalid field (400) and `rules` naming each programme rule a
-request breaks (409)."""
+request breaks (409), each with its `message` and, where there is one, its `next_step`; a refusal by
+one rule is titled by that rule."""
 
 _TEXT = Schema(type=OpenAPIType.STRING)
 
@@ -112,10 +113,10 @@ PROBLEMS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "404": ("Nothing with that id or code", _problem(404, "Not found", "No project with XX9", "not-found")),
     "409": (
-        "Refused by a programme rule (`rules` names every one), or changed by someone else (`version`)",
+        "Refused by programme rules (`rules` names each, with what to do next), or changed by someone else (`version`)",
         _problem(
             409,
-            "Refused by a programme rule",
+            CLEARANCE + ".",
             CLEARANCE,
             "rule",
             rules=[{"rule": "missing_ethics_clearance", "message": CLEARANCE}],

@@ -14,6 +14,8 @@ from litestar.template.config import TemplateConfig
 
 from stepchange.core import clock
 from stepchange.core.authz import STAFF_ROLES, Role
+from stepchange.core.errors import sentence
+from stepchange.core.words import words
 
 UK = clock.UK
 """Europe/London (the one defined in ``core.clock``), for the filters and the modules that read it here."""
@@ -68,6 +70,8 @@ def build_environment() -> Environment:
     env.filters["uk_date"] = uk_date
     env.filters["uk_datetime"] = uk_datetime
     env.filters["field_id"] = _field_id
+    env.filters["words"] = words
+    env.filters["sentence"] = sentence
     env.globals["error_list"] = error_list
     env.globals["Role"] = Role
     env.globals["STAFF_ROLES"] = STAFF_ROLES

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.assignments.rules import organisation_share, over_share_limit
 from stepchange.people.models import Organisation, Part, Volunteer
 from stepchange.people.organisations import match_key
 
@@ -137,15 +138,13 @@ class MixChange:
         return said
 
 
-def change(mix: Mix, joining: Member, limit_percent: int) -> MixChange:
-    """What adding this person does to the mix; a share over the limit counts once the organisation would
-    have two or more people on the team."""
+def change(mix: Mix, joining: Member, limit_percent: int, wanted: int) -> MixChange:
+    """What adding this person does to the mix, the share judged by the offer's own rule."""
     same = mix.organisations[joining.key]
-    share = round(100 * (same + 1) / (mix.size + 1))
     return MixChange(
         member=joining,
-        share_after=share,
-        over_share=same >= 1 and share > limit_percent,
+        share_after=organisation_share(same, mix.size, wanted),
+        over_share=over_share_limit(same, mix.size, wanted, limit_percent),
         same_organisation=same,
         new_sector=mix.sectors[joining.sector] == 0,
         part_count=mix.parts[joining.part],

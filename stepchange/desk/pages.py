@@ -13,8 +13,9 @@ from litestar.response import Redirect, Template
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
 from stepchange.assignments.deps import form_hours, provide_assignments
 from stepchange.assignments.models import AssignmentRole
+from stepchange.assignments.rules import UNCLEARED
 from stepchange.assignments.services import AssignmentService
-from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.core.errors import DomainError, FieldError, InvalidInput, RuleViolation
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.settings import Settings
 from stepchange.core.web import see_other
@@ -67,6 +68,8 @@ class DeskPages(Controller):
             "share_limit": limit,
             "suggested": found.suggested,
             "refused": found.refused,
+            "review": found.review,
+            "cleared": found.cleared,
             "office": found.office,
             "errors": errors or [],
             "done": done,
@@ -95,6 +98,7 @@ class DeskPages(Controller):
                     role,
                     form_hours(data),
                     override=field(data, "override"),
+                    confirm_uncleared=field(data, "confirm_uncleared") == "yes",
                     settings=settings,
                 )
             elif action == "end":
@@ -103,9 +107,8 @@ class DeskPages(Controller):
                 raise InvalidInput.one("action", "Choose what to do")
         except FormRefusal as exc:
             await assignments.session.rollback()
-            return await self._project(
-                request, desk, code, errors=form_errors(exc, "hours"), status_code=refusal_status(exc)
-            )
+            errors = _refusal(exc, field(data, "volunteer"))
+            return await self._project(request, desk, code, errors=errors, status_code=refusal_status(exc))
         return see_other(f"/desk/projects/{code.upper()}?done={action}")
 
 
@@ -131,6 +134,16 @@ class OfferPages(Controller):
     ) -> Template:
         assignment, project = await assignments.respond(token[:200], field(data, "answer") == "accept", settings)
         return Template("desk/answered.html", context={"assignment": assignment, "project": project})
+
+
+def _refusal(exc: DomainError, volunteer: str) -> list[FieldError]:
+    """A refused offer's errors: the missing confirmation beside that person's box, every other rule by the hours."""
+    if isinstance(exc, RuleViolation):
+        return [
+            FieldError(f"confirm_uncleared-{volunteer}" if r.rule == UNCLEARED else "hours", r.advice)
+            for r in exc.rules
+        ]
+    return form_errors(exc, "hours")
 
 
 def _uuid(form: dict[str, Any], name: str) -> UUID:

@@ -21,6 +21,14 @@ class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
     role: AssignmentRole
     hours: int
     override: Override = ""
+    confirm_uncleared: Annotated[
+        bool,
+        msgspec.Meta(
+            description="Offer even though the project's commercial-advantage review has not cleared it yet. "
+            "An API call is a deliberate act, so this is true unless sent as false (then such an offer is "
+            "refused, 409 project_not_cleared); the pages ask the office to confirm instead."
+        ),
+    ] = True
 
 
 class EndIn(msgspec.Struct, forbid_unknown_fields=True):

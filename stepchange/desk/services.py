@@ -29,7 +29,7 @@ from stepchange.core.services import DomainService
 from stepchange.core.settings import get_settings
 from stepchange.desk.balance import Mix, MixChange, change, member, register_parts
 from stepchange.ethics.conflicts import cleared_for
-from stepchange.ethics.models import Declaration, ReviewState
+from stepchange.ethics.models import CLEARING, Declaration, ProjectReview, ReviewState, latest_project_review
 from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
 from stepchange.people.identity import RANK
 from stepchange.people.models import Identity, Volunteer
@@ -74,6 +74,8 @@ class Gap:
     project: Project
     lead: bool
     team: int
+    review: ProjectReview | None = None
+    """The project's latest commercial-advantage review (``None``: not reviewed yet)."""
 
     @property
     def missing(self) -> int:
@@ -109,6 +111,12 @@ class ProjectDesk:
     office: bool
     suggested: list[Suggestion]
     refused: list[Suggestion]
+    review: ProjectReview | None = None
+    """The project's latest commercial-advantage review (``None``: not reviewed yet)."""
+
+    @property
+    def cleared(self) -> bool:
+        return self.review is not None and self.review.outcome in CLEARING
 
 
 class DeskService(DomainService[Assignment, AssignmentRepository]):
@@ -145,7 +153,8 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
         suggested, refused = await self.suggestions(code, limit_percent)
         on_team = {m.volunteer.id for m in team.members if m.assignment.status in ACTIVE}
         refused = [s for s in refused if s.volunteer.id not in on_team] if office else []
-        return ProjectDesk(team, office, suggested, refused)
+        review = await self.session.scalar(latest_project_review(team.project.id))
+        return ProjectDesk(team, office, suggested, refused, review)
 
     # --- suggestions, gaps and the work waiting ---------------------------------------------------------
 
@@ -182,7 +191,7 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
         refused: list[Suggestion] = []
         for person, rank, role in best.values():
             suggestion = await self._suggestion(person, project, rank, role, team_companies)
-            suggestion.mix_change = change(mix, member(person, parts), limit)
+            suggestion.mix_change = change(mix, member(person, parts), limit, project.wanted_team_size)
             (refused if suggestion.refused_because else suggested).append(suggestion)
         suggested.sort(key=lambda s: (has_lead or s.role_sought is not ChoiceRole.LEAD, *s.sort_key()))
         refused.sort(key=lambda s: s.sort_key())
@@ -231,7 +240,8 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
         for project in projects:
             team = [a for a, _ in await self.assignments.team_of(project) if a.status in ACTIVE]
             lead = any(a.role is AssignmentRole.LEAD and a.status is AssignmentStatus.ACCEPTED for a in team)
-            gaps.append(Gap(project, lead, len(team)))
+            review = await self.session.scalar(latest_project_review(project.id))
+            gaps.append(Gap(project, lead, len(team), review))
         return sorted(gaps, key=lambda g: (-g.missing, g.project.programme_order))
 
     async def awaiting_validation(self) -> Sequence[Volunteer]:

@@ -38,12 +38,20 @@ def declaration_rules(code: str, blocking: Sequence[Blocking]) -> list[BrokenRul
             where = f"touching {code}" if found.names_projects else "naming no projects yet"
             broken.setdefault(
                 "declaration_pending",
-                BrokenRule("declaration_pending", f"A declaration of interest {where} is waiting for ethics review"),
+                BrokenRule(
+                    "declaration_pending",
+                    f"A declaration of interest {where} is waiting for ethics review",
+                    "Wait for an ethics reviewer to review it, then try again",
+                ),
             )
         elif found.state is ReviewState.EXCLUDED:
             broken.setdefault(
                 "declaration_excluded",
-                BrokenRule("declaration_excluded", f"An ethics review excluded this person from {code}"),
+                BrokenRule(
+                    "declaration_excluded",
+                    f"An ethics review excluded this person from {code}",
+                    "Choose someone else for this project",
+                ),
             )
     return list(broken.values())
 

@@ -3,7 +3,7 @@ history, projects' commercial-advantage reviews, and the register of interests."
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
@@ -24,10 +24,19 @@ from stepchange.ethics.deps import (
     queue_state,
 )
 from stepchange.ethics.models import ConflictKind, DeclarationOutcome, ProjectOutcome, ReviewState
-from stepchange.ethics.services import ConflictService, ProjectClearance, ProjectReviewService
+from stepchange.ethics.services import ConflictService, ProjectClearance, ProjectReviewService, decision_problems
 from stepchange.projects.services import ProjectService
 
 QUEUE_PAGE = 50
+Outcome = TypeVar("Outcome", DeclarationOutcome, ProjectOutcome)
+
+
+def _outcome(form: dict[str, Any], kind: type[Outcome], reason: str, extra: str) -> Outcome:
+    """The chosen outcome; when there is none, every problem with the form at once (the service's words)."""
+    try:
+        return kind(field(form, "outcome"))
+    except ValueError:
+        raise InvalidInput(decision_problems(None, reason, extra)) from None
 
 
 def _choice(form: dict[str, Any], name: str, kind: Any, label: str) -> Any:
@@ -84,8 +93,11 @@ class EthicsPages(Controller):
     ) -> Template:
         view = await conflicts.one(declaration_id, viewer=acting_staff(request))
         projects, _ = await ProjectService(session=conflicts.session).search(limit=500)
+        choices, others = await conflicts.beside(view.declaration)
         context = {
             "view": view,
+            "choices": choices,
+            "others": others,
             "outcomes": list(DeclarationOutcome),
             "kinds": list(ConflictKind),
             "projects": projects,
@@ -115,7 +127,7 @@ class EthicsPages(Controller):
     ) -> Template | Redirect:
         values = {k: field(data, k) for k in ("outcome", "reason", "mitigation")}
         try:
-            outcome = _choice(data, "outcome", DeclarationOutcome, "an outcome")
+            outcome = _outcome(data, DeclarationOutcome, values["reason"], values["mitigation"])
             await conflicts.review(
                 acting_staff(request), declaration_id, outcome, values["reason"], values["mitigation"]
             )
@@ -208,7 +220,7 @@ class EthicsPages(Controller):
     ) -> Template | Redirect:
         values = {k: field(data, k) for k in ("outcome", "reason", "conditions")}
         try:
-            outcome = _choice(data, "outcome", ProjectOutcome, "an outcome")
+            outcome = _outcome(data, ProjectOutcome, values["reason"], values["conditions"])
             await reviews.review(acting_staff(request), code, outcome, values["reason"], values["conditions"])
         except FormRefusal as exc:
             await reviews.session.rollback()

@@ -35,12 +35,15 @@ from stepchange.ethics.models import (
     latest_project_review,
 )
 from stepchange.ethics.recusal import UNINVOLVED, Standing, own_organisation, recuse, require_reviewer, standing
+from stepchange.people.facts import INTEREST_FACTS, ChoiceFact
 from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
 from stepchange.projects.services import ProjectService
 
 REASON_LIMIT = 2000
 TEXT_LIMIT = 5000
+OTHERS_SHOWN = 50
+"""A person's other declarations shown beside one under review (more would be a register, not a page)."""
 RECLASSIFIED = "ethics.declaration_reclassified"
 
 
@@ -49,11 +52,20 @@ def waiting_days(declared_at: dt.datetime, until: dt.datetime | None = None) -> 
     return (clock.uk_day(until or clock.now()) - clock.uk_day(declared_at)).days
 
 
-def _required_text(value: str, name: str, label: str, limit: int) -> str:
-    problem = text_problem(value, name, label=label, max_length=limit)
-    if problem is not None:
-        raise InvalidInput([problem])
-    return value.strip()
+def decision_problems(
+    outcome: DeclarationOutcome | ProjectOutcome | None, reason: str, extra: str = ""
+) -> list[FieldError]:
+    """Every problem with a decision, in the order its form asks: the outcome, the mitigation (a managed
+    declaration) or conditions (a project cleared with conditions) it reveals, then the reason."""
+    problems: list[FieldError | None] = [FieldError("outcome", "Choose an outcome")] if outcome is None else []
+    if outcome is DeclarationOutcome.MANAGED:
+        problems.append(
+            text_problem(extra, "mitigation", label="how the conflict will be managed", max_length=TEXT_LIMIT)
+        )
+    elif outcome is ProjectOutcome.CLEARED_WITH_CONDITIONS:
+        problems.append(text_problem(extra, "conditions", label="the conditions of clearance", max_length=TEXT_LIMIT))
+    problems.append(text_problem(reason, "reason", label="the reason for this decision", max_length=REASON_LIMIT))
+    return [p for p in problems if p is not None]
 
 
 @dataclass
@@ -187,6 +199,19 @@ class ConflictService(DomainService[Declaration, DeclarationRepository]):
             standing=await self.standing(viewer, declaration, person) if viewer is not None else UNINVOLVED,
         )
 
+    async def beside(self, declaration: Declaration) -> tuple[list[ChoiceFact], list[DeclarationView]]:
+        """What a reviewer reads beside a declaration: the person's project choices and their other
+        declarations (newest first, at most :data:`OTHERS_SHOWN`)."""
+        choices = await INTEREST_FACTS().choices_of(self.session, declaration.volunteer_id)
+        others = await self.session.scalars(
+            select(Declaration)
+            .where(Declaration.volunteer_id == declaration.volunteer_id, Declaration.id != declaration.id)
+            .order_by(Declaration.created_at.desc())
+            .limit(OTHERS_SHOWN)
+        )
+        person = await self.session.get_one(Volunteer, declaration.volunteer_id)
+        return choices, [DeclarationView(other, person) for other in others.all()]
+
     async def standing(self, actor: Principal, declaration: Declaration, person: Volunteer) -> Standing:
         """A declaration involves the organisation it names and the declaring person's own."""
         own = await own_organisation(self.session, actor)
@@ -204,11 +229,9 @@ class ConflictService(DomainService[Declaration, DeclarationRepository]):
         require_reviewer(actor, "decide declarations")
         declaration, person = await self._found(declaration_id)
         await self._refuse_if_involved(actor, declaration, person)
-        reason = _required_text(reason, "reason", "the reason for this decision", REASON_LIMIT)
-        if outcome is DeclarationOutcome.MANAGED:
-            mitigation = _required_text(mitigation, "mitigation", "how the conflict will be managed", TEXT_LIMIT)
-        else:
-            mitigation = ""
+        if problems := decision_problems(outcome, reason, mitigation):
+            raise InvalidInput(problems)
+        reason, mitigation = reason.strip(), mitigation.strip() if outcome is DeclarationOutcome.MANAGED else ""
         if outcome is DeclarationOutcome.EXCLUDED and not declaration.projects:
             raise RuleViolation(
                 [BrokenRule("no_projects_named", "Name the projects this declaration touches before excluding")]
@@ -337,11 +360,10 @@ class ProjectReviewService(DomainService[ProjectReview, ProjectReviewRepository]
         project = await ProjectService(session=self.session).by_code(code)
         if (await self.standing(actor, project)).involved:
             await recuse(self.session, actor, project=project)
-        reason = _required_text(reason, "reason", "the reason for this decision", REASON_LIMIT)
-        if outcome is ProjectOutcome.CLEARED_WITH_CONDITIONS:
-            conditions = _required_text(conditions, "conditions", "the conditions of clearance", TEXT_LIMIT)
-        else:
-            conditions = ""
+        if problems := decision_problems(outcome, reason, conditions):
+            raise InvalidInput(problems)
+        reason = reason.strip()
+        conditions = conditions.strip() if outcome is ProjectOutcome.CLEARED_WITH_CONDITIONS else ""
         previous = await self.session.scalar(latest_project_review(project.id))
         before = {"outcome": previous.outcome, "conditions": previous.conditions} if previous else {}
         review = ProjectReview(

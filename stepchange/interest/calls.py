@@ -20,7 +20,7 @@ from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.core.templating import uk_datetime
 from stepchange.core.validation import text_problem
-from stepchange.interest.models import Call, call_project, ends_at
+from stepchange.interest.models import Call, Choice, Expression, call_project, ends_at
 from stepchange.projects.models import Project
 
 ProjectCodes = tuple[tuple[UUID, str], ...]
@@ -82,6 +82,24 @@ def uk_moment(value: str, field_name: str, *, end_of_day: bool) -> dt.datetime:
         raise InvalidInput.one(
             field_name, "Enter a date like 2026-12-01, or a date and time like 2026-12-01T17:00"
         ) from None
+
+
+def _window_of(opens_at: str, closes_at: str, errors: list[FieldError]) -> tuple[dt.datetime, dt.datetime]:
+    """A call's window from the times the office typed; each problem goes into ``errors``."""
+    window: dict[str, dt.datetime] = {}
+    for label, value in (("opens_at", opens_at), ("closes_at", closes_at)):
+        try:
+            window[label] = uk_moment(value, label, end_of_day=label == "closes_at")
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
+    if len(window) == 2 and window["closes_at"] <= window["opens_at"]:
+        errors.append(FieldError("closes_at", "The closing time must be after the opening time"))
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return window.get("opens_at", never), window.get("closes_at", never)
+
+
+def _codes(projects: Sequence[Project]) -> str:
+    return ", ".join(sorted(p.code for p in projects))
 
 
 async def project_codes(session: AsyncSession) -> ProjectCodes:
@@ -165,26 +183,35 @@ class CallService(DomainService[Call, CallRepository]):
     async def all_calls(self) -> Sequence[Call]:
         return await self.get_many(order_by=[(Call.opens_at, True)])
 
-    async def create_call(
-        self, actor: Principal, *, name: str, opens_at: str, closes_at: str, projects: Sequence[str]
-    ) -> Call:
-        """Open a call (UK times) offering the given projects."""
+    async def check_new_call(
+        self, *, name: str, opens_at: str, closes_at: str, projects: Sequence[str]
+    ) -> tuple[str, dt.datetime, dt.datetime, list[Project]]:
+        """Whether a new call may be opened as asked, every invalid field named at once (400), then the
+        rules (409); what it would be (the name, the window in UTC, the projects). Nothing is written:
+        the pages' check-your-answers step asks this before :meth:`create_call` does the same."""
         errors = [p for p in [text_problem(name, "name", label="a name", max_length=200)] if p]
-        window: dict[str, dt.datetime] = {}
-        for label, value in (("opens_at", opens_at), ("closes_at", closes_at)):
-            try:
-                window[label] = uk_moment(value, label, end_of_day=label == "closes_at")
-            except InvalidInput as exc:
-                errors.extend(exc.errors)
-        if len(window) == 2 and window["closes_at"] <= window["opens_at"]:
-            errors.append(FieldError("closes_at", "The closing time must be after the opening time"))
+        window = _window_of(opens_at, closes_at, errors)
         offered = await self._projects(projects, errors)
         if errors:
             raise InvalidInput(errors)
         if await self.get_one_or_none(Call.name == name.strip()) is not None:
-            raise RuleViolation([BrokenRule("name_taken", f"There is already a call named {name.strip()!r}")])
-        opens, closes = window["opens_at"], window["closes_at"]
-        call = Call(name=name.strip(), opens_at=opens, closes_at=closes, projects=offered)
+            raise RuleViolation(
+                [
+                    BrokenRule(
+                        "name_taken", f"There is already a call named {name.strip()!r}", "Give this call another name"
+                    )
+                ]
+            )
+        return name.strip(), window[0], window[1], offered
+
+    async def create_call(
+        self, actor: Principal, *, name: str, opens_at: str, closes_at: str, projects: Sequence[str]
+    ) -> Call:
+        """Open a call (UK times) offering the given projects."""
+        name, opens, closes, offered = await self.check_new_call(
+            name=name, opens_at=opens_at, closes_at=closes_at, projects=projects
+        )
+        call = Call(name=name, opens_at=opens, closes_at=closes, projects=offered)
         self.session.add(call)
         await self.session.flush()
         await audit.record(
@@ -197,6 +224,69 @@ class CallService(DomainService[Call, CallRepository]):
             changes=audit.diff({}, {"opens_at": opens, "closes_at": closes, "projects": ", ".join(projects)}),
         )
         return call
+
+    async def change_call(
+        self, actor: Principal, call_id: UUID, *, opens_at: str, closes_at: str, projects: Sequence[str]
+    ) -> Call:
+        """Change a call's window and projects. A closed call no longer changes; once open, its opening
+        time stays and its closing time only moves later (closing early is :meth:`close_now`); a project
+        someone has already chosen in this call stays in it."""
+        call = await self.by_id(call_id)
+        errors: list[FieldError] = []
+        window = _window_of(opens_at, closes_at, errors)
+        offered = await self._projects(projects, errors)
+        if errors:
+            raise InvalidInput(errors)
+        opens, closes = window
+        now = clock.now()
+        broken = await self._change_rules(call, opens, closes, offered, now)
+        if broken:
+            raise RuleViolation(broken)
+        before = {"opens_at": call.opens_at, "closes_at": call.closes_at, "projects": _codes(call.projects)}
+        after = {"opens_at": opens, "closes_at": closes, "projects": _codes(offered)}
+        call.opens_at, call.closes_at, call.projects = opens, closes, offered
+        await audit.record(
+            self.session,
+            actor,
+            "call.changed",
+            subject_type="call",
+            subject_id=call.id,
+            summary=call.name,
+            changes=audit.diff(before, after),
+        )
+        return call
+
+    async def _change_rules(
+        self, call: Call, opens: dt.datetime, closes: dt.datetime, offered: Sequence[Project], now: dt.datetime
+    ) -> list[BrokenRule]:
+        if call.ends_at <= now:
+            closed = f"{call.name} closed at {last_moment(call)}: its window and projects no longer change"
+            return [BrokenRule("call_closed", closed, "Open a new call instead")]
+        broken = []
+        if call.opens_at <= now and opens != call.opens_at:
+            message = f"{call.name} opened at {uk_datetime(call.opens_at)}: its opening time no longer changes"
+            broken.append(BrokenRule("call_opened", message, "Keep the opening time as it is"))
+        if call.opens_at <= now and closes < call.closes_at:
+            message = f"{call.name} is open: its closing time can only move later"
+            broken.append(BrokenRule("call_shortened", message, "To stop taking submissions now, close the call"))
+        kept = {p.id for p in offered}
+        removed = [p for p in call.projects if p.id not in kept]
+        if removed and (chosen := await self._chosen(call, removed)):
+            message = f"People have already chosen {', '.join(chosen)} in this call"
+            broken.append(BrokenRule("project_chosen", message, "Keep those projects in the call"))
+        return broken
+
+    async def _chosen(self, call: Call, projects: Sequence[Project]) -> list[str]:
+        """The codes of ``projects`` someone chose in ``call``."""
+        rows = await self.session.scalars(
+            select(Project.code)
+            .join(Choice, Choice.project_id == Project.id)
+            .join(Expression, Expression.id == Choice.expression_id)
+            .where(Expression.call_id == call.id, Project.id.in_([p.id for p in projects]))
+            .distinct()
+            .order_by(Project.code)
+        )
+        return list(rows.all())
 
     async def _projects(self, codes: Sequence[str], errors: list[FieldError]) -> list[Project]:
         if not codes:
@@ -232,7 +322,15 @@ class CallService(DomainService[Call, CallRepository]):
         call = await self.by_id(call_id)
         now = clock.now()
         if not is_open(call, now):
-            raise RuleViolation([BrokenRule("call_closed", f"This call already closed at {last_moment(call)}")])
+            raise RuleViolation(
+                [
+                    BrokenRule(
+                        "call_closed",
+                        f"This call already closed at {last_moment(call)}",
+                        "To take more submissions, extend it instead",
+                    )
+                ]
+            )
         call.closed_early_at = now
         await audit.record(
             self.session,

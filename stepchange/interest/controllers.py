@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
@@ -30,6 +30,7 @@ from stepchange.interest.intake import receive
 from stepchange.interest.models import Call, ExpressionStatus
 from stepchange.interest.schemas import (
     CallChangeIn,
+    CallEditIn,
     CallIn,
     CallOut,
     Confirmed,
@@ -87,6 +88,19 @@ class CallController(Controller):
             projects=data.projects,
         )
         return call_out(call)
+
+    @patch("/{call_id:uuid}", guards=[coordinator_only], summary="Change a call's window and projects (UK times)")
+    async def change_call(
+        self,
+        request: Request[Any, Any, Any],
+        calls: NamedDependency[CallService],
+        call_id: FromPath[UUID],
+        data: JSONBody[CallEditIn],
+    ) -> CallOut:
+        changed = await calls.change_call(
+            acting_staff(request), call_id, opens_at=data.opens_at, closes_at=data.closes_at, projects=data.projects
+        )
+        return call_out(changed)
 
     @post("/{call_id:uuid}/extend", guards=[coordinator_only], status_code=HTTP_200_OK, summary="Extend a call")
     async def extend_call(

@@ -98,8 +98,8 @@ class ChunkWrites:
         self.choices = TableRows(table_of(Choice), ("id", "expression_id", "project_id", "rank", "role"), dict(stamps))
         self.declarations = TableRows(
             table_of(Declaration),
-            ("id", "volunteer_id", "kind", "description", "organisation"),
-            {"state": ReviewState.PENDING, **stamps},
+            ("id", "volunteer_id", "kind", "description", "organisation", "created_at"),
+            {"state": ReviewState.PENDING, "updated_at": self.now},
             sealed=frozenset({"description", "organisation"}),
         )
         self.declaration_projects = TableRows(declaration_project, ("declaration_id", "project_id"))
@@ -179,7 +179,8 @@ class ChunkWrites:
                 continue
             self.held.declared.add((volunteer_id, description))
             declaration_id = new_id()
-            self.declarations.rows.append((declaration_id, volunteer_id, kind, sealed_description, sealed_organisation))
+            declared = (declaration_id, volunteer_id, kind, sealed_description, sealed_organisation, row.at)
+            self.declarations.rows.append(declared)  # dated when the person answered the survey
             self.declaration_projects.rows.extend((declaration_id, p) for p in project_ids)
         return declaration_id
 

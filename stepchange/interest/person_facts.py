@@ -7,8 +7,12 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.interest.models import Choice, Expression
+from stepchange.interest.models import Call, Choice, Expression, ExpressionStatus
+from stepchange.people.facts import ChoiceFact
 from stepchange.projects.models import Project
+
+MAX_CHOICES = 200
+"""Far more than anyone chooses (40 projects a call): a bound, not a page."""
 
 
 class InterestFacts:
@@ -23,6 +27,21 @@ class InterestFacts:
             .limit(1)
         )
         return found is not None
+
+    async def choices_of(self, session: AsyncSession, volunteer_id: UUID) -> list[ChoiceFact]:
+        rows = await session.execute(
+            select(Call.name, Choice.rank, Project.code, Project.title, Choice.role, Expression.status)
+            .join(Expression, Choice.expression_id == Expression.id)
+            .join(Call, Expression.call_id == Call.id)
+            .join(Project, Choice.project_id == Project.id)
+            .where(Expression.volunteer_id == volunteer_id)
+            .order_by(Call.opens_at.desc(), Choice.rank)
+            .limit(MAX_CHOICES)
+        )
+        return [
+            ChoiceFact(call, rank, code, title, role.value, status is ExpressionStatus.WITHDRAWN)
+            for call, rank, code, title, role, status in rows.all()
+        ]
 
     async def before_merge(self, session: AsyncSession, survivor_id: UUID, other_id: UUID) -> None:
         """For a call both records answered, the later expression stays and the older goes."""

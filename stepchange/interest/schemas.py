@@ -82,6 +82,14 @@ class CallIn(msgspec.Struct, forbid_unknown_fields=True):
     projects: Annotated[list[Code], msgspec.Meta(max_length=40)]
 
 
+class CallEditIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A call's new window and projects (the whole of each: what is not named leaves the call)."""
+
+    opens_at: Annotated[str, msgspec.Meta(max_length=40, description="UK time: 2026-12-01 or 2026-12-01T09:00")]
+    closes_at: Annotated[str, msgspec.Meta(max_length=40, description="UK time; a bare date means the end of it")]
+    projects: Annotated[list[Code], msgspec.Meta(max_length=40)]
+
+
 class CallChangeIn(msgspec.Struct, forbid_unknown_fields=True):
     closes_at: Annotated[str, msgspec.Meta(max_length=40)]
 

@@ -158,9 +158,10 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
         )
         return subject_id, ExpressionStatus.AWAITING_CONFIRMATION
 
-    async def _new_person(self, clean: CleanSubmission) -> Volunteer:
-        """A new person's record, as an ORM object (the office's late entry)."""
-        return await self.people.add_person(clean.email, details_of(clean))
+    async def _new_person(self, clean: CleanSubmission, actor: Principal | None = None, call: str = "") -> Volunteer:
+        """A new person's record, as an ORM object (the office's late entry for ``call``, recorded by ``actor``)."""
+        how = f"recorded by the programme office as a late entry for {call}"
+        return await self.people.add_person(clean.email, details_of(clean), recorded_by=actor, how=how)
 
     async def _by_email(self, email: str) -> Volunteer:
         person = await self.people.by_email(email)
@@ -397,7 +398,7 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
         clean = accept_submission(call, data, now, door=Door.LATE_ENTRY).clean
         person = await self.people.by_email(clean.email)
         if person is None:
-            person = await self._new_person(clean)
+            person = await self._new_person(clean, actor, call.name)
         else:
             why = f"Late entry for {call.name}"
             await self.people.change_details(actor, person, details_of(clean), why=why)

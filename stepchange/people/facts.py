@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
@@ -10,9 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stepchange.core.wiring import Socket
 
 
+@dataclass(frozen=True)
+class ChoiceFact:
+    """One project a person chose in a call, as reviewers see it beside a declaration."""
+
+    call: str
+    rank: int
+    code: str
+    title: str
+    role: str
+    withdrawn: bool
+
+
 class InterestFactSource(Protocol):
     async def interested_in_workstream(self, session: AsyncSession, volunteer_id: UUID, workstream_id: UUID) -> bool:
         """The person chose at least one of the work-stream's projects (a co-chair may vouch for them)."""
+        ...
+
+    async def choices_of(self, session: AsyncSession, volunteer_id: UUID) -> list[ChoiceFact]:
+        """The projects the person chose, newest call first, by rank."""
         ...
 
     async def before_merge(self, session: AsyncSession, survivor_id: UUID, other_id: UUID) -> None:

@@ -220,14 +220,19 @@ class PeopleService(DomainService[Volunteer, VolunteerRepository]):
             await run_core(self.session, _INSERT_STEP, _first_step(person_id))
         return cast(UUID | None, person_id)
 
-    async def add_person(self, email: str, details: Mapping[str, Any]) -> Volunteer:
+    async def add_person(
+        self, email: str, details: Mapping[str, Any], *, recorded_by: Principal | None = None, how: str = ""
+    ) -> Volunteer:
         """A new person as an ORM object (the office's late entry), written at once — the unit of work does
         not order rows by foreign keys alone, so rows that refer to them follow in the next flush — with
-        their first identity step."""
+        their first identity step: by the member of staff who recorded it, and how, when one did."""
         person = Volunteer(email=email, **details, identity=Identity.SUBMITTED)
         self.session.add(person)
         await self.session.flush()
-        self.session.add(IdentityStep(**_first_step(person.id)))
+        step = _first_step(person.id)
+        if recorded_by is not None:
+            step |= {"by_id": recorded_by.id, "by": recorded_by.label, "how": how}
+        self.session.add(IdentityStep(**step))
         return person
 
     # --- changing a record ------------------------------------------------------------------------

@@ -7,7 +7,8 @@ propose an amendment (work-stream roster, interest, places) is likewise known on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Protocol
 from uuid import UUID
 
@@ -17,6 +18,33 @@ from stepchange.core.guards import Principal
 from stepchange.core.wiring import Socket
 
 
+@dataclass(frozen=True)
+class TeamPlace:
+    """One offered or accepted place on a project's team, as staff see it on the project's page."""
+
+    name: str
+    organisation: str
+    role: str
+    status: str
+    hours: int | None
+
+
+@dataclass(frozen=True)
+class StaffFacts:
+    """What staff see of a project beyond its public page: its team and its ethics clearance."""
+
+    team: list[TeamPlace] = field(default_factory=list)
+    review_outcome: str | None = None
+    """The latest commercial-advantage review's outcome (``cleared``, ``cleared_with_conditions``,
+    ``blocked``), or ``None`` when the project has not been reviewed."""
+    conditions: str = ""
+    reviewed_at: dt.datetime | None = None
+
+    @property
+    def cleared(self) -> bool:
+        return self.review_outcome in ("cleared", "cleared_with_conditions")
+
+
 class ProjectFactSource(Protocol):
     async def lead_accepted(self, session: AsyncSession, project_id: UUID) -> bool:
         """The project has a lead who has accepted their place."""
@@ -24,6 +52,10 @@ class ProjectFactSource(Protocol):
 
     async def ethics_cleared(self, session: AsyncSession, project_id: UUID) -> bool:
         """The project's latest commercial-advantage review clears it."""
+        ...
+
+    async def staff_facts(self, session: AsyncSession, project_id: UUID) -> StaffFacts:
+        """The project's team (offered and accepted places) and its latest ethics review."""
         ...
 
 

@@ -47,18 +47,31 @@ def broken_rules(current: S, target: S, facts: ProjectFacts) -> list[BrokenRule]
     """Every rule that moving from ``current`` to ``target`` breaks; an empty list means the move is legal."""
     broken = []
     if target != current and target not in NEXT[current]:
-        broken.append(BrokenRule("illegal_step", f"A project cannot move from {current.value} to {target.value}"))
+        broken.append(
+            BrokenRule(
+                "illegal_step",
+                f"A project cannot move from {current.value} to {target.value}",
+                f"Choose one of the moves a {current.value} project can make",
+            )
+        )
     if target == current and not NEXT[current]:
-        broken.append(BrokenRule("closed", f"A {current.value} project takes no more updates"))
+        broken.append(
+            BrokenRule("closed", f"A {current.value} project takes no more updates", "Ask the programme office")
+        )
     if target != current and target in NEEDS_LEAD and not facts.lead_accepted:
         broken.append(
-            BrokenRule("missing_lead", f"A project needs a lead who has accepted before it is {target.value}")
+            BrokenRule(
+                "missing_lead",
+                f"A project needs a lead who has accepted before it is {target.value}",
+                "Ask the programme office to offer a lead place, and wait until it is accepted",
+            )
         )
     if target != current and target in NEEDS_ETHICS_CLEARANCE and not facts.ethics_cleared:
         broken.append(
             BrokenRule(
                 "missing_ethics_clearance",
                 f"A project needs its commercial-advantage review cleared before it is {target.value}",
+                "Ask an ethics reviewer to review the project",
             )
         )
     return broken

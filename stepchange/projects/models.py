@@ -75,7 +75,9 @@ class StatusUpdate(Base):
     project_id: Mapped[UUID] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     previous_status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "project_previous_status"))
     status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "project_status"))
-    rag: Mapped[Rag] = mapped_column(enum_type(Rag, "project_rag"))
+    rag: Mapped[Rag | None] = mapped_column(
+        enum_type(Rag, "project_rag"), nullable=True, doc="None: an automatic move before any RAG was reported"
+    )
     summary: Mapped[str] = mapped_column(Text)
     author_id: Mapped[UUID | None] = mapped_column(nullable=True)
     author: Mapped[str] = mapped_column(String(200))

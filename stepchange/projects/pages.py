@@ -4,7 +4,7 @@ milestones and new pipeline projects."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only, office_or_co_chair
-from stepchange.core.authz import is_staff, runs_workstream
+from stepchange.core.authz import Role, is_staff, runs_workstream
 from stepchange.core.errors import FieldError, InvalidInput, StaleVersion
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.guards import current_principal
@@ -24,6 +24,7 @@ from stepchange.core.security import NONCE_KEY
 from stepchange.core.web import see_other
 from stepchange.projects.cache import project_lists, read_only_session
 from stepchange.projects.deps import provide_milestones, provide_projects
+from stepchange.projects.facts import PROJECT_FACTS
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, allowed_moves
 from stepchange.projects.milestones import MilestoneService
 from stepchange.projects.models import Project, ProjectStatus, Rag
@@ -32,6 +33,7 @@ from stepchange.projects.services import Amendment, ProjectService
 from stepchange.workstreams.deps import provide_workstreams
 from stepchange.workstreams.services import WorkstreamService
 
+E = TypeVar("E", ProjectStatus, Rag)
 NONCE_PLACEHOLDER = b"stepchange-nonce-placeholder-3f9c"
 """Stands in for the per-request CSP nonce in a kept page; replaced in every response."""
 
@@ -52,13 +54,6 @@ def render_with_placeholder(request: Request[Any, Any, Any], template_name: str,
             state.pop(NONCE_KEY, None)
         else:
             state[NONCE_KEY] = own
-
-
-def _choice(form: dict[str, Any], name: str, kind: type[ProjectStatus] | type[Rag], label: str) -> Any:
-    try:
-        return kind(field(form, name))
-    except ValueError:
-        raise InvalidInput.one(name, f"Choose {label}") from None
 
 
 def _date(form: dict[str, Any], name: str, label: str) -> dt.date:
@@ -215,6 +210,8 @@ class ProjectPages(Controller):
                 "moves": [project.status, *allowed_moves(project.status)],
                 "rags": list(Rag),
                 "open_to_amendment": project.status in OPEN_TO_AMENDMENT,
+                "staff_facts": await PROJECT_FACTS().staff_facts(projects.session, project.id),
+                "office": principal is not None and principal.role == Role.COORDINATOR,
                 "values": values or {},
             }
         return Template("projects/detail.html", context=context, status_code=status_code)
@@ -232,8 +229,8 @@ class ProjectPages(Controller):
             await projects.post_update(
                 acting_staff(request),
                 code,
-                status=_choice(data, "status", ProjectStatus, "a status"),
-                rag=_choice(data, "rag", Rag, "a RAG rating"),
+                status=_optional(data, "status", ProjectStatus),
+                rag=_optional(data, "rag", Rag),
                 summary=field(data, "summary"),
             )
         except FormRefusal as exc:
@@ -246,8 +243,10 @@ class ProjectPages(Controller):
         return see_other(f"/projects/{code.upper()}?done=update#updates")
 
     @get("/{code:str}/amend", name="amend_project", guards=[office_or_co_chair])
-    async def amend_form(self, projects: NamedDependency[ProjectService], code: FromPath[str]) -> Template:
-        project = await projects.by_code(code)
+    async def amend_form(
+        self, request: Request[Any, Any, Any], projects: NamedDependency[ProjectService], code: FromPath[str]
+    ) -> Template:
+        project = await projects.amendable(acting_staff(request), code)  # refused before the form, not after
         return Template("projects/amend.html", context={"project": project, "errors": [], "values": _texts(project)})
 
     @post("/{code:str}/amend", guards=[office_or_co_chair])
@@ -354,3 +353,11 @@ class WorkstreamPages(Controller):
         if runs_workstream(current_principal(request), found.workstream.id):
             queue = await ProposalService(session=projects.session).open_proposals(found.workstream.id)
         return Template("workstreams/detail.html", context={"workstream": found, "open_proposals": queue})
+
+
+def _optional(form: dict[str, Any], name: str, kind: type[E]) -> E | None:
+    """A radio or select answer as its enum, or ``None`` when missing or not one (the service names it)."""
+    try:
+        return kind(field(form, name))
+    except ValueError:
+        return None

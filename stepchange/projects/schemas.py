@@ -47,7 +47,8 @@ class StatusUpdateOut(msgspec.Struct):
     project: str
     previous_status: ProjectStatus
     status: ProjectStatus
-    rag: Rag
+    rag: Rag | None
+    """None: an automatic move before anyone reported a RAG."""
     summary: str
     author: str
     created_at: dt.datetime

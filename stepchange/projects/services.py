@@ -37,6 +37,15 @@ MAX_FURTHER_PROJECTS = 15
 """The Call to Action: 25 projects "and another 15 which may be developed" over the programme's life."""
 SEEDED_AUTHOR = "Step-Change Call to Action (2018)"
 LIMITS = {"title": 200, "action": 5000, "vision": 5000, "summary": 5000, "note": 500}
+LABELS = {
+    "title": "the title",
+    "action": "the Action",
+    "vision": "the Vision",
+    "summary": "what has happened since the last update",
+    "note": "the note",
+}
+"""Each text as its form's label words it, so an error says what the label asks ("Enter what has happened
+since the last update")."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,7 @@ def _check_texts(values: dict[str, str | None], *, required: bool) -> dict[str, 
     for name, value in values.items():
         if value is None:
             continue
-        problem = text_problem(value, name, label=f"the {name}", max_length=LIMITS[name], required=required)
+        problem = text_problem(value, name, label=LABELS[name], max_length=LIMITS[name], required=required)
         if problem is not None:
             errors.append(problem)
         clean[name] = value.strip()
@@ -166,12 +175,20 @@ class ProjectService(DomainService[Project, ProjectRepository]):
         )
 
     async def post_update(
-        self, actor: Principal, code: str, *, status: ProjectStatus, rag: Rag, summary: str
+        self, actor: Principal, code: str, *, status: ProjectStatus | None, rag: Rag | None, summary: str
     ) -> StatusUpdate:
-        """Record a dated status report; the move must be legal and the project unchanged meanwhile."""
+        """Record a dated status report; the move must be legal and the project unchanged meanwhile. Every
+        missing or invalid answer is named at once (``None``: not chosen)."""
         project = await self.by_code(code)
         require_runs_workstream(actor, project.workstream_id, "post updates on this project")
-        text = _check_texts({"summary": summary}, required=True)["summary"]
+        problems = [FieldError("status", "Choose a status")] if status is None else []
+        problems += [FieldError("rag", "Choose a RAG rating")] if rag is None else []
+        try:
+            text = _check_texts({"summary": summary}, required=True)["summary"]
+        except InvalidInput as exc:
+            problems += exc.errors
+        if problems or status is None or rag is None:
+            raise InvalidInput(problems)
         current = project.status
         broken = broken_rules(current, status, await self.facts(project))
         if broken:
@@ -217,7 +234,7 @@ class ProjectService(DomainService[Project, ProjectRepository]):
             project_id=project.id,
             previous_status=project.status,
             status=status,
-            rag=project.rag or Rag.GREEN,
+            rag=project.rag,  # the last RAG reported, never one nobody chose
             summary=why,
             author_id=None,
             author="Step-Change (automatic)",
@@ -247,16 +264,20 @@ class ProjectService(DomainService[Project, ProjectRepository]):
 
     # --- amendments and versions ------------------------------------------------------------
 
-    async def amend(self, actor: Principal, code: str, change: Amendment) -> Project:
-        """Amend title, Action or Vision: the version must be the one the editor saw; every version is kept."""
+    async def amendable(self, actor: Principal, code: str) -> Project:
+        """The project, if ``actor`` may amend it now (asked before the form is shown, and again on saving)."""
         project = await self.by_code(code)
         require_runs_workstream(actor, project.workstream_id, "amend this project")
+        if project.status not in OPEN_TO_AMENDMENT:
+            message = f"A {project.status.value} project can no longer be amended"
+            raise RuleViolation([BrokenRule("not_open_to_amendment", message, "Post an update on the project instead")])
+        return project
+
+    async def amend(self, actor: Principal, code: str, change: Amendment) -> Project:
+        """Amend title, Action or Vision: the version must be the one the editor saw; every version is kept."""
+        project = await self.amendable(actor, code)
         texts = _check_texts({"title": change.title, "action": change.action, "vision": change.vision}, required=True)
         note = _check_texts({"note": change.note}, required=False).get("note", "")
-        if project.status not in OPEN_TO_AMENDMENT:
-            raise RuleViolation(
-                [BrokenRule("not_open_to_amendment", f"A {project.status.value} project can no longer be amended")]
-            )
         before = {"title": project.title, "action": project.action, "vision": project.vision}
         after = {**before, **texts}
         if after == before:

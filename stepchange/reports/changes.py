@@ -80,14 +80,16 @@ def _update_changes(since: dt.date, updates: Sequence[UpdateInfo], workstream_of
     found: list[ChangeRow] = []
     previous_rag: dict[str, Rag] = {}
     for u in updates:
-        before, previous_rag[u.project] = previous_rag.get(u.project), u.rag
+        before = previous_rag.get(u.project)
+        if u.rag is not None:
+            previous_rag[u.project] = u.rag
         day = clock.uk_day(u.at)
         if day < since or u.project not in workstream_of:
             continue
         if u.status != u.previous_status:
             what = f"Status moved from {_words(u.previous_status)} to {_words(u.status)}"
             found.append(ChangeRow(day, u.project, None, "status", what))
-        if u.rag != before:
+        if u.rag is not None and u.rag != before:
             what = (
                 f"RAG first reported: {_words(u.rag)}"
                 if before is None

@@ -56,7 +56,7 @@ class UpdateInfo:
     at: dt.datetime
     previous_status: ProjectStatus
     status: ProjectStatus
-    rag: Rag
+    rag: Rag | None
     summary: str
 
 
@@ -118,8 +118,8 @@ def rag_trend(projects: list[ProjectInfo], updates: list[UpdateInfo], today: dt.
         if project.rag is None and project.code not in history:
             continue
         for start, end in zip(starts[:-1], ends[:-1], strict=True):
-            before = [u for u in history.get(project.code, []) if u.at < end]
-            rag = before[-1].rag.value if before else NOT_REPORTED
+            rated = [u.rag for u in history.get(project.code, []) if u.at < end and u.rag is not None]
+            rag = rated[-1].value if rated else NOT_REPORTED
             rows.append(RagMonthRow(project.code, project.workstream, start, rag))
         now = project.rag.value if project.rag else NOT_REPORTED
         rows.append(RagMonthRow(project.code, project.workstream, starts[-1], now))

@@ -142,7 +142,7 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         )
         row = found.first()
         if row is None:
-            raise NotFound("expression of interest", f"for call {call_id}")
+            raise NotFound("expression of interest", f"call {call_id}", relation="for")
         expression, call = row
         if not is_open(call, clock.now()):
             raise RuleViolation(

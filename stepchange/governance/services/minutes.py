@@ -112,9 +112,9 @@ class MinutesService(Governance):
         refuse_if_any(meeting_rules(meeting, needs_start=True))
         minutes = await self.session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
         if minutes is not None and version != minutes.version:
-            raise StaleVersion("minutes", version, minutes.version)
+            raise StaleVersion("minutes", version, minutes.version, plural=True)
         if minutes is None and version:
-            raise StaleVersion("minutes", version, 0)
+            raise StaleVersion("minutes", version, 0, plural=True)
         before = minutes_snapshot(minutes) if minutes else {}
         if minutes is None:
             minutes = Minutes(meeting_id=meeting.id, text=text, written_by="", written_at=clock.now())
