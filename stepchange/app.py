@@ -49,6 +49,8 @@ from stepchange.governance.pages import EscalationPages, office_pages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
 from stepchange.interest.pages import InterestPages, PeoplePages
+from stepchange.interest.pages_declarations import DeclarationPages
+from stepchange.interest.pages_links import InterestLinkPages
 from stepchange.interest.services import InterestService
 from stepchange.people.controllers import OrganisationController
 from stepchange.people.pages import OrganisationPages
@@ -138,6 +140,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             TwoFactorPages,
             InterestPages,
+            DeclarationPages,
+            InterestLinkPages,
             PeoplePages,
             OrganisationPages,
             SelfServicePages,

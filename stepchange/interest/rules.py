@@ -76,7 +76,7 @@ class CleanSubmission:
         return msgspec.json.decode(raw, type=cls)
 
 
-_UK_TEN_DIGITS = re.compile(r"(?:0|\+44 ?)([1-9]\d{2,4}(?:[ -]?\d{2,4}){2,3})")
+_UK_TEN_DIGITS = re.compile(r"(?:0|\+44 ?)([1235789]\d{2,4}(?:[ -]?\d{2,4}){2,3})")
 
 
 def phone_problem(value: str) -> tuple[str | None, FieldError | None]:
@@ -84,9 +84,11 @@ def phone_problem(value: str) -> tuple[str | None, FieldError | None]:
 
     A UK number written the usual way — 0 or +44, then ten digits in groups — is every time a possible
     number whose E.164 form is +44 and those digits, which is what the phonenumbers library answers
-    for it (it takes a hundred times longer, and an import checks 100,000 of them); anything else is
-    left to the library.
+    for it (it takes a hundred times longer, and an import checks 100,000 of them); anything else must
+    be a number the library knows as valid (so "12345" is refused).
     """
+    if not value.strip():
+        return None, FieldError("phone", "Enter your telephone number")
     if (usual := _UK_TEN_DIGITS.fullmatch(value.strip())) is not None:
         digits = usual.group(1).replace(" ", "").replace("-", "")
         if len(digits) == 10:
@@ -95,7 +97,7 @@ def phone_problem(value: str) -> tuple[str | None, FieldError | None]:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_possible_number(number):
+    if number is None or not phonenumbers.is_valid_number(number):
         return None, FieldError(
             "phone", "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
         )
@@ -131,7 +133,9 @@ class SubmissionRules:
     def check(self, data: Any) -> CleanSubmission:
         self.errors = []  # the same rules may check many submissions (an import's rows): each starts clean
         name = self._text(data.name, "name", "your full name")
-        if problem := email_problem(data.email):
+        if not data.email.strip():
+            self.errors.append(FieldError("email", "Enter your email address"))
+        elif problem := email_problem(data.email):
             self.errors.append(problem)
         phone, problem = phone_problem(data.phone)
         if problem:
