@@ -14,9 +14,9 @@ from stepchange.assignments.team import TeamFacts
 from stepchange.ethics.facts import TEAM_FACTS
 from stepchange.ethics.models import project_cleared
 from stepchange.governance.services.seats import Seats
-from stepchange.interest.person_facts import InterestFacts
+from stepchange.interest.person_facts import InterestFacts, OpenCallFacts
 from stepchange.people.facts import INTEREST_FACTS
-from stepchange.projects.facts import PROJECT_FACTS
+from stepchange.projects.facts import OPEN_CALL_FACTS, PROJECT_FACTS
 
 
 class ProjectFacts:
@@ -39,3 +39,4 @@ def wire() -> None:
     TEAM_FACTS.plug(team)
     INTEREST_FACTS.plug(InterestFacts())
     STAFF_SEATS.plug(Seats())
+    OPEN_CALL_FACTS.plug(OpenCallFacts())

@@ -191,9 +191,9 @@ async def test_each_page_shows_all_its_errors_at_once_in_page_order(browser: Cli
     assert declare.status_code == 400
     links = re.findall(r'href="#([^"]+)"', declare.text[declare.text.index("govuk-error-summary") :].split("</ul>")[0])
     assert links == ["conflicts-0-kind", "conflicts-0-description"]
-    assert (await browser.get("/interest/declarations", follow_redirects=False)).headers["location"] == "/interest/conflicts", (
-        "a declaration with problems is not added"
-    )
+    assert (await browser.get("/interest/declarations", follow_redirects=False)).headers[
+        "location"
+    ] == "/interest/conflicts", "a declaration with problems is not added"
 
 
 async def test_starting_from_a_project_makes_it_the_first_choice(browser: Client) -> None:
@@ -207,7 +207,9 @@ async def test_starting_from_a_project_makes_it_the_first_choice(browser: Client
 
 async def test_the_check_page_sends_you_to_the_first_unanswered_question(browser: Client) -> None:
     await post(browser, "/interest/about-you", {"name": "Tom", "email": "tom@venue.example", "phone": "07700 900982"})
-    assert (await browser.get("/interest/check", follow_redirects=False)).headers["location"] == "/interest/organisation"
+    assert (await browser.get("/interest/check", follow_redirects=False)).headers[
+        "location"
+    ] == "/interest/organisation"
 
 
 async def test_a_whole_form_posted_at_once_is_still_taken(browser: Client) -> None:

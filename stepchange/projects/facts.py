@@ -25,3 +25,12 @@ class ProjectFactSource(Protocol):
 
 
 PROJECT_FACTS: Socket[ProjectFactSource] = Socket("project facts")
+
+
+class OpenCallSource(Protocol):
+    async def call_offering(self, session: AsyncSession, project_id: UUID) -> str | None:
+        """The name of the open call in which volunteers can choose the project, if any (its page's start button)."""
+        ...
+
+
+OPEN_CALL_FACTS: Socket[OpenCallSource] = Socket("open call facts")
