@@ -63,6 +63,7 @@ from stepchange.reports.pages import ReportPages
 from stepchange.reports.register_views import RegisterController, RegisterPages
 from stepchange.volunteers.controllers import ErasureController, SelfServiceController
 from stepchange.volunteers.pages import SelfServicePages
+from stepchange.volunteers.record_pages import RecordPages
 from stepchange.volunteers.services import load_volunteer_principal
 from stepchange.wiring import wire
 
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PeoplePages,
             OrganisationPages,
             SelfServicePages,
+            RecordPages,
             DeskController,
             OfferAnswerController,
             DeskPages,

@@ -45,11 +45,10 @@ class OpenCallFacts:
 
     async def call_offering(self, session: AsyncSession, project_id: UUID) -> str | None:
         now = clock.now()
-        found = await session.scalar(
+        return await session.scalar(
             select(Call.name)
             .join(call_project, call_project.c.call_id == Call.id)
             .where(call_project.c.project_id == project_id, *open_at(now))
             .order_by(Call.closes_at)
             .limit(1)
         )
-        return found

@@ -24,14 +24,15 @@ from stepchange.interest.forms import CHOICE_SLOTS
 from stepchange.interest.models import ChoiceRole
 from stepchange.interest.pages_links import address_problem, link_problem
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn
+from stepchange.volunteers.confirm import CONFIRMED_FIRST, confirm_address
 from stepchange.volunteers.deps import (
     VOLUNTEER_SESSION,
     link_after_response,
     me,
-    my_record,
     provide_self_service,
     volunteer_only,
 )
+from stepchange.volunteers.record_view import record_view
 from stepchange.volunteers.services import MY_DATA_FILE, SIGN_IN, SelfService
 
 
@@ -131,14 +132,7 @@ class SelfServicePages(Controller):
         status_code: int = 200,
     ) -> Template:
         person = await service.me(me(request))
-        expressions = await service.expressions(person)
-        context = {
-            "record": await my_record(service, person),
-            "errors": errors or [],
-            "done": done,
-            "calls": {e.id: c for e, c in expressions},
-            "slots": range(CHOICE_SLOTS),
-        }
+        context = {"record": await record_view(service, person), "errors": errors or [], "done": done}
         return Template("my/record.html", context=context, status_code=status_code)
 
     @get("/data", name="my_data", guards=[volunteer_only])
@@ -150,8 +144,11 @@ class SelfServicePages(Controller):
     async def change(
         self, request: Request[Any, Any, Any], data: Form, service: NamedDependency[SelfService]
     ) -> Template | Redirect:
-        """Each form on my record says what it does: change choices, withdraw, declare, ask for erasure."""
+        """Each form on my record says what it does: change choices, withdraw, declare, ask for erasure. Withdrawing
+        and asking for erasure first ask "Are you sure?" on a page of their own."""
         action = field(data, "action")
+        if action in CONFIRMED_FIRST and field(data, "confirmed") != "yes":
+            return see_other(confirm_address(action, data))
         try:
             person = await service.me(me(request))
             if action == "choices":
