@@ -163,6 +163,7 @@ class RecordPages(Controller):
     ) -> Template | Redirect:
         """The details change at once; a new address is e-mailed a link and replaces the old one when used."""
         person = await service.me(me(request))
+        current = person.email
         values = {name: field(data, name)[:300] for name in (*CONTACT_FIELDS, "email")}
         errors: list[FieldError] = []
         try:
@@ -177,7 +178,7 @@ class RecordPages(Controller):
                 errors += exc.errors
         if errors:
             await service.session.rollback()
-            context = {"values": values, "current": person.email, "errors": errors}
+            context = {"values": values, "current": current, "errors": errors}
             return Template("my/details.html", context=context, status_code=HTTP_400_BAD_REQUEST)
         if new_email:
             request.set_session({**dict(request.session), "my_new_email": new_email})
