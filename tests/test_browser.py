@@ -299,8 +299,9 @@ async def register_by_keyboard(page: Any, server: Server, smtp: SmtpServer) -> N
     await tab_to(page, "main form button")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("h1:has-text('Declare an interest')")
-    await tab_to(page, "#conflicts-0-kind-2")
-    await page.keyboard.press("Space")  # professional
+    await tab_to(page, "#conflicts-0-kind")
+    await page.keyboard.press("ArrowDown")  # the second kind: professional
+    assert await page.is_checked("#conflicts-0-kind-2")
     await type_into(page, "#conflicts-0-description", "I advise a cruise terminal operator on its T1 bid.")
     await type_into(page, "#conflicts-0-organisation", "Seaport Holdings")
     await tab_to(page, "input[name='projects'][value='T1']")
@@ -308,8 +309,9 @@ async def register_by_keyboard(page: Any, server: Server, smtp: SmtpServer) -> N
     await tab_to(page, "main form button")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("h1:has-text('You have declared 1 interest')")
-    await tab_to(page, "#another-2")
-    await page.keyboard.press("Space")  # no
+    await tab_to(page, "#another")
+    await page.keyboard.press("ArrowRight")  # the second answer: no
+    assert await page.is_checked("#another-2")
     await tab_to(page, "form[action='/interest/declarations'] button")
     await page.keyboard.press("Enter")
 
@@ -346,6 +348,7 @@ async def register_by_keyboard(page: Any, server: Server, smtp: SmtpServer) -> N
 
     await tab_to(page, "nav a:has-text('Get a link to your record')")
     await page.keyboard.press("Enter")
+    await page.wait_for_selector("h1:has-text('Get a link to your record')")
     await type_into(page, "#email", "priya@harbour.example")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("text=we have sent it a link")

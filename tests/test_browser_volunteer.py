@@ -35,16 +35,18 @@ MITIGATION = "She takes no part in choosing suppliers for T1."
 CONDITIONS = "Guidance is published openly, naming no supplier."
 
 
-async def shot(page: Any, name: str) -> None:
-    """axe-core and a screenshot at 320 px (where nothing may scroll sideways) and on a desktop."""
+async def shot(page: Any, name: str, *, javascript: bool = True) -> None:
+    """axe-core (which needs JavaScript) and a screenshot at 320 px (where nothing may scroll sideways) and on
+    a desktop."""
     await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
     desktop = page.viewport_size
     for width in (320, 1280):
         await page.set_viewport_size({"width": width, "height": 900})
         if width == 320:
             assert await fits(page, 320), f"{name} scrolls sideways at 320 px"
-        await page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        await axe(page, f"volunteer-{name}-{width}")
+        await page.screenshot(path=str(SHOTS / f"{name}-{width}{'' if javascript else '-nojs'}.png"), full_page=True)
+        if javascript:
+            await axe(page, f"volunteer-{name}-{width}")
     await page.set_viewport_size(desktop)
 
 
@@ -128,6 +130,7 @@ async def test_from_a_project_page_to_an_accepted_place(
     await shot(volunteer, "15-decline-are-you-sure")
     await tab_to(volunteer, "a:has-text('No, go back to the offer')")
     await volunteer.keyboard.press("Enter")
+    await volunteer.wait_for_selector("h1:has-text('A place on T1')")
     await tab_to(volunteer, "button[value='accept']")
     await volunteer.keyboard.press("Enter")
     await volunteer.wait_for_selector("text=Place accepted")
@@ -137,14 +140,19 @@ async def test_from_a_project_page_to_an_accepted_place(
     await shot(volunteer, "16-record-with-a-place")
 
 
-async def test_the_question_pages_on_a_phone_without_javascript(
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+async def test_the_question_pages_on_a_phone(
     server: Server,  # noqa: F811
     browser: Any,  # noqa: F811
     smtp: SmtpServer,
+    javascript: bool,
 ) -> None:
-    page = await new_page(browser, width=320, javascript=False)
+    """Every question page at 320 px, with and without JavaScript: errors, Back keeping answers, declaring,
+    check your answers, sending, confirming, and the used link's page."""
+    page = await new_page(browser, width=320, javascript=javascript)
+    email = f"sam{int(javascript)}@venue.example"
     await page.goto(f"{server.url}/projects/CP2")
-    await shot(page, "20-project-page")
+    await shot(page, "20-project-page", javascript=javascript)
     await page.click("a:has-text('Register your interest in this project')")
     await page.wait_for_selector("h1:has-text('About you')")
     await page.click("main form button")
@@ -154,29 +162,29 @@ async def test_the_question_pages_on_a_phone_without_javascript(
         < summary.index("Enter your email address")
         < summary.index("Enter your telephone number")
     ), "the summary is in page order"
-    await shot(page, "21-about-you-errors")
+    await shot(page, "21-about-you-errors", javascript=javascript)
     await page.fill("#name", "Sam Lee")
-    await page.fill("#email", "sam@venue.example")
+    await page.fill("#email", email)
     await page.fill("#phone", "+44 20 7946 0018")
     await page.click("main form button")
     await page.fill("#organisation", "Venue Group")
     await page.fill("#job_title", "Safety officer")
     await page.select_option("#sector", "Sport and events")
-    await shot(page, "22-organisation")
+    await shot(page, "22-organisation", javascript=javascript)
     await page.click("main form button")
     assert await page.input_value("#choices-0-project") == "CP2"
-    await shot(page, "23-projects")
+    await shot(page, "23-projects", javascript=javascript)
     await page.click("main form button")
     await page.click("main form button")
     assert "Enter the hours you can offer a month" in await page.inner_text(".govuk-error-summary")
     await page.fill("#hours_per_month", "6")
     await page.click("main form button")
-    await shot(page, "24-experience")
+    await shot(page, "24-experience", javascript=javascript)
     await page.click("main form button")
-    await shot(page, "25-conflicts")
+    await shot(page, "25-conflicts", javascript=javascript)
     await page.check("#has_conflicts-2")
     await page.click("main form button")
-    await shot(page, "26-confidentiality")
+    await shot(page, "26-confidentiality", javascript=javascript)
     await page.click("a:has-text('Back')")
     assert await page.is_checked("#has_conflicts-2"), "Back keeps the answer"
     await page.check("#has_conflicts")
@@ -184,27 +192,27 @@ async def test_the_question_pages_on_a_phone_without_javascript(
     await page.click("main form button")
     errors = await page.eval_on_selector_all(".govuk-error-summary a", "els => els.map(a => a.hash)")
     assert errors == ["#conflicts-0-kind", "#conflicts-0-description"]
-    await shot(page, "27-declare-with-errors")
+    await shot(page, "27-declare-with-errors", javascript=javascript)
     await page.check("#conflicts-0-kind")
     await page.fill("#conflicts-0-description", "I own shares in a stewarding firm.")
     await page.click("main form button")
-    await shot(page, "28-declarations")
+    await shot(page, "28-declarations", javascript=javascript)
     await page.check("#another-2")
     await page.click("form[action='/interest/declarations'] button")
     await page.check("#confidentiality_accepted")
     await page.click("main form button")
     await page.wait_for_selector("text=Check your answers before sending")
-    await shot(page, "29-check-your-answers")
+    await shot(page, "29-check-your-answers", javascript=javascript)
     await page.click("form[action='/interest'] button")
     await page.wait_for_selector("h1:has-text('Check your email')")
-    await shot(page, "30-check-your-email")
-    confirm = link_in(await mail_to(smtp, "sam@venue.example", "Confirm"), server.url)
+    await shot(page, "30-check-your-email", javascript=javascript)
+    confirm = link_in(await mail_to(smtp, email, "Confirm"), server.url)
     await page.goto(confirm)
     await page.click("main form button")
     await page.wait_for_selector("text=Your expression of interest is confirmed")
-    await shot(page, "31-confirmed")
+    await shot(page, "31-confirmed", javascript=javascript)
     await page.goto(confirm)
     await page.wait_for_selector("h1:has-text('This link has already been used')")
-    await shot(page, "32-used-link")
+    await shot(page, "32-used-link", javascript=javascript)
     await page.goto(f"{server.url}/my")
-    await shot(page, "33-get-a-link")
+    await shot(page, "33-get-a-link", javascript=javascript)
