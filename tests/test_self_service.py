@@ -339,7 +339,7 @@ async def test_asking_for_a_link_checks_the_address_and_names_it(app_browsers: B
     half = await browser.post("/my", data={"email": "priya.shah@", "_csrf_token": token})
     assert half.status_code == 400 and "Enter an email address in the correct format" in half.text
     empty = await browser.post("/my", data={"email": "", "_csrf_token": token})
-    assert empty.status_code == 400 and "Enter your email address" in empty.text
+    assert empty.status_code == 400 and "Enter the email address you registered with" in empty.text
     unknown = await browser.post("/my", data={"email": "nobody@example.org", "_csrf_token": token})
     assert "<strong>nobody@example.org</strong>" in unknown.text and "Check your email" in unknown.text
     used = await browser.get("/my/sign-in/made-up-token")

@@ -42,7 +42,7 @@ def link_problem(exc: DomainError, *, what: str, again: str) -> Template:
 def address_problem(email: str) -> list[FieldError]:
     """The request pages' check on an address: missing, or not an address at all."""
     if not email:
-        return [FieldError("email", "Enter your email address")]
+        return [FieldError("email", "Enter the email address you registered with")]
     problem = email_problem(email)
     return [problem] if problem else []
 
