@@ -97,6 +97,19 @@ def posted(form: dict[str, Any], names: tuple[str, ...], lists: tuple[str, ...] 
     return out
 
 
+ANSWER_FIELDS = frozenset(
+    [name for q in QUESTIONS for name in q.fields]
+    + [name for slot in range(DECLARATION_SLOTS) for name in declaration_fields(slot)]
+    + [DECLARED]
+)
+
+
+def known_answers(form: dict[str, Any]) -> dict[str, Any]:
+    """Only the form's own fields from a posted form (a form posting every answer at once is taken too)."""
+    lists = {name for q in QUESTIONS for name in q.lists}
+    return posted(form, tuple(name for name in form if name in ANSWER_FIELDS), tuple(lists))
+
+
 def declared(answers: dict[str, Any]) -> int:
     value = str(answers.get(DECLARED, "0"))
     return min(int(value), DECLARATION_SLOTS) if value.isdigit() else 0

@@ -32,6 +32,7 @@ from stepchange.interest.pages_answers import (
     first_unanswered,
     forget_answers,
     keep_answers,
+    known_answers,
     on_page,
     posted,
 )
@@ -123,7 +124,7 @@ class InterestPages(Controller):
     ) -> Template | Redirect:
         """Send: the kept answers (a form posting every field at once is taken too), checked and stored before
         the answer; filed and the e-mail sent after it (see ``interest.intake``)."""
-        answers = {**answers_of(request), **{k: v for k, v in data.items() if k != "_csrf_token"}}
+        answers = {**answers_of(request), **known_answers(data)}
         form = read_form(answers)
         try:
             problems = await all_problems(answers, interest)
