@@ -53,6 +53,8 @@ from stepchange.interest.call_pages import CallPages
 from stepchange.interest.controllers import CallController, InterestController, VolunteerController, VouchController
 from stepchange.interest.intake import file_waiting
 from stepchange.interest.pages import InterestPages
+from stepchange.interest.pages_declarations import DeclarationPages
+from stepchange.interest.pages_links import InterestLinkPages
 from stepchange.interest.people_pages import PeoplePages
 from stepchange.people.controllers import OrganisationController
 from stepchange.people.pages import OrganisationPages
@@ -71,6 +73,7 @@ from stepchange.reports.pages import ReportPages
 from stepchange.reports.register_views import RegisterController, RegisterPages
 from stepchange.volunteers.controllers import ErasureController, SelfServiceController
 from stepchange.volunteers.pages import SelfServicePages
+from stepchange.volunteers.record_pages import RecordPages
 from stepchange.volunteers.services import load_volunteer_principal
 from stepchange.wiring import wire
 
@@ -149,9 +152,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TwoFactorPages,
             InterestPages,
             CallPages,
+            DeclarationPages,
+            InterestLinkPages,
             PeoplePages,
             OrganisationPages,
             SelfServicePages,
+            RecordPages,
             DeskController,
             OfferAnswerController,
             DeskPages,

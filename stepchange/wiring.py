@@ -17,9 +17,9 @@ from stepchange.ethics.facts import TEAM_FACTS
 from stepchange.ethics.models import latest_project_review, project_cleared
 from stepchange.governance.facts import SUBGROUP_FACTS
 from stepchange.governance.services.seats import Seats
-from stepchange.interest.person_facts import InterestFacts
+from stepchange.interest.person_facts import InterestFacts, OpenCallFacts
 from stepchange.people.facts import INTEREST_FACTS
-from stepchange.projects.facts import PARTICIPANTS, PROJECT_FACTS, StaffFacts
+from stepchange.projects.facts import OPEN_CALL_FACTS, PARTICIPANTS, PROJECT_FACTS, StaffFacts
 
 
 class ProjectFacts:
@@ -53,3 +53,4 @@ def wire() -> None:
     STAFF_SEATS.plug(Seats())
     PARTICIPANTS.plug(Participants())
     SUBGROUP_FACTS.plug(SubgroupFacts())
+    OPEN_CALL_FACTS.plug(OpenCallFacts())

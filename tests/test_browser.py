@@ -244,48 +244,81 @@ async def test_a_volunteer_is_validated_cleared_offered_a_place_and_accepts_and_
 
 
 async def register_by_keyboard(page: Any, server: Server, smtp: SmtpServer) -> None:
-    """Priya registers for T1 and CP2 declaring an interest in T1 (a mistake caught by the error summary and
-    put right), confirms by the e-mailed link, signs in by link and withdraws from CP2: keyboard alone."""
+    """Priya starts from T1's page, answers the question pages (a mistake on the first caught by the error
+    summary and put right), chooses CP2 too and declares an interest in T1, changes her hours from check your
+    answers, confirms by the e-mailed link, signs in by link and withdraws from CP2: keyboard alone."""
     await page.goto(f"{server.url}/")
     await check_accessibility(page, "01-home")
-    await page.goto(f"{server.url}/interest")
+    await page.goto(f"{server.url}/projects/T1")
+    await tab_to(page, "a:has-text('Register your interest in this project')")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("h1:has-text('About you')")
     await check_accessibility(page, "02-form")
 
-    await page.keyboard.press("Tab")
-    for selector, text in [
-        ("#name", "Priya Shah"),
-        ("#email", "priya-at-example"),
-        ("#phone", "07700 900123"),
-        ("#organisation", "Harbour Cruises"),
-        ("#job_title", "Head of Security"),
-    ]:
-        await type_into(page, selector, text)
-    await tab_to(page, "#sector")
-    await page.select_option("#sector", "Transport")
-    await tab_to(page, "#choices-0-project")
-    await page.select_option("#choices-0-project", "T1")
-    await tab_to(page, "#choices-1-project")
-    await page.select_option("#choices-1-project", "CP2")
-    await type_into(page, "#hours_per_month", "8")
-    await tab_to(page, "#has_conflicts")
-    await page.keyboard.press("ArrowDown")  # the second answer: yes, I declare the interests below
-    assert await page.is_checked("#has_conflicts-2")
-    await tab_to(page, "#conflicts-0-kind")
-    await page.select_option("#conflicts-0-kind", "professional")
-    await type_into(page, "#conflicts-0-description", "I advise a cruise terminal operator on its T1 bid.")
-    await type_into(page, "#conflicts-0-organisation", "Seaport Holdings")
-    await type_into(page, "#conflicts-0-projects", "T1")
-    await tab_to(page, "#confidentiality_accepted")
-    await page.keyboard.press("Space")
-    await tab_to(page, "form[action='/interest/check'] button")
+    await type_into(page, "#name", "Priya Shah")
+    await type_into(page, "#email", "priya-at-example")
+    await type_into(page, "#phone", "12345")
+    await tab_to(page, "main form button")
     await page.keyboard.press("Enter")
-
     await page.wait_for_selector(".govuk-error-summary")
     await check_accessibility(page, "03-form-with-an-error")
-    assert "Enter an email address in the correct format" in await page.inner_text(".govuk-error-summary")
+    summary = await page.inner_text(".govuk-error-summary")
+    assert "Enter an email address in the correct format" in summary and "Enter a telephone number" in summary
     await page.fill("#email", "")
     await type_into(page, "#email", "priya@harbour.example")
-    await tab_to(page, "form[action='/interest/check'] button")
+    await page.fill("#phone", "")
+    await type_into(page, "#phone", "07700 900123")
+    await tab_to(page, "main form button")
+    await page.keyboard.press("Enter")
+
+    await page.wait_for_selector("h1:has-text('Your organisation and role')")
+    await type_into(page, "#organisation", "Harbour Cruises")
+    await type_into(page, "#job_title", "Head of Security")
+    await tab_to(page, "#sector")
+    await page.select_option("#sector", "Transport")
+    await tab_to(page, "main form button")
+    await page.keyboard.press("Enter")
+
+    await page.wait_for_selector("h1:has-text('The projects you choose')")
+    assert await page.input_value("#choices-0-project") == "T1", "starting from T1's page made it the first choice"
+    await tab_to(page, "#choices-1-project")
+    await page.select_option("#choices-1-project", "CP2")
+    await tab_to(page, "main form button")
+    await page.keyboard.press("Enter")
+
+    await page.wait_for_selector("#hours_per_month")
+    await type_into(page, "#hours_per_month", "8")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("h1:has-text('Your experience and credentials')")
+    await tab_to(page, "main form button")
+    await page.keyboard.press("Enter")
+
+    await page.wait_for_selector("h1:has-text('Conflicts of interest')")
+    await tab_to(page, "#has_conflicts")
+    await page.keyboard.press("Space")  # the first answer: yes
+    await tab_to(page, "main form button")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("h1:has-text('Declare an interest')")
+    await tab_to(page, "#conflicts-0-kind")
+    await page.keyboard.press("ArrowDown")  # the second kind: professional
+    assert await page.is_checked("#conflicts-0-kind-2")
+    await type_into(page, "#conflicts-0-description", "I advise a cruise terminal operator on its T1 bid.")
+    await type_into(page, "#conflicts-0-organisation", "Seaport Holdings")
+    await tab_to(page, "input[name='projects'][value='T1']")
+    await page.keyboard.press("Space")
+    await tab_to(page, "main form button")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("h1:has-text('You have declared 1 interest')")
+    await tab_to(page, "#another")
+    await page.keyboard.press("ArrowRight")  # the second answer: no
+    assert await page.is_checked("#another-2")
+    await tab_to(page, "form[action='/interest/declarations'] button")
+    await page.keyboard.press("Enter")
+
+    await page.wait_for_selector("h1:has-text('In confidence')")
+    await tab_to(page, "#confidentiality_accepted")
+    await page.keyboard.press("Space")
+    await tab_to(page, "main form button")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("text=Check your answers before sending")
     declared = await page.inner_text(".govuk-summary-list")
@@ -293,30 +326,45 @@ async def register_by_keyboard(page: Any, server: Server, smtp: SmtpServer) -> N
     for said in ("Professional", "(Seaport Holdings)", bid, "Touches T1"):
         assert said in declared, f"check your answers shows the declaration: {said!r} missing from {declared!r}"
     await check_accessibility(page, "04-check-your-answers")
+    await tab_to(page, "a[href='/interest/time?change=yes']")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#hours_per_month")
+    await page.fill("#hours_per_month", "")
+    await type_into(page, "#hours_per_month", "4")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("text=Check your answers before sending")
+    assert "4" in await page.inner_text(".govuk-summary-list__row:has-text('Hours a month') dd")
     await tab_to(page, "form[action='/interest'] button:has-text('Send')")
     await page.keyboard.press("Enter")
-    await page.wait_for_selector("text=Check your email")
+    await page.wait_for_selector("h1:has-text('Check your email')")
+    assert "priya@harbour.example" in await page.inner_text("main")
     await check_accessibility(page, "05-sent")
 
     await page.goto(link_in(await mail_to(smtp, "priya@harbour.example", "Confirm"), server.url))
     await check_accessibility(page, "06-confirm-button")
-    await tab_to(page, "form button")
+    await tab_to(page, "main form button")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("text=Your expression of interest is confirmed")
 
-    await page.goto(f"{server.url}/my")
+    await tab_to(page, "nav a:has-text('Get a link to your record')")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("h1:has-text('Get a link to your record')")
     await type_into(page, "#email", "priya@harbour.example")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("text=we have sent it a link")
     await page.goto(link_in(await mail_to(smtp, "priya@harbour.example", "Sign in"), server.url))
-    await tab_to(page, "form button")
+    await tab_to(page, "main form button")
     await page.keyboard.press("Enter")
-    await page.wait_for_selector("text=Your record")
+    await page.wait_for_selector("h1:has-text('Your record')")
     await check_accessibility(page, "07-my-record")
-    await tab_to(page, "button[aria-label='Withdraw from CP2']")
+    await tab_to(page, "a[href*='project=CP2']")
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("h1:has-text('Are you sure you want to withdraw from CP2?')")
+    await check_accessibility(page, "08-are-you-sure")
+    await tab_to(page, "main form button")
     await page.keyboard.press("Enter")
     await page.wait_for_selector("text=You have withdrawn from that project")
-    assert "CP2 as" not in await page.inner_text("main")
+    assert "CP2: " not in await page.inner_text("main")
 
 
 async def test_a_co_chair_posts_a_status_update(server: Server, browser: Any) -> None:
@@ -356,7 +404,8 @@ async def test_public_pages_fit_a_320_pixel_phone_and_work_without_javascript(
 async def test_the_form_reports_mistakes_without_javascript(server: Server, browser: Any) -> None:
     page = await new_page(browser, javascript=False)
     await page.goto(f"{server.url}/interest")
-    await page.click("form[action='/interest/check'] button")
+    await page.click("a:has-text('Start now')")
+    await page.click("main form button")
     summary = await page.inner_text(".govuk-error-summary")
     assert "Enter your full name" in summary
-    assert "Choose at least one project" in summary
+    assert "Enter your email address" in summary

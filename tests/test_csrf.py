@@ -107,8 +107,9 @@ async def test_pages_carry_the_session_token_after_signing_in_by_form(staff: Non
 @pytest.fixture
 async def visitors(settings: Settings, db_config: SQLAlchemyAsyncConfig) -> AsyncIterator[tuple[Client, Client]]:
     await open_a_call(db_config)
-    app = create_app(replace(settings, rate_limit_per_minute=0))
-    async with Client(app=app) as one, Client(app=app) as other:
+    # One app each: every test client runs its app on its own event loop, and an engine belongs to one loop.
+    apps = [create_app(replace(settings, rate_limit_per_minute=0)) for _ in range(2)]
+    async with Client(app=apps[0]) as one, Client(app=apps[1]) as other:
         yield one, other
 
 

@@ -295,13 +295,127 @@ async def test_the_self_service_pages(
     assert f'value="{token}"' in page.text, "the page's forms carry the session's token"
     refused = await browser.post("/my/record", data={"action": "withdraw_project", "_csrf_token": stale})
     assert refused.status_code == 403, "the token from before signing in is no longer good"
-    withdrawn = await browser.post(
+    assert "T1: " in page.text and "CP2: " in page.text, "choices show the project's title"
+    asked_first = await browser.post(
         "/my/record",
         data={"action": "withdraw_project", "call": str(call.id), "project": "CP2", "_csrf_token": token},
         follow_redirects=False,
     )
+    assert asked_first.headers["location"] == f"/my/confirm/withdraw-choice?call={call.id}&project=CP2"
+    sure = await browser.get(asked_first.headers["location"])
+    assert "Are you sure you want to withdraw from CP2?" in sure.text and 'name="confirmed" value="yes"' in sure.text
+    async with session_scope(db_config) as session:
+        assert await session.scalar(select(func.count()).select_from(Choice)) == 2, "nothing happens before yes"
+    withdrawn = await browser.post(
+        "/my/record",
+        data={
+            "action": "withdraw_project",
+            "call": str(call.id),
+            "project": "CP2",
+            "confirmed": "yes",
+            "_csrf_token": token,
+        },
+        follow_redirects=False,
+    )
     assert withdrawn.status_code == 303
+    async with session_scope(db_config) as session:
+        assert await session.scalar(select(func.count()).select_from(Choice)) == 1
     bad = await browser.post(
         "/my/record", data={"action": "declare", "kind": "", "description": "", "_csrf_token": token}
     )
     assert bad.status_code == 400 and 'href="#kind"' in bad.text
+
+
+async def signed_in_on_pages(
+    browsers: Browsers, config: SQLAlchemyAsyncConfig, settings: Settings, smtp: SmtpServer
+) -> tuple[Client, str]:
+    browser = await browsers()
+    await send(browser, "/api/interest", submission())
+    token = await browser.csrf()
+    await browser.post("/my", data={"email": PRIYA, "_csrf_token": token}, follow_redirects=False)
+    path = await last_link(config, settings, smtp)
+    await browser.post(path, data={"_csrf_token": token}, follow_redirects=False)
+    return browser, await browser.csrf()  # signing in renews the token
+
+
+async def test_asking_for_a_link_checks_the_address_and_names_it(app_browsers: Browsers, call: Call) -> None:
+    browser = await app_browsers()
+    token = await browser.csrf()
+    half = await browser.post("/my", data={"email": "priya.shah@", "_csrf_token": token})
+    assert half.status_code == 400 and "Enter an email address in the correct format" in half.text
+    empty = await browser.post("/my", data={"email": "", "_csrf_token": token})
+    assert empty.status_code == 400 and "Enter the email address you registered with" in empty.text
+    unknown = await browser.post("/my", data={"email": "nobody@example.org", "_csrf_token": token})
+    assert "<strong>nobody@example.org</strong>" in unknown.text and "Check your email" in unknown.text
+    used = await browser.get("/my/sign-in/made-up-token")
+    assert used.status_code == 404 and "Get a new link" in used.text and 'href="/my"' in used.text
+    assert 'href="/my"' in (await browser.get("/login")).text, "the sign-in page offers volunteers a link"
+
+
+async def test_changing_choices_contact_details_and_the_address(
+    app_browsers: Browsers, db_config: SQLAlchemyAsyncConfig, mail_settings: Settings, smtp: SmtpServer, call: Call
+) -> None:
+    browser, token = await signed_in_on_pages(app_browsers, db_config, mail_settings, smtp)
+    page = await browser.get(f"/my/choices/{call.id}")
+    assert re.search(r'<option value="T1" selected', page.text), "the choices page starts from my choices"
+    bad = await browser.post(
+        f"/my/choices/{call.id}",
+        data={"choices[0].project": "T1", "choices[1].project": "T1", "hours_per_month": "", "_csrf_token": token},
+    )
+    assert bad.status_code == 400
+    assert 'href="#choices-1-project"' in bad.text and 'href="#hours_per_month"' in bad.text, "every error at once"
+    assert re.search(r'<option value="T1" selected', bad.text), "the answers are kept"
+    good = await browser.post(
+        f"/my/choices/{call.id}",
+        data={"choices[0].project": "SR2", "choices[0].role": "lead", "hours_per_month": "10", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert good.headers["location"] == "/my/record?done=choices"
+    assert "SR2: " in (await browser.get("/my/record")).text
+
+    wrong = await browser.post(
+        "/my/details",
+        data={"name": "", "phone": "12345", "organisation": "Harbour", "job_title": "Head", "_csrf_token": token},
+    )
+    assert wrong.status_code == 400
+    assert re.findall(r'href="#([a-z_]+)"', wrong.text.split("govuk-error-summary__list")[1].split("</ul>")[0]) == [
+        "name",
+        "phone",
+    ]
+    moved = await browser.post(
+        "/my/details",
+        data={
+            "name": "Priya Shah-Khan",
+            "phone": "+33 1 23 45 67 89",
+            "organisation": "Harbour Cruises",
+            "job_title": "Director of Security",
+            "email": "priya@new.example",
+            "_csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert moved.headers["location"] == "/my/record?done=email"
+    async with session_scope(db_config) as session:
+        person = (await session.scalars(select(Volunteer))).one()
+        assert (person.name, person.phone, person.email) == ("Priya Shah-Khan", "+33123456789", PRIYA)
+    link = await last_link(db_config, mail_settings, smtp)
+    assert smtp.messages[-1]["To"] == "priya@new.example"
+    assert "priya@new.example" in (await browser.get(link)).text
+    await browser.post(link, data={"_csrf_token": token})
+    async with session_scope(db_config) as session:
+        assert (await session.scalars(select(Volunteer))).one().email == "priya@new.example"
+
+
+async def test_erasure_is_confirmed_first_and_the_record_says_it_was_asked(
+    app_browsers: Browsers, db_config: SQLAlchemyAsyncConfig, mail_settings: Settings, smtp: SmtpServer, call: Call
+) -> None:
+    browser, token = await signed_in_on_pages(app_browsers, db_config, mail_settings, smtp)
+    record = await browser.get("/my/record")
+    assert 'href="/my/confirm/erasure"' in record.text and 'href="/my/confirm/withdraw-all"' in record.text
+    sure = await browser.get("/my/confirm/erasure")
+    assert "Are you sure you want us to erase your data?" in sure.text
+    first = await browser.post("/my/record", data={"action": "erasure", "_csrf_token": token}, follow_redirects=False)
+    assert first.headers["location"] == "/my/confirm/erasure"
+    await browser.post("/my/record", data={"action": "erasure", "confirmed": "yes", "_csrf_token": token})
+    after = await browser.get("/my/record")
+    assert "Erasure requested on " in after.text and 'href="/my/confirm/erasure"' not in after.text

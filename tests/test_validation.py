@@ -64,11 +64,13 @@ def library_accepts_address(value: str) -> bool:
 
 
 def library_phone(value: str) -> str | None:
+    """The rule read by the library alone: a valid number, or a possible UK one of ten digits."""
     try:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    uk_ten = number.country_code == 44 and len(str(number.national_number)) == 10
+    if not (phonenumbers.is_valid_number(number) or (uk_ten and phonenumbers.is_possible_number(number))):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.models import StaffUser
 from stepchange.assignments.models import Assignment
+from stepchange.assignments.terms import offer_terms
+from stepchange.core import clock
 from stepchange.core.authz import StaffRole
 from stepchange.core.links import issue_link
 from stepchange.core.mail_templates import queue_templated_mail
@@ -28,6 +30,7 @@ async def email_offer(
 ) -> None:
     """E-mail the person their offer with a link to accept or decline it."""
     token = await issue_link(session, OFFER, assignment.id, lifetime=OFFER_LIFETIME)
+    terms = await offer_terms(session, assignment, project, clock.now() + OFFER_LIFETIME)
     await queue_templated_mail(
         session,
         "place_offered",
@@ -39,6 +42,7 @@ async def email_offer(
         title=project.title,
         hours=assignment.hours,
         days=OFFER_LIFETIME.days,
+        terms=terms,
         url=f"{settings.base_url}/offers/{token}",
     )
 

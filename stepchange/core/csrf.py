@@ -3,14 +3,14 @@
 The names are Litestar's defaults (cookie ``csrftoken``, header ``x-csrftoken``, form field ``_csrf_token``),
 so pages, the API's clients and ``/schema`` send it as before; what the token is bound to is the service's:
 
-- **With a session** (signed in, half signed in awaiting a code, or a volunteer signed in by link) the token
+- **With a signed-in session** (staff, half signed in awaiting a code, or a volunteer signed in by link) the token
   is ``HMAC-SHA256(STEPCHANGE_SECRET_KEY, session id)``. Only that token passes: one lifted from another
   session, or from before the session began, is refused (403). Every sign-in step gives the session a new
   id (password, code, set-up, sign-out), so each step also gives a new token: the ``csrftoken`` cookie is
   set again in that response, and a page rendered by it carries the new one.
-- **Without a session** (the volunteer form, asking for a sign-in link, the sign-in form itself) it is the
-  double-submit scheme: a random value signed with the secret key, kept in the ``csrftoken`` cookie, which
-  the request must repeat. A cross-site page can neither read nor (``SameSite``) send that cookie.
+- **Without one** (the volunteer form, even once a session keeps its answers; asking for a sign-in link;
+  the sign-in form itself) it is the double-submit scheme: a random value signed with the secret key, kept
+  in the ``csrftoken`` cookie, which the request must repeat. A cross-site page can neither read nor (``SameSite``) send that cookie.
 
 A session id never leaves the server in the token: the HMAC cannot be turned back into it.
 """
@@ -80,6 +80,14 @@ def session_changed(scope: Scope, session_id: str | None) -> None:
     ScopeState.from_scope(scope).csrf_token = in_force.token
 
 
+def _signed_in(scope: Scope) -> bool:
+    """The session belongs to someone (signed in, or half signed in awaiting a code). A visitor's session
+    that only keeps their answers to the form's questions binds nothing: it keeps the signed cookie, so
+    a page's token still holds after the first answer makes the session; signing in then binds it."""
+    data = scope.get("session")
+    return isinstance(data, dict) and ("id" in data or "stage" in data)
+
+
 def _session_id(value: str | None) -> str | None:
     return None if not value or value == "null" else value
 
@@ -101,7 +109,7 @@ class SessionCSRFMiddleware:
             return
         request = scope["litestar_app"].request_class(scope=scope, receive=receive)
         sent = request.cookies.get(CSRF_COOKIE)
-        session_id = _session_id(request.cookies.get(self.session_cookie))
+        session_id = _session_id(request.cookies.get(self.session_cookie)) if _signed_in(scope) else None
         if session_id is not None:
             token = self.tokens.for_session(session_id)
         elif sent and self.tokens.is_anonymous(sent):

@@ -13,15 +13,19 @@ from litestar.response import Redirect, Template
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
 from stepchange.assignments.deps import form_hours, provide_assignments
 from stepchange.assignments.models import AssignmentRole
+from stepchange.assignments.notices import OFFER
 from stepchange.assignments.rules import UNCLEARED
 from stepchange.assignments.services import AssignmentService
-from stepchange.core.errors import DomainError, FieldError, InvalidInput, RuleViolation
+from stepchange.assignments.terms import offer_terms
+from stepchange.core.errors import DomainError, FieldError, InvalidInput, NotFound, RuleViolation
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
+from stepchange.core.links import check_link
 from stepchange.core.settings import Settings
 from stepchange.core.web import see_other
 from stepchange.desk.deps import provide_desk
 from stepchange.desk.schemas import team_out
 from stepchange.desk.services import DeskService
+from stepchange.interest.pages_links import link_problem
 
 
 class DeskPages(Controller):
@@ -121,8 +125,15 @@ class OfferPages(Controller):
 
     @get("/{token:str}", name="offer")
     async def show(self, assignments: NamedDependency[AssignmentService], token: FromPath[str]) -> Template:
-        assignment, project = await assignments.offer_for_link(token[:200])
-        return Template("desk/offer.html", context={"assignment": assignment, "project": project, "token": token})
+        """The offer: the role, the hours, the team's co-chairs, what the volunteer agrees to, when it lapses."""
+        try:
+            link = await check_link(assignments.session, OFFER, token[:200])
+            assignment, project = await assignments.offer_for_link(token[:200])
+        except (NotFound, RuleViolation) as exc:
+            return link_problem(exc, what="sign-in", again="/my")
+        terms = await offer_terms(assignments.session, assignment, project, link.expires_at)
+        context = {"assignment": assignment, "project": project, "token": token, "terms": terms}
+        return Template("desk/offer.html", context=context)
 
     @post("/{token:str}")
     async def answer(
@@ -132,7 +143,18 @@ class OfferPages(Controller):
         settings: NamedDependency[Settings],
         token: FromPath[str],
     ) -> Template:
-        assignment, project = await assignments.respond(token[:200], field(data, "answer") == "accept", settings)
+        """Accept at once; declining asks "Are you sure?" first (a page of its own, so it works without JavaScript)."""
+        accept = field(data, "answer") == "accept"
+        try:
+            if not accept and field(data, "confirmed") != "yes":
+                assignment, project = await assignments.offer_for_link(token[:200])
+                return Template(
+                    "desk/decline.html", context={"assignment": assignment, "project": project, "token": token}
+                )
+            assignment, project = await assignments.respond(token[:200], accept, settings)
+        except (NotFound, RuleViolation) as exc:
+            await assignments.session.rollback()
+            return link_problem(exc, what="sign-in", again="/my")
         return Template("desk/answered.html", context={"assignment": assignment, "project": project})
 
 

@@ -18,7 +18,10 @@ from stepchange.ethics.models import ConflictKind
 from stepchange.interest.schemas import SubmissionIn
 
 CHOICE_SLOTS = 5
-DECLARATION_SLOTS = 3
+DECLARATION_SLOTS = 20
+"""As many declarations as the API takes; the question pages add them one at a time."""
+DECLARED = "conflicts.count"
+"""How many declarations the question pages hold: each of those slots is checked even if left empty."""
 TEXT_FIELDS = ("name", "email", "phone", "organisation", "job_title", "sector", "hours_per_month", "experience")
 CONFLICT_KINDS = frozenset(kind.value for kind in ConflictKind)
 _INDEXED = re.compile(r"^(choices|conflicts)\[(\d+)\]")
@@ -63,28 +66,21 @@ def read_form(form: dict[str, Any]) -> FormSubmission:
         if project:
             choices.append({"project": project[:8], "rank": slot + 1, "role": role})
             choice_slots.append(slot)
-    conflicts: list[dict[str, Any]] = []
-    declaration_slots: list[int] = []
-    for slot in range(DECLARATION_SLOTS):
-        parts = {k: field(form, f"conflicts[{slot}].{k}") for k in ("kind", "description", "organisation", "projects")}
-        values.update({f"conflicts[{slot}].{k}": v for k, v in parts.items()})
-        if values["has_conflicts"] == "yes" and (parts["description"] or parts["kind"]):
-            if parts["kind"] not in CONFLICT_KINDS:
-                errors.append(FieldError(f"conflicts[{slot}].kind", "Choose what kind of conflict it is"))
-                continue
-            codes = [c[:8] for c in re.split(r"[\s,;]+", parts["projects"].upper()) if c][:40]
-            conflicts.append({**parts, "description": parts["description"][:5000], "projects": codes})
-            declaration_slots.append(slot)
+    conflicts, declaration_slots = _declarations(form, values, errors)
     if values["has_conflicts"] not in ("yes", "no"):
-        errors.append(FieldError("has_conflicts", "Say whether you have any conflicts of interest to declare"))
+        errors.append(FieldError("has_conflicts", "Select yes if you have any interests to declare"))
     elif values["has_conflicts"] == "yes" and not conflicts and not errors:
-        errors.append(FieldError("conflicts[0].description", "Describe the conflict, or answer no"))
+        errors.append(FieldError("conflicts[0].description", "Describe the interest, or answer no"))
     hours = values["hours_per_month"]
-    if not hours.isdigit():
+    if not hours:
+        errors.append(FieldError("hours_per_month", "Enter the hours you can offer a month"))
+    elif not hours.isdigit():
         errors.append(FieldError("hours_per_month", "Enter the hours you can offer a month as a number, like 8"))
     credentials = [c for c in values["credentials"] if c != "Other"]
     if "Other" in values["credentials"]:
-        credentials.append(f"Other: {values['other_credential']}")
+        if not values["other_credential"]:
+            errors.append(FieldError("other_credential", "Enter the name of your other qualification or scheme"))
+        credentials.append(f"Other: {values['other_credential'] or '-'}")
     submission = None
     try:
         submission = msgspec.convert(
@@ -102,3 +98,26 @@ def read_form(form: dict[str, Any]) -> FormSubmission:
     except msgspec.ValidationError as exc:
         errors.append(field_error(str(exc)))
     return FormSubmission(submission, values, errors, choice_slots, declaration_slots)
+
+
+def _declarations(
+    form: dict[str, Any], values: dict[str, Any], errors: list[FieldError]
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The declarations in the form's slots, when the answer is yes: a slot the question pages hold, or any
+    slot with something typed in it. A slot without a kind is still checked (as if personal), so that
+    every one of its fields is named at once."""
+    held = int(field(form, DECLARED)) if field(form, DECLARED).isdigit() else 0
+    conflicts: list[dict[str, Any]] = []
+    slots: list[int] = []
+    for slot in range(DECLARATION_SLOTS):
+        parts = {k: field(form, f"conflicts[{slot}].{k}") for k in ("kind", "description", "organisation", "projects")}
+        values.update({f"conflicts[{slot}].{k}": v for k, v in parts.items()})
+        if values["has_conflicts"] != "yes" or not (slot < held or parts["description"] or parts["kind"]):
+            continue
+        if parts["kind"] not in CONFLICT_KINDS:
+            errors.append(FieldError(f"conflicts[{slot}].kind", "Select the kind of interest"))
+            parts["kind"] = ConflictKind.PERSONAL.value
+        codes = [c[:8] for c in re.split(r"[\s,;]+", parts["projects"].upper()) if c][:40]
+        conflicts.append({**parts, "description": parts["description"][:5000], "projects": codes})
+        slots.append(slot)
+    return conflicts, slots

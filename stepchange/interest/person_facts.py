@@ -7,7 +7,9 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.interest.models import Call, Choice, Expression, ExpressionStatus
+from stepchange.core import clock
+from stepchange.interest.calls import open_at
+from stepchange.interest.models import Call, Choice, Expression, ExpressionStatus, call_project
 from stepchange.people.facts import ChoiceFact
 from stepchange.projects.models import Project
 
@@ -55,3 +57,17 @@ class InterestFacts:
             if len(pair) == 2:
                 await session.delete(min(pair, key=lambda e: e.submitted_at))
         await session.flush()
+
+
+class OpenCallFacts:
+    """Answers :class:`~stepchange.projects.facts.OpenCallSource`: the open call a project can be chosen in."""
+
+    async def call_offering(self, session: AsyncSession, project_id: UUID) -> str | None:
+        now = clock.now()
+        return await session.scalar(
+            select(Call.name)
+            .join(call_project, call_project.c.call_id == Call.id)
+            .where(call_project.c.project_id == project_id, *open_at(now))
+            .order_by(Call.closes_at)
+            .limit(1)
+        )

@@ -27,9 +27,10 @@ from sqlalchemy import Executable, Table, delete, insert, select, update
 from stepchange.core import audit, clock
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import Base, dialect_of, run_core, table_of, upsert_insert
-from stepchange.core.errors import NotFound
+from stepchange.core.errors import BrokenRule, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
+from stepchange.core.validation import normalise_email
 from stepchange.people.facts import INTEREST_FACTS
 from stepchange.people.models import Identity, IdentityStep, Volunteer, search_key
 
@@ -258,6 +259,26 @@ class PeopleService(DomainService[Volunteer, VolunteerRepository]):
                 summary=why,
                 changes=changed,
             )
+
+    async def change_email(self, actor: Principal | None, person: Volunteer, email: str) -> None:
+        """Replace the person's address with one they have confirmed from that address (refused if another
+        record holds it: the office merges two records, not the person)."""
+        email = normalise_email(email)
+        other = await self.by_email(email)
+        if other is not None and other.id != person.id:
+            raise RuleViolation(
+                [BrokenRule("email_taken", "Another record uses that address: ask the programme office to join them")]
+            )
+        person.email = email
+        await audit.record(
+            self.session,
+            actor,
+            DETAILS_CHANGED,
+            subject_type="volunteer",
+            subject_id=person.id,
+            summary="Email address changed, confirmed from the new address",
+            changes={"email": audit.CHANGED},
+        )
 
     async def mark_reminded(self, person: Volunteer, at: dt.datetime) -> None:
         """The one reminder to confirm the address has been sent."""

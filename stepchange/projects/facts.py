@@ -82,3 +82,12 @@ class ParticipantSource(Protocol):
 
 
 PARTICIPANTS: Socket[ParticipantSource] = Socket("project participants")
+
+
+class OpenCallSource(Protocol):
+    async def call_offering(self, session: AsyncSession, project_id: UUID) -> str | None:
+        """The name of the open call in which volunteers can choose the project, if any (its page's start button)."""
+        ...
+
+
+OPEN_CALL_FACTS: Socket[OpenCallSource] = Socket("open call facts")

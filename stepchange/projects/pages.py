@@ -24,7 +24,7 @@ from stepchange.core.security import NONCE_KEY
 from stepchange.core.web import see_other
 from stepchange.projects.cache import project_lists, read_only_session
 from stepchange.projects.deps import provide_milestones, provide_projects
-from stepchange.projects.facts import PROJECT_FACTS
+from stepchange.projects.facts import OPEN_CALL_FACTS, PROJECT_FACTS
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, allowed_moves
 from stepchange.projects.milestones import MilestoneService
 from stepchange.projects.models import Project, ProjectStatus, Rag
@@ -200,6 +200,7 @@ class ProjectPages(Controller):
             "errors": errors or [],
             "done": done,
             "may_propose": await ProposalService(session=projects.session).may_propose(principal, project),
+            "open_call": await OPEN_CALL_FACTS().call_offering(projects.session, project.id),
         }
         if context["staff"]:
             _, updates = await projects.updates(code)

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.core.errors import FieldError, InvalidInput
+from stepchange.core.errors import FieldError, InvalidInput, NotFound, RuleViolation
 from stepchange.core.exports import json_download
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.links import check_link
@@ -22,15 +22,17 @@ from stepchange.core.web import see_other
 from stepchange.ethics.models import ConflictKind
 from stepchange.interest.forms import CHOICE_SLOTS
 from stepchange.interest.models import ChoiceRole
+from stepchange.interest.pages_links import address_problem, link_problem
 from stepchange.interest.schemas import ChoiceIn, DeclarationIn
+from stepchange.volunteers.confirm import CONFIRMED_FIRST, confirm_address
 from stepchange.volunteers.deps import (
     VOLUNTEER_SESSION,
     link_after_response,
     me,
-    my_record,
     provide_self_service,
     volunteer_only,
 )
+from stepchange.volunteers.record_view import record_view
 from stepchange.volunteers.services import MY_DATA_FILE, SIGN_IN, SelfService
 
 
@@ -70,32 +72,42 @@ class SelfServicePages(Controller):
     dependencies = {"service": Provide(provide_self_service)}
 
     @get("/", name="my_sign_in")
-    async def start(self, sent: FromQuery[bool] = False) -> Template:
-        return Template("my/start.html", context={"errors": [], "sent": sent})
+    async def start(self, request: Request[Any, Any, Any], sent: FromQuery[bool] = False) -> Template:
+        email = _session(request).get(SENT_TO) if sent else None
+        return Template("my/start.html", context={"errors": [], "sent": sent, "email": email})
 
     @post("/", opt={PUBLIC_RATE_LIMIT: True})
     async def request_link(
         self, request: Request[Any, Any, Any], data: Form, settings: NamedDependency[Settings]
     ) -> Template | Redirect:
         """The same answer, in the same time, for any address: the look-up and the e-mail come after it."""
-        if not field(data, "email"):
-            errors = [FieldError("email", "Enter the email address you registered with")]
-            return Template("my/start.html", context={"errors": errors, "sent": False}, status_code=400)
+        email = field(data, "email")[:320]
+        if errors := address_problem(email):
+            context = {"errors": errors, "sent": False, "email": email}
+            return Template("my/start.html", context=context, status_code=400)
+        request.set_session({**_session(request), SENT_TO: email})
         answer = see_other("/my?sent=true")
-        answer.background = link_after_response(request, field(data, "email"), settings)
+        answer.background = link_after_response(request, email, settings)
         return answer
 
     @get("/sign-in/{token:str}", name="my_link")
     async def link(self, db_session: NamedDependency[AsyncSession], token: FromPath[str]) -> Template:
         """Opening the link shows a button: mail scanners that follow links sign nobody in."""
-        await check_link(db_session, SIGN_IN, token[:200])
+        try:
+            await check_link(db_session, SIGN_IN, token[:200])
+        except (NotFound, RuleViolation) as exc:
+            return link_problem(exc, what="sign-in", again="/my")
         return Template("my/link.html", context={"token": token})
 
     @post("/sign-in/{token:str}")
     async def sign_in(
         self, request: Request[Any, Any, Any], service: NamedDependency[SelfService], token: FromPath[str]
-    ) -> Redirect:
-        person = await service.sign_in(token)
+    ) -> Template | Redirect:
+        try:
+            person = await service.sign_in(token)
+        except (NotFound, RuleViolation) as exc:
+            await service.session.rollback()
+            return link_problem(exc, what="sign-in", again="/my")
         start_session(request, VOLUNTEER_SESSION, person.id, 0)
         return see_other("/my/record")
 
@@ -120,14 +132,7 @@ class SelfServicePages(Controller):
         status_code: int = 200,
     ) -> Template:
         person = await service.me(me(request))
-        expressions = await service.expressions(person)
-        context = {
-            "record": await my_record(service, person),
-            "errors": errors or [],
-            "done": done,
-            "calls": {e.id: c for e, c in expressions},
-            "slots": range(CHOICE_SLOTS),
-        }
+        context = {"record": await record_view(service, person), "errors": errors or [], "done": done}
         return Template("my/record.html", context=context, status_code=status_code)
 
     @get("/data", name="my_data", guards=[volunteer_only])
@@ -139,8 +144,11 @@ class SelfServicePages(Controller):
     async def change(
         self, request: Request[Any, Any, Any], data: Form, service: NamedDependency[SelfService]
     ) -> Template | Redirect:
-        """Each form on my record says what it does: change choices, withdraw, declare, ask for erasure."""
+        """Each form on my record says what it does: change choices, withdraw, declare, ask for erasure. Withdrawing
+        and asking for erasure first ask "Are you sure?" on a page of their own."""
         action = field(data, "action")
+        if action in CONFIRMED_FIRST and field(data, "confirmed") != "yes":
+            return see_other(confirm_address(action, data))
         try:
             person = await service.me(me(request))
             if action == "choices":
@@ -163,6 +171,14 @@ class SelfServicePages(Controller):
                 request, service, errors=form_errors(exc, "form"), status_code=refusal_status(exc)
             )
         return see_other(f"/my/record?done={action}")
+
+
+SENT_TO = "my_link_sent_to"
+
+
+def _session(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    session = request.scope.get("session")
+    return dict(session) if isinstance(session, dict) else {}
 
 
 def _uuid(form: dict[str, Any], name: str) -> UUID:
