@@ -3,14 +3,15 @@
 The names are Litestar's defaults (cookie ``csrftoken``, header ``x-csrftoken``, form field ``_csrf_token``),
 so pages, the API's clients and ``/schema`` send it as before; what the token is bound to is the service's:
 
-- **With a signed-in session** (staff, half signed in awaiting a code, or a volunteer signed in by link) the token
-  is ``HMAC-SHA256(STEPCHANGE_SECRET_KEY, session id)``. Only that token passes: one lifted from another
+- **With a signed-in session** (staff, half signed in awaiting a code, or a volunteer signed in by link) the
+  token is ``HMAC-SHA256(STEPCHANGE_SECRET_KEY, session id)``. Only that token passes: one lifted from another
   session, or from before the session began, is refused (403). Every sign-in step gives the session a new
   id (password, code, set-up, sign-out), so each step also gives a new token: the ``csrftoken`` cookie is
   set again in that response, and a page rendered by it carries the new one.
 - **Without one** (the volunteer form, even once a session keeps its answers; asking for a sign-in link;
   the sign-in form itself) it is the double-submit scheme: a random value signed with the secret key, kept
-  in the ``csrftoken`` cookie, which the request must repeat. A cross-site page can neither read nor (``SameSite``) send that cookie.
+  in the ``csrftoken`` cookie, which the request must repeat. A cross-site page can neither read nor
+  (``SameSite``) send that cookie.
 
 A session id never leaves the server in the token: the HMAC cannot be turned back into it.
 """
