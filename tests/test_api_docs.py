@@ -183,7 +183,13 @@ async def test_schema_renders_in_chromium_offline_with_no_csp_error(settings: Se
             await page.wait_for_selector(".opblock-summary")
             async with httpx.AsyncClient(base_url=server.url) as plain:
                 document = (await plain.get("/schema/openapi.json")).json()
-            assert await page.locator(".opblock").count() == len(operations(document))
+            expected = len(operations(document))
+            # Swagger UI draws the operations a tag at a time: wait for them all (or fail on the timeout).
+            for _ in range(300):  # polled from here: the page's CSP forbids the evaluated predicate
+                if await page.locator(".opblock").count() >= expected:
+                    break
+                await page.wait_for_timeout(100)
+            assert await page.locator(".opblock").count() == expected
             health = await try_it_out(page, "HealthHealth")
             logout = await try_it_out(page, "ApiAuthLogoutLogout")
             await page.screenshot(path=str(ARTIFACTS / "api-docs.png"))

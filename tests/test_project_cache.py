@@ -115,8 +115,8 @@ async def test_a_kept_page_gets_each_request_its_own_nonce_and_the_visitors_own_
 
     staff = await office(browsers, db_config)
     signed_in = (await staff.get("/projects")).text
-    assert 'href="/audit"' in signed_in and 'href="/login"' not in signed_in
-    assert 'href="/audit"' not in (await client.get("/projects")).text
+    assert 'href="/calls"' in signed_in and 'href="/login"' not in signed_in
+    assert 'href="/calls"' not in (await client.get("/projects")).text
 
 
 async def test_a_bad_filter_is_shown_and_never_kept(client: Client) -> None:

@@ -4,10 +4,11 @@ The names are Litestar's defaults (cookie ``csrftoken``, header ``x-csrftoken``,
 so pages, the API's clients and ``/schema`` send it as before; what the token is bound to is the service's:
 
 - **With a signed-in session** (staff, half signed in awaiting a code, or a volunteer signed in by link) the
-  token is ``HMAC-SHA256(STEPCHANGE_SECRET_KEY, session id)``. Only that token passes: one lifted from another
-  session, or from before the session began, is refused (403). Every sign-in step gives the session a new
-  id (password, code, set-up, sign-out), so each step also gives a new token: the ``csrftoken`` cookie is
-  set again in that response, and a page rendered by it carries the new one.
+  token is ``HMAC-SHA256(STEPCHANGE_SECRET_KEY, session id)``. That token passes, and the one the sign-in
+  request itself carried (kept in the session: a client that read the token once before signing in, as
+  Litestar's defaults allow, goes on working); one lifted from any other session is refused (403). Every
+  sign-in step gives the session a new id (password, code, set-up, sign-out), so each step also gives a
+  new token: the ``csrftoken`` cookie is set again in that response, and a page rendered by it carries it.
 - **Without one** (the volunteer form, even once a session keeps its answers; asking for a sign-in link;
   the sign-in form itself) it is the double-submit scheme: a random value signed with the secret key, kept
   in the ``csrftoken`` cookie, which the request must repeat. A cross-site page can neither read nor
@@ -69,6 +70,19 @@ class _InForce:
 
     tokens: CsrfTokens
     token: str
+    submitted: str | None = None
+
+
+CARRIED = "csrf"
+"""The session key of the token its sign-in request carried: the one other token that session accepts."""
+
+
+def carried_token(scope: Scope) -> str | None:
+    """The token this (unsafe) request carried: a sign-in keeps it in the new session, so a client that
+    read the token once before signing in (as Litestar's defaults allow) goes on working, while a token
+    lifted from any other session is still refused."""
+    in_force: _InForce | None = scope.get("state", {}).get(_STATE)
+    return in_force.submitted if in_force else None
 
 
 def session_changed(scope: Scope, session_id: str | None) -> None:
@@ -77,7 +91,12 @@ def session_changed(scope: Scope, session_id: str | None) -> None:
     in_force: _InForce | None = scope.get("state", {}).get(_STATE)
     if in_force is None:
         return
-    in_force.token = in_force.tokens.for_session(session_id) if session_id else in_force.tokens.anonymous()
+    if session_id:
+        in_force.token = in_force.tokens.for_session(session_id)
+    elif in_force.submitted and in_force.tokens.is_anonymous(in_force.submitted):
+        in_force.token = in_force.submitted  # signing out gives the browser back its own visitor's token
+    else:
+        in_force.token = in_force.tokens.anonymous()
     ScopeState.from_scope(scope).csrf_token = in_force.token
 
 
@@ -111,17 +130,22 @@ class SessionCSRFMiddleware:
         request = scope["litestar_app"].request_class(scope=scope, receive=receive)
         sent = request.cookies.get(CSRF_COOKIE)
         session_id = _session_id(request.cookies.get(self.session_cookie)) if _signed_in(scope) else None
+        accepted: set[str] = set()
         if session_id is not None:
             token = self.tokens.for_session(session_id)
+            session = scope.get("session")
+            carried = session.get(CARRIED) if isinstance(session, dict) else None
+            accepted = {carried} if isinstance(carried, str) and carried else set()
         elif sent and self.tokens.is_anonymous(sent):
             token = sent
         else:
             token = self.tokens.anonymous()
+        submitted = None
         if request.method not in SAFE_METHODS:
             submitted = await self._submitted(request)
-            if not submitted or not hmac.compare_digest(submitted, token):
+            if not submitted or not any(hmac.compare_digest(submitted, good) for good in {token, *accepted}):
                 raise PermissionDeniedException(REFUSED)
-        in_force = _InForce(self.tokens, token)
+        in_force = _InForce(self.tokens, token, submitted)
         scope.setdefault("state", {})[_STATE] = in_force
         ScopeState.from_scope(scope).csrf_token = token
         await self.app(scope, receive, self._keep_cookie(send, in_force, sent))

@@ -26,7 +26,7 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import declared_attr
 
-from stepchange.core.csrf import session_changed
+from stepchange.core.csrf import CARRIED, carried_token, session_changed
 from stepchange.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -180,6 +180,7 @@ def start_session(
         "iat": now,
         "seen": now,
         "mfa": second_factor,
+        CARRIED: carried_token(connection.scope),
     }
 
 
@@ -205,6 +206,7 @@ def start_pending_session(connection: ASGIConnection[Any, Any, Any, Any], pendin
         "stage": pending.stage,
         "throttle": pending.throttle_key,
         "iat": time.time(),
+        CARRIED: carried_token(connection.scope),
     }
 
 
