@@ -20,7 +20,7 @@ from stepchange.core.clock import uk_day
 from stepchange.core.settings import Settings
 from stepchange.ethics.models import Declaration, ProjectReview, ReviewState
 from stepchange.governance.models import OPEN_STATUSES, ActionItem, Meeting, MeetingStatus, Minutes
-from stepchange.people.models import ErasureRequest
+from stepchange.people.models import ErasureRequest, one_month_after
 from stepchange.projects.models import Milestone, Project, ProjectStatus, StatusUpdate
 from stepchange.reminders.items import ONCE, Found, Item, Moment, Recipient
 from stepchange.workstreams.models import Workstream
@@ -172,24 +172,12 @@ async def near_milestones(session: AsyncSession, at: Moment, settings: Settings,
     return found
 
 
-def erasure_due_on(asked: dt.date) -> dt.date:
-    """The legal due date of an erasure request: one calendar month after it was made (UK GDPR), on the
-    month's last day when that month is shorter."""
-    year, month = (asked.year + 1, 1) if asked.month == 12 else (asked.year, asked.month + 1)
-    for day in (asked.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("every month has 28 days")
-
-
 async def erasures_due(session: AsyncSession, at: Moment, settings: Settings, staff: Staff) -> Found:
     """To the office: erasure requests not carried out, seven days before their legal due date."""
     waiting = await session.scalars(select(ErasureRequest).where(ErasureRequest.carried_out_at.is_(None)))
     found: Found = []
     for request in waiting.all():
-        due = erasure_due_on(uk_day(request.created_at))
+        due = one_month_after(request.created_at)
         if at.today < due - ERASURE_WARNING:
             continue
         text = f"An erasure request must be carried out by {due:%-d %B %Y}"
