@@ -120,6 +120,7 @@ def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
             render_as_batch=True,
         ),
     )
+    _forget_state_keys(config)
     # Commit on 2xx and on redirects (forms answer 303), roll back otherwise.
     config.before_send_handler = autocommit_handler_maker(
         commit_on_redirect=True, session_scope_key=config.session_scope_key
@@ -127,6 +128,24 @@ def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     if settings.is_sqlite:
         _install_sqlite_pragmas(config.get_engine())
     return config
+
+
+def _forget_state_keys(config: SQLAlchemyAsyncConfig) -> None:
+    """Take this config's keys back out of advanced-alchemy's process-wide registries.
+
+    advanced-alchemy renames a key already taken by an earlier config in the process (``_1``,
+    ``_2`` … found by a recursive search), and never forgets one. Each app holds exactly one
+    config, whose keys only name places in that app's own state and requests, so configs of
+    different apps cannot clash; without this, a process that builds many apps (the test suite,
+    a long-lived worker) piles up keys until the search overflows the stack.
+    """
+    registries = (
+        (SQLAlchemyAsyncConfig._SESSION_SCOPE_KEY_REGISTRY, config.session_scope_key),
+        (SQLAlchemyAsyncConfig._ENGINE_APP_STATE_KEY_REGISTRY, config.engine_app_state_key),
+        (SQLAlchemyAsyncConfig._SESSIONMAKER_APP_STATE_KEY_REGISTRY, config.session_maker_app_state_key),
+    )
+    for registry, key in registries:
+        registry.discard(key)
 
 
 def app_database_config(app: Litestar) -> SQLAlchemyAsyncConfig:
