@@ -15,7 +15,8 @@ from stepchange.core.audit import AuditEntry
 from stepchange.core.authz import Role
 from stepchange.core.database import session_scope
 from stepchange.core.settings import Settings
-from stepchange.homes.common import one_month_after, working_days_between
+from stepchange.ethics.service_level import working_days_between
+from stepchange.homes.common import one_month_after
 from stepchange.people.models import ErasureRequest, Volunteer
 from tests.conftest import PASSWORD, Client, make_staff, sign_in
 from tests.journeys import Browsers, a_volunteer_who_did_everything, the_office

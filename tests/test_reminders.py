@@ -4,6 +4,7 @@ or weekly; offers lapse after 14 days through the assignments' rule; the dry run
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 
@@ -11,20 +12,20 @@ import click
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from stepchange.assignments.models import Assignment, AssignmentStatus
 from stepchange.assignments.rules import LAPSED
 from stepchange.core.database import session_scope
 from stepchange.core.mail import OutboxMessage, send_due
 from stepchange.core.settings import Settings
-from stepchange.people.models import Volunteer
+from stepchange.people.models import ErasureRequest, Volunteer
 from stepchange.reminders.job import run, run_leased
 from stepchange.reminders.models import ReminderDigest
 from stepchange.reminders.signing import STOP, sign
 from stepchange.reminders_cli import _pretend, reminders_group
 from tests.conftest import Client, sign_in
-from tests.reminder_world import Clock, build, by_recipient
+from tests.reminder_world import T0, Clock, build, by_recipient
 from tests.smtp import SmtpServer, with_smtp
 
 
@@ -86,11 +87,48 @@ async def test_each_reminder_goes_once_to_the_right_person(
     moved.days(9)
     assert world.unconfirmed not in await day(db_config, mail_settings, smtp), "the address reminder goes once"
 
-    moved.days(11)
+    moved.days(first_day_past_service_level(mail_settings.ethics_service_days))
     ethics = await day(db_config, mail_settings, smtp)
     assert "A declaration of interest made on" in ethics[world.ethics][0], "past the service level"
     assert "commercial-advantage review" not in ethics[world.ethics][0], "project reviews went already, once"
     assert "Pilot report" not in ethics.get(world.office, [""])[0], "the milestone reminder went once"
+
+
+def first_day_past_service_level(service_days: int) -> int:
+    """Days after T0 (when the declaration was made) until it has waited more than ``service_days``
+    weekdays, counted here one day at a time."""
+    days, weekdays = 0, 0
+    while weekdays <= service_days:
+        days += 1
+        weekdays += (T0 + dt.timedelta(days=days)).weekday() < 5
+    return days
+
+
+async def test_a_declaration_is_chased_after_the_service_level_in_working_days(
+    db_config: SQLAlchemyAsyncConfig, mail_settings: Settings, smtp: SmtpServer, moved: Clock
+) -> None:
+    """The same working days as the ethics reviewers' home (STEPCHANGE_ETHICS_SERVICE_DAYS), not a fixed 10
+    calendar days."""
+    world = await build(db_config)
+    settings = replace(mail_settings, ethics_service_days=3)
+    due = first_day_past_service_level(3)
+    moved.days(due - 1)
+    waiting = await day(db_config, settings, smtp)
+    assert "A declaration of interest made on" not in waiting.get(world.ethics, [""])[0], "still within 3 working days"
+    moved.days(due)
+    late = await day(db_config, settings, smtp)
+    assert "A declaration of interest made on" in late[world.ethics][0]
+
+
+async def test_a_refused_erasure_request_is_not_chased(
+    db_config: SQLAlchemyAsyncConfig, mail_settings: Settings, smtp: SmtpServer, moved: Clock
+) -> None:
+    world = await build(db_config)
+    async with session_scope(db_config) as session:
+        await session.execute(update(ErasureRequest).values(refused_at=T0 + dt.timedelta(days=2)))
+    moved.days(24)
+    got = await day(db_config, mail_settings, smtp)
+    assert "An erasure request must be carried out by" not in got.get(world.office, [""])[0]
 
 
 async def test_an_unanswered_offer_lapses_after_14_days_and_the_office_and_co_chairs_are_told(

@@ -44,15 +44,3 @@ def days_since(moment: dt.datetime | None, today: dt.date | None = None) -> int 
     if moment is None:
         return None
     return ((today or clock.uk_today()) - clock.uk_day(moment)).days
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Monday-to-Friday days after ``start`` up to and including ``end`` (bank holidays are not known)."""
-    if end <= start:
-        return 0
-    weeks, extra = divmod((end - start).days, 7)
-    days = weeks * 5
-    for offset in range(1, extra + 1):
-        if (start + dt.timedelta(days=offset)).weekday() < 5:
-            days += 1
-    return days

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stepchange.assignments.rules import NOT_OPEN
 from stepchange.core import clock
 from stepchange.ethics.models import ConflictKind, Declaration, ProjectReview, ReviewState
-from stepchange.homes.common import Queue, count, first, working_days_between
+from stepchange.ethics.service_level import is_overdue, overdue_before, working_days_between
+from stepchange.homes.common import Queue, count, first
 from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
 from stepchange.workstreams.models import Workstream
@@ -60,8 +61,8 @@ async def ethics_home(session: AsyncSession, service_days: int) -> EthicsHome:
     items = []
     for declaration_id, name, kind, at in rows:
         days = working_days_between(clock.uk_day(at), today)
-        items.append(WaitingDeclaration(declaration_id, name, kind, at, days, days > service_days))
-    late_before = _working_days_before(today, service_days)
+        items.append(WaitingDeclaration(declaration_id, name, kind, at, days, is_overdue(at, today, service_days)))
+    late_before = overdue_before(today, service_days)
     overdue = await count(session, Declaration, *pending, Declaration.created_at < late_before)
     return EthicsHome(
         service_days, Queue(await count(session, Declaration, *pending), items), overdue, await reviews(session)
@@ -83,12 +84,3 @@ async def reviews(session: AsyncSession) -> Queue[ReviewDue]:
         WAITING_SHOWN,
     )
     return Queue(await count(session, Project, *where), [ReviewDue(c, t, s.value) for c, t, s in rows])
-
-
-def _working_days_before(today: dt.date, days: int) -> dt.datetime:
-    """The start (UK midnight) of the day ``days`` working days before ``today``: a declaration made before it
-    has waited more than the service level."""
-    day = today
-    while working_days_between(day, today) <= days:
-        day -= dt.timedelta(days=1)
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=clock.UK)

@@ -19,6 +19,7 @@ from stepchange.core.authz import StaffRole
 from stepchange.core.clock import uk_day
 from stepchange.core.settings import Settings
 from stepchange.ethics.models import Declaration, ProjectReview, ReviewState
+from stepchange.ethics.service_level import overdue_before
 from stepchange.governance.models import OPEN_STATUSES, ActionItem, Meeting, MeetingStatus, Minutes
 from stepchange.people.models import ErasureRequest, one_month_after
 from stepchange.projects.models import Milestone, Project, ProjectStatus, StatusUpdate
@@ -29,7 +30,6 @@ ACTIONS_AHEAD = dt.timedelta(days=3)
 MINUTES_AFTER = dt.timedelta(days=7)
 MINUTES_LOOK_BACK = dt.timedelta(days=60)
 """Meetings further back than this are history, not chased."""
-ETHICS_SERVICE_LEVEL = dt.timedelta(days=10)
 """How long a declaration or a project's commercial-advantage review may wait for the ethics reviewers."""
 MILESTONES_AHEAD = dt.timedelta(days=7)
 ERASURE_WARNING = dt.timedelta(days=7)
@@ -128,8 +128,9 @@ async def minutes_missing(session: AsyncSession, at: Moment, settings: Settings,
 
 
 async def ethics_waiting(session: AsyncSession, at: Moment, settings: Settings, staff: Staff) -> Found:
-    """To the ethics reviewers: declarations and projects' reviews waiting past the service level."""
-    since = at.now - ETHICS_SERVICE_LEVEL
+    """To the ethics reviewers: declarations and projects' reviews waiting past the service level
+    (``STEPCHANGE_ETHICS_SERVICE_DAYS`` working days, as the reviewers' home counts them)."""
+    since = overdue_before(at.today, settings.ethics_service_days)
     reviewers = staff.by_role[StaffRole.ETHICS]
     declarations = await session.scalars(
         select(Declaration).where(
@@ -174,7 +175,9 @@ async def near_milestones(session: AsyncSession, at: Moment, settings: Settings,
 
 async def erasures_due(session: AsyncSession, at: Moment, settings: Settings, staff: Staff) -> Found:
     """To the office: erasure requests not carried out, seven days before their legal due date."""
-    waiting = await session.scalars(select(ErasureRequest).where(ErasureRequest.carried_out_at.is_(None)))
+    waiting = await session.scalars(
+        select(ErasureRequest).where(ErasureRequest.carried_out_at.is_(None), ErasureRequest.refused_at.is_(None))
+    )
     found: Found = []
     for request in waiting.all():
         due = one_month_after(request.created_at)
