@@ -62,11 +62,22 @@ class Member:
     part: Part
 
 
-def member(person: Volunteer, parts: dict[str, Part]) -> Member:
-    key = match_key(person.organisation)
-    return Member(
-        person.organisation, key, person.sector, parts.get(key) or guessed_part(person.organisation, person.sector)
+async def classified_parts(session: AsyncSession) -> dict[str, Part]:
+    """Every part the register classifies, by match key (one query, bounded by the register, not by people)."""
+    rows = await session.execute(
+        select(Organisation.match_key, Organisation.part).where(Organisation.part.is_not(None))
     )
+    return {key: part for key, part in rows.all() if part is not None}
+
+
+def member(person: Volunteer, parts: dict[str, Part]) -> Member:
+    return member_of(person.organisation, person.sector, parts)
+
+
+def member_of(organisation: str, sector: str, parts: dict[str, Part]) -> Member:
+    """What the mix counts of someone from this organisation and sector."""
+    key = match_key(organisation)
+    return Member(organisation, key, sector, parts.get(key) or guessed_part(organisation, sector))
 
 
 @dataclass(frozen=True)

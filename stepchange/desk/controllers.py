@@ -16,6 +16,7 @@ from stepchange.assignments.deps import offer_as_asked, provide_assignments
 from stepchange.assignments.schemas import AssignmentOut, assignment_out
 from stepchange.assignments.services import AssignmentService
 from stepchange.core.exports import csv_response, frame
+from stepchange.core.pagination import Window
 from stepchange.core.settings import Settings
 from stepchange.desk.deps import provide_desk
 from stepchange.desk.schemas import (
@@ -76,21 +77,30 @@ class DeskController(Controller):
                 )
                 for g in gaps
             ],
-            awaiting_validation=len(await desk.awaiting_validation()),
+            awaiting_validation=await desk.awaiting_validation(),
             declarations_awaiting_review=await desk.awaiting_review(),
-            unanswered_offers=len(await desk.unanswered_offers()),
+            unanswered_offers=await desk.unanswered_count(),
         )
 
     @get("/projects/{code:str}/suggestions", guards=[coordinator_only], summary="Ranked candidates with reasons")
     async def suggestions(
-        self, desk: NamedDependency[DeskService], settings: NamedDependency[Settings], code: FromPath[str]
+        self,
+        desk: NamedDependency[DeskService],
+        settings: NamedDependency[Settings],
+        window: NamedDependency[Window],
+        code: FromPath[str],
     ) -> SuggestionsOut:
+        """A page (``limit`` and ``offset``) of each list, best first, with how many people each holds."""
         limit = settings.team_max_share_percent
-        suggested, refused = await desk.suggestions(code, limit)
+        found = await desk.suggestions(code, limit, window)
         return SuggestionsOut(
             project=code.upper(),
-            suggested=[suggestion_out(s, limit) for s in suggested],
-            cannot_be_assigned=[suggestion_out(s, limit) for s in refused],
+            suggested=[suggestion_out(s, limit) for s in found.suggested],
+            cannot_be_assigned=[suggestion_out(s, limit) for s in found.refused],
+            suggested_total=found.suggested_total,
+            cannot_be_assigned_total=found.refused_total,
+            limit=window.limit,
+            offset=window.offset,
         )
 
     @post("/offers", guards=[coordinator_only], status_code=HTTP_201_CREATED, summary="Offer a place (e-mailed)")

@@ -20,12 +20,18 @@ from stepchange.assignments.terms import offer_terms
 from stepchange.core.errors import DomainError, FieldError, InvalidInput, NotFound, RuleViolation
 from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal_status
 from stepchange.core.links import check_link
+from stepchange.core.listing import Listing, read_page
+from stepchange.core.pagination import Window
 from stepchange.core.settings import Settings
 from stepchange.core.web import see_other
 from stepchange.desk.deps import provide_desk
 from stepchange.desk.schemas import team_out
 from stepchange.desk.services import DeskService
 from stepchange.interest.pages_links import link_problem
+
+SHOWN = 20
+"""A project's page shows this many of the best suggestions (and of those who cannot be assigned yet) at
+a time, with how many more there are and pages to reach them."""
 
 
 class DeskPages(Controller):
@@ -40,6 +46,7 @@ class DeskPages(Controller):
             "awaiting_validation": await desk.awaiting_validation(),
             "awaiting_review": await desk.awaiting_review(),
             "unanswered": await desk.unanswered_offers(),
+            "unanswered_total": await desk.unanswered_count(),
         }
         return Template("desk/index.html", context=context)
 
@@ -50,8 +57,9 @@ class DeskPages(Controller):
         desk: NamedDependency[DeskService],
         code: FromPath[str],
         done: FromQuery[str | None] = None,
+        page: FromQuery[str | None] = None,
     ) -> Template:
-        return await self._project(request, desk, code, done=done)
+        return await self._project(request, desk, code, done=done, page=read_page(page))
 
     async def _project(
         self,
@@ -61,10 +69,20 @@ class DeskPages(Controller):
         *,
         errors: list[FieldError] | None = None,
         done: str | None = None,
+        page: int = 1,
         status_code: int = 200,
     ) -> Template:
         limit = request.app.state.settings.team_max_share_percent
-        found = await desk.project_desk(acting_staff(request), code, limit)
+        window = Window(limit=SHOWN, offset=(page - 1) * SHOWN)
+        found = await desk.project_desk(acting_staff(request), code, limit, window)
+        listing = Listing(
+            path=f"/desk/projects/{found.team.project.code}",
+            filters={},
+            sort="",
+            total=max(found.suggested_total, found.refused_total),
+            page=page,
+            size=SHOWN,
+        )
         context = {
             "project": found.team.project,
             "team": team_out(found.team),
@@ -72,6 +90,9 @@ class DeskPages(Controller):
             "share_limit": limit,
             "suggested": found.suggested,
             "refused": found.refused,
+            "suggested_total": found.suggested_total,
+            "refused_total": found.refused_total,
+            "listing": listing,
             "review": found.review,
             "cleared": found.cleared,
             "office": found.office,

@@ -68,9 +68,17 @@ class SuggestionOut(msgspec.Struct):
 
 
 class SuggestionsOut(msgspec.Struct):
+    """A page of each list (the same ``limit`` and ``offset`` for both), best first."""
+
     project: str
     suggested: list[SuggestionOut]
     cannot_be_assigned: list[SuggestionOut]
+    suggested_total: int = 0
+    """How many people may be offered a place (all pages)"""
+    cannot_be_assigned_total: int = 0
+    """How many people may not be offered one yet (all pages)"""
+    limit: int = 100
+    offset: int = 0
 
 
 class TeamMemberOut(msgspec.Struct):

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import defer
 
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
 from stepchange.assignments.rules import NOT_OPEN
@@ -25,18 +26,22 @@ from stepchange.core.authz import Role, require_runs_workstream
 from stepchange.core.errors import NotFound
 from stepchange.core.guards import Principal
 from stepchange.core.mail_templates import queue_templated_mail
+from stepchange.core.pagination import Window
 from stepchange.core.services import DomainService
 from stepchange.core.settings import get_settings
-from stepchange.desk.balance import Mix, MixChange, change, member, register_parts
-from stepchange.ethics.conflicts import cleared_for
+from stepchange.desk.balance import Mix, MixChange, classified_parts, member, member_of
+from stepchange.desk.ranking import Ranked, Ranker, best, choosers, hours_taken, rank_key
+from stepchange.ethics.conflicts import blocking_by_person, declaration_rules
 from stepchange.ethics.models import CLEARING, Declaration, ProjectReview, ReviewState, latest_project_review
-from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus
-from stepchange.people.identity import RANK
+from stepchange.interest.models import Call, ChoiceRole, Expression, ExpressionStatus
 from stepchange.people.models import Identity, Volunteer
 from stepchange.projects.models import Project
 from stepchange.projects.services import ProjectService
 
 UNANSWERED_AFTER = dt.timedelta(days=7)
+UNANSWERED_SHOWN = 20
+"""The desk lists this many of the offers waiting longest, and counts the rest."""
+FIRST = Window(limit=100, offset=0)
 NOT_PLACED = "not_placed"
 NOT_PLACED_TOLD = "desk.not_placed_told"
 
@@ -56,17 +61,33 @@ class Suggestion:
     mix_change: MixChange | None = None
 
     def sort_key(self) -> tuple[object, ...]:
-        """Lead seekers first when a lead is wanted is handled by the caller; then the team's balance (never
-        past the organisation limit, then a part, organisation and sector the team lacks), then preference,
-        time, trust."""
-        balance = (self.mix_change.over_share, self.mix_change.penalty) if self.mix_change else (False, 0)
-        return (
-            *balance,
-            self.rank,
-            -self.hours_free,
-            -RANK.get(self.volunteer.identity, -1),
-            self.volunteer.created_at,
-        )
+        """Lead seekers first when a lead is wanted is handled by the caller; then :func:`rank_key`."""
+        return rank_key(self.mix_change, self.rank, self.hours_free, self.volunteer.identity, self.volunteer.created_at)
+
+
+def conflict_state(states: set[ReviewState]) -> str:
+    """A person's declarations in one word for the desk: the most serious state among them."""
+    return (
+        "excluded"
+        if ReviewState.EXCLUDED in states
+        else "pending"
+        if ReviewState.PENDING in states
+        else "managed"
+        if ReviewState.MANAGED in states
+        else "cleared"
+        if states
+        else "nothing declared"
+    )
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """A page of each of the desk's two lists for a project, and how many people each holds."""
+
+    suggested: list[Suggestion]
+    refused: list[Suggestion]
+    suggested_total: int
+    refused_total: int
 
 
 @dataclass(frozen=True)
@@ -113,6 +134,8 @@ class ProjectDesk:
     refused: list[Suggestion]
     review: ProjectReview | None = None
     """The project's latest commercial-advantage review (``None``: not reviewed yet)."""
+    suggested_total: int = 0
+    refused_total: int = 0
 
     @property
     def cleared(self) -> bool:
@@ -135,126 +158,158 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
     # --- a project's team -------------------------------------------------------------------------------
 
     async def team(self, actor: Principal, code: str) -> Team:
-        """The project's team, for the office and the co-chairs of its own work-stream only."""
+        """The project's team, for the office and the co-chairs of its own work-stream only (a query for the
+        places, one for who is held back by a declaration, one for the register's parts)."""
         project = await self.projects.by_code(code)
         require_runs_workstream(actor, project.workstream_id, "see this project's team")
+        rows = await self.session.execute(
+            select(Assignment, Volunteer)
+            .join(Volunteer, Assignment.volunteer_id == Volunteer.id)
+            .where(Assignment.project_id == project.id)
+            .order_by(Assignment.created_at)
+            .options(defer(Volunteer.phone, raiseload=True))  # never shown here: not decrypted
+        )
+        blocking = await blocking_by_person(self.session, project.id)
         members = [
-            TeamMember(assignment, person, await cleared_for(self.session, person.id, project))
-            for assignment, person in await self.assignments.team_of(project)
+            TeamMember(assignment, person, not declaration_rules(project.code, blocking.get(person.id, [])))
+            for assignment, person in rows.all()
         ]
         holding = [m.volunteer for m in members if m.assignment.status in ACTIVE]
-        parts = await register_parts(self.session, (v.organisation for v in holding))
+        parts = await classified_parts(self.session)
         return Team(project, members, Mix.of([member(v, parts) for v in holding]))
 
-    async def project_desk(self, actor: Principal, code: str, limit_percent: int | None = None) -> ProjectDesk:
-        """What the desk's project page shows this member of staff."""
+    async def project_desk(
+        self, actor: Principal, code: str, limit_percent: int | None = None, window: Window = FIRST
+    ) -> ProjectDesk:
+        """What the desk's project page shows this member of staff: a page of each list and their sizes."""
         team = await self.team(actor, code)
         office = actor.role == Role.COORDINATOR
-        suggested, refused = await self.suggestions(code, limit_percent)
-        on_team = {m.volunteer.id for m in team.members if m.assignment.status in ACTIVE}
-        refused = [s for s in refused if s.volunteer.id not in on_team] if office else []
+        found = await self.suggestions(code, limit_percent, window, without_team=True)
         review = await self.session.scalar(latest_project_review(team.project.id))
-        return ProjectDesk(team, office, suggested, refused, review)
+        refused, refused_total = (found.refused, found.refused_total) if office else ([], 0)
+        return ProjectDesk(team, office, found.suggested, refused, review, found.suggested_total, refused_total)
 
     # --- suggestions, gaps and the work waiting ---------------------------------------------------------
 
     async def suggestions(
-        self, code: str, limit_percent: int | None = None
-    ) -> tuple[list[Suggestion], list[Suggestion]]:
-        """People who chose the project: those who may be offered a place, best first, and those who may not,
-        each with the reason. A lead is suggested first while the project has none; then those who balance
-        the team best (see :mod:`stepchange.desk.balance`), each with how they would change its mix."""
+        self, code: str, limit_percent: int | None = None, window: Window = FIRST, *, without_team: bool = False
+    ) -> Suggestions:
+        """People who chose the project: a page of those who may be offered a place, best first, and of those
+        who may not, each with the reason, and how many there are of each. A lead is suggested first while
+        the project has none; then those who balance the team best (see :mod:`stepchange.desk.balance`),
+        each with how they would change its mix. ``without_team`` leaves out of those who may not be offered
+        a place the people already holding one. Set-based: the statements do not grow with the people
+        (see :mod:`stepchange.desk.ranking`)."""
         limit = limit_percent or get_settings().team_max_share_percent
         project = await self.projects.by_code(code)
-        team = [(a, v) for a, v in await self.assignments.team_of(project) if a.status in ACTIVE]
-        team_companies = {v.organisation.strip().lower() for _, v in team}
-        has_lead = any(a.role is AssignmentRole.LEAD for a, _ in team)
-        rows = await self.session.execute(
-            select(Volunteer, Choice.rank, Choice.role)
-            .join(Expression, Expression.volunteer_id == Volunteer.id)
-            .join(Choice, Choice.expression_id == Expression.id)
-            .where(
-                Choice.project_id == project.id,
-                Expression.status != ExpressionStatus.WITHDRAWN,
-                Volunteer.erased_at.is_(None),
-            )
+        team = await self._holding(project)
+        parts = await classified_parts(self.session)
+        ranker = Ranker(
+            project=project,
+            mix=Mix.of([member_of(organisation, sector, parts) for _, _, organisation, sector in team]),
+            share_limit=limit,
+            parts=parts,
+            blocking=await blocking_by_person(self.session, project.id),
+            hours=await hours_taken(self.session),
+            team={volunteer_id for _, volunteer_id, _, _ in team},
+            lead_taken=any(role is AssignmentRole.LEAD for role, _, _, _ in team),
         )
-        best: dict[UUID, tuple[Volunteer, int, ChoiceRole]] = {}
-        for person, rank, role in rows.all():
-            if person.id not in best or rank < best[person.id][1]:
-                best[person.id] = (person, rank, role)
-        parts = await register_parts(
-            self.session, {v.organisation for _, v in team} | {p.organisation for p, _, _ in best.values()}
+        board = ranker.board(await choosers(self.session, project))
+        refused = [r for r in board.refused if not r.on_team] if without_team else board.refused
+        suggested_page = best(board.suggested, window.offset, window.limit)
+        refused_page = best(refused, window.offset, window.limit)
+        team_companies = {organisation.strip().lower() for _, _, organisation, _ in team}
+        found = await self._suggestions(project, [*suggested_page, *refused_page], team_companies)
+        return Suggestions(
+            suggested=found[: len(suggested_page)],
+            refused=found[len(suggested_page) :],
+            suggested_total=len(board.suggested),
+            refused_total=len(refused),
         )
-        mix = Mix.of([member(v, parts) for _, v in team])
-        suggested: list[Suggestion] = []
-        refused: list[Suggestion] = []
-        for person, rank, role in best.values():
-            suggestion = await self._suggestion(person, project, rank, role, team_companies)
-            suggestion.mix_change = change(mix, member(person, parts), limit, project.wanted_team_size)
-            (refused if suggestion.refused_because else suggested).append(suggestion)
-        suggested.sort(key=lambda s: (has_lead or s.role_sought is not ChoiceRole.LEAD, *s.sort_key()))
-        refused.sort(key=lambda s: s.sort_key())
-        return suggested, refused
 
-    async def _suggestion(
-        self, person: Volunteer, project: Project, rank: int, role: ChoiceRole, team_companies: set[str]
-    ) -> Suggestion:
-        broken = await self.assignments.eligibility(person, project, AssignmentRole(role.value))
-        broken = [r for r in broken if r.rule != "lead_taken"]  # they can still join as a member
-        held = await self.session.scalars(
-            select(Project.code)
-            .join(Assignment, Assignment.project_id == Project.id)
-            .where(Assignment.volunteer_id == person.id, Assignment.status.in_(ACTIVE))
+    async def _holding(self, project: Project) -> list[tuple[AssignmentRole, UUID, str, str]]:
+        """The people holding a place on the project: role, person, organisation and sector (one query)."""
+        rows = await self.session.execute(
+            select(Assignment.role, Volunteer.id, Volunteer.organisation, Volunteer.sector)
+            .join(Volunteer, Assignment.volunteer_id == Volunteer.id)
+            .where(Assignment.project_id == project.id, Assignment.status.in_(ACTIVE))
         )
-        states = set(
-            (await self.session.scalars(select(Declaration.state).where(Declaration.volunteer_id == person.id))).all()
-        )
-        conflict = (
-            "excluded"
-            if ReviewState.EXCLUDED in states
-            else "pending"
-            if ReviewState.PENDING in states
-            else "managed"
-            if ReviewState.MANAGED in states
-            else "cleared"
-            if states
-            else "nothing declared"
-        )
-        hours_free = person.hours_per_month - await self.assignments.hours_taken(person.id)
-        return Suggestion(
-            volunteer=person,
-            rank=rank,
-            role_sought=role,
-            hours_free=hours_free,
-            conflict_state=conflict,
-            projects_held=list(held.all()),
-            same_company_as_team=person.organisation.strip().lower() in team_companies,
-            refused_because=[r.message for r in broken],
-        )
+        return [(role, volunteer_id, organisation, sector) for role, volunteer_id, organisation, sector in rows.all()]
+
+    async def _suggestions(
+        self, project: Project, page: Sequence[Ranked], team_companies: set[str]
+    ) -> list[Suggestion]:
+        """The page's people as the desk shows them: their records, declarations' state and places held,
+        one query each for the whole page."""
+        people = [r.chooser.volunteer_id for r in page]  # bounded by the page's size
+        loaded = select(Volunteer).where(Volunteer.id.in_(people)).options(defer(Volunteer.phone, raiseload=True))
+        records = {v.id: v for v in (await self.session.scalars(loaded)).all()}
+        states: dict[UUID, set[ReviewState]] = {}
+        for volunteer_id, state in (
+            await self.session.execute(
+                select(Declaration.volunteer_id, Declaration.state).where(Declaration.volunteer_id.in_(people))
+            )
+        ).all():
+            states.setdefault(volunteer_id, set()).add(state)
+        held: dict[UUID, list[str]] = {}
+        for volunteer_id, held_code in (
+            await self.session.execute(
+                select(Assignment.volunteer_id, Project.code)
+                .join(Project, Assignment.project_id == Project.id)
+                .where(Assignment.volunteer_id.in_(people), Assignment.status.in_(ACTIVE))
+                .order_by(Assignment.created_at)
+            )
+        ).all():
+            held.setdefault(volunteer_id, []).append(held_code)
+        return [
+            Suggestion(
+                volunteer=records[r.chooser.volunteer_id],
+                rank=r.chooser.rank,
+                role_sought=r.chooser.role,
+                hours_free=r.hours_free,
+                conflict_state=conflict_state(states.get(r.chooser.volunteer_id, set())),
+                projects_held=held.get(r.chooser.volunteer_id, []),
+                same_company_as_team=r.chooser.organisation.strip().lower() in team_companies,
+                refused_because=r.refused_because,
+                mix_change=r.mix_change,
+            )
+            for r in page
+        ]
 
     async def gaps(self) -> list[Gap]:
-        """Open projects by how far they are from a full team with a lead, biggest gap first."""
+        """Open projects by how far they are from a full team with a lead, biggest gap first: one query for
+        the projects, one for their teams counted, one for their reviews."""
         projects = (await self.session.scalars(select(Project).where(Project.status.not_in(NOT_OPEN)))).all()
-        gaps = []
-        for project in projects:
-            team = [a for a, _ in await self.assignments.team_of(project) if a.status in ACTIVE]
-            lead = any(a.role is AssignmentRole.LEAD and a.status is AssignmentStatus.ACCEPTED for a in team)
-            review = await self.session.scalar(latest_project_review(project.id))
-            gaps.append(Gap(project, lead, len(team), review))
+        lead = and_(Assignment.role == AssignmentRole.LEAD, Assignment.status == AssignmentStatus.ACCEPTED)
+        counted = await self.session.execute(
+            select(Assignment.project_id, func.count(), func.max(case((lead, 1), else_=0)))
+            .where(Assignment.status.in_(ACTIVE))
+            .group_by(Assignment.project_id)
+        )
+        teams = {project_id: (int(size), bool(has_lead)) for project_id, size, has_lead in counted.all()}
+        reviews = await self._latest_reviews()
+        gaps = [
+            Gap(p, teams.get(p.id, (0, False))[1], teams.get(p.id, (0, False))[0], reviews.get(p.id)) for p in projects
+        ]
         return sorted(gaps, key=lambda g: (-g.missing, g.project.programme_order))
 
-    async def awaiting_validation(self) -> Sequence[Volunteer]:
-        return (
-            await self.session.scalars(
-                select(Volunteer)
-                .where(
-                    Volunteer.identity.in_([Identity.EMAIL_CONFIRMED, Identity.ORGANISATION_CONFIRMED]),
-                    Volunteer.erased_at.is_(None),
-                )
-                .order_by(Volunteer.created_at)
-            )
-        ).all()
+    async def _latest_reviews(self) -> dict[UUID, ProjectReview]:
+        """Each project's latest commercial-advantage review (the order of :func:`latest_project_review`)."""
+        reviews = await self.session.scalars(
+            select(ProjectReview).order_by(ProjectReview.created_at.desc(), ProjectReview.id.desc())
+        )
+        latest: dict[UUID, ProjectReview] = {}
+        for review in reviews.all():
+            latest.setdefault(review.project_id, review)
+        return latest
+
+    async def awaiting_validation(self) -> int:
+        """How many people are waiting for the office to validate them (counted by the database)."""
+        query = select(func.count()).where(
+            Volunteer.identity.in_([Identity.EMAIL_CONFIRMED, Identity.ORGANISATION_CONFIRMED]),
+            Volunteer.erased_at.is_(None),
+        )
+        return int(await self.session.scalar(query) or 0)
 
     async def awaiting_review(self) -> int:
         return int(
@@ -264,7 +319,18 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
             or 0
         )
 
-    async def unanswered_offers(self, now: dt.datetime | None = None) -> list[tuple[Assignment, Volunteer, Project]]:
+    async def unanswered_count(self, now: dt.datetime | None = None) -> int:
+        """How many offers have waited more than a week for an answer."""
+        cutoff = (now or clock.now()) - UNANSWERED_AFTER
+        query = select(func.count()).where(
+            Assignment.status == AssignmentStatus.OFFERED, Assignment.created_at < cutoff
+        )
+        return int(await self.session.scalar(query) or 0)
+
+    async def unanswered_offers(
+        self, now: dt.datetime | None = None, limit: int = UNANSWERED_SHOWN
+    ) -> list[tuple[Assignment, Volunteer, Project]]:
+        """The offers waiting longest for an answer (more than a week), oldest first, at most ``limit``."""
         cutoff = (now or clock.now()) - UNANSWERED_AFTER
         rows = await self.session.execute(
             select(Assignment, Volunteer, Project)
@@ -272,6 +338,8 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
             .join(Project, Assignment.project_id == Project.id)
             .where(Assignment.status == AssignmentStatus.OFFERED, Assignment.created_at < cutoff)
             .order_by(Assignment.created_at)
+            .limit(limit)
+            .options(defer(Volunteer.phone, raiseload=True))
         )
         return [(a, v, p) for a, v, p in rows.all()]
 

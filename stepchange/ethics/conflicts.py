@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core.errors import BrokenRule
@@ -56,9 +56,14 @@ def declaration_rules(code: str, blocking: Sequence[Blocking]) -> list[BrokenRul
     return list(broken.values())
 
 
+def _touching(project_id: UUID) -> ColumnElement[bool]:
+    """A declaration touches a project when it names it, or names no project yet."""
+    return or_(Declaration.projects.any(Project.id == project_id), ~Declaration.projects.any())
+
+
 async def blocking_declarations(session: AsyncSession, volunteer_id: UUID, project_id: UUID) -> list[Blocking]:
     """The person's pending or excluded declarations that touch the project."""
-    touching = or_(Declaration.projects.any(Project.id == project_id), ~Declaration.projects.any())
+    touching = _touching(project_id)
     rows = await session.execute(
         select(Declaration.state, Declaration.projects.any()).where(
             Declaration.volunteer_id == volunteer_id,
@@ -77,3 +82,18 @@ async def conflict_rules(session: AsyncSession, volunteer_id: UUID, project: Pro
 async def cleared_for(session: AsyncSession, volunteer_id: UUID, project: Project) -> bool:
     """No declaration of the person's holds them back from this project (all a co-chair may know)."""
     return not await conflict_rules(session, volunteer_id, project)
+
+
+async def blocking_by_person(session: AsyncSession, project_id: UUID) -> dict[UUID, list[Blocking]]:
+    """Everyone's pending or excluded declarations that touch the project, in one query: the set-based
+    :func:`blocking_declarations`, for the desk's lists (nobody listed is cleared for the project)."""
+    touching = _touching(project_id)
+    rows = await session.execute(
+        select(Declaration.volunteer_id, Declaration.state, Declaration.projects.any()).where(
+            Declaration.state.in_((ReviewState.PENDING, ReviewState.EXCLUDED)), touching
+        )
+    )
+    found: dict[UUID, list[Blocking]] = {}
+    for volunteer_id, state, named in rows.all():
+        found.setdefault(volunteer_id, []).append(Blocking(state, bool(named)))
+    return found
