@@ -63,7 +63,7 @@ class Server:
             self.process = subprocess.Popen(  # noqa: S603 - our own command line
                 command, cwd=PROJECT_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a busy machine starts a worker slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:

@@ -4,6 +4,8 @@ several workers sharing sessions, rate limits and the outbox. Slow: run by CI wi
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import sqlite3
 import uuid
 from collections import Counter
@@ -192,3 +194,49 @@ async def test_two_workers_share_sessions_rate_limits_and_the_outbox(
     finally:
         await redis.flushdb()
         await redis.aclose()
+
+
+def worker_pids(server_pid: int) -> list[int]:
+    """The live worker processes under the server: its children, and theirs when the command line starts
+    uvicorn under it."""
+    found: list[int] = []
+    pending = [server_pid]
+    while pending:
+        pid = pending.pop()
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except FileNotFoundError:
+            continue
+        for child in map(int, children):
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"multiprocessing" in cmdline and b"resource_tracker" not in cmdline:
+                found.append(child)
+            pending.append(child)
+    return found
+
+
+async def test_a_worker_that_dies_is_replaced_and_the_service_keeps_answering(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Run as the operations guide says (``stepchange run --wc 2``), a worker killed by a segmentation fault
+    takes only the requests it held: the other answers meanwhile and a new worker takes its place."""
+    with running(server_env(settings), workers=2, log=tmp_path / "server.log", via_cli=True) as server:
+        assert server.process is not None
+        for _ in range(100):
+            workers = worker_pids(server.process.pid)
+            if len(workers) == 2:
+                break
+            await asyncio.sleep(0.1)
+        assert len(workers) == 2, (tmp_path / "server.log").read_text()[-2000:]
+        os.kill(workers[0], signal.SIGSEGV)
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            answers = [(await client.get("/health")).status_code for _ in range(20)]
+        assert set(answers) == {200}
+        for _ in range(200):
+            replaced = worker_pids(server.process.pid)
+            if len(replaced) == 2 and workers[0] not in replaced:
+                break
+            await asyncio.sleep(0.1)
+        assert len(replaced) == 2 and workers[0] not in replaced, "the dead worker was replaced"
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            assert (await client.get("/health")).status_code == 200
