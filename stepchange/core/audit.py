@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, String, func, or_, select
+from sqlalchemy import ColumnElement, Index, String, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,6 +29,8 @@ class AuditEntry(Base):
     """One recorded action. ``created_at`` (from the base) is when it happened."""
 
     __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_created_at", "created_at"),)
+    """Newest first, a page at a time, without sorting the whole trail."""
 
     actor_id: Mapped[UUID | None] = mapped_column(index=True, nullable=True)
     actor_label: Mapped[str] = mapped_column(String(200), doc="Role and id, or 'system' / 'anonymous'")
