@@ -4,6 +4,7 @@ that neither overlap nor skip) whatever page is asked for."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,6 +14,8 @@ from httpx import Response
 from litestar import Litestar
 from sqlalchemy import event
 
+from stepchange.core import audit
+from stepchange.core.audit import SYSTEM
 from stepchange.core.authz import Role
 from stepchange.core.database import app_database_config, session_scope
 from stepchange.people.models import Organisation
@@ -119,3 +122,21 @@ async def test_the_organisations_register_is_paginated_in_name_order(
     small = await statements(app, lambda: client.get("/api/organisations?limit=5"))
     large = await statements(app, lambda: client.get("/api/organisations?limit=20"))
     assert len(small) == len(large), "domains are read for the page at once, not per organisation"
+
+
+async def test_the_audit_trail_is_searched_in_any_case_newest_first_with_wildcards_as_typed(
+    client: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    await office(client, db_config)
+    async with session_scope(db_config) as session:
+        for n, summary in enumerate(["Note on Smith", "SMITHSON merged", "100% done", "1000 done", "Jones"]):
+            entry = await audit.record(session, SYSTEM, "test.listed", subject_type="test", summary=summary)
+            entry.created_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+    found = (await client.get("/api/audit?q=smith&limit=1")).json()
+    assert (found["total"], [e["summary"] for e in found["items"]]) == (2, ["SMITHSON merged"])
+    second = (await client.get("/api/audit?q=smith&limit=1&offset=1")).json()
+    assert [e["summary"] for e in second["items"]] == ["Note on Smith"]
+    percent = (await client.get("/api/audit", params={"q": "0% d"})).json()
+    assert [e["summary"] for e in percent["items"]] == ["100% done"], "% is a character here, not a wildcard"
+    page = await client.get("/audit?q=SMITH", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "SMITHSON merged" in page.text and "Jones" not in page.text

@@ -143,9 +143,7 @@ def page_of_people(search: PeopleSearch, *, limit: int, offset: int, sort: str) 
     return select(Volunteer.id).where(*search.conditions()).order_by(*people_order(sort)).limit(limit).offset(offset)
 
 
-async def expressions_of_people(
-    session: AsyncSession, people: Select[tuple[UUID]]
-) -> dict[UUID, list[ExpressionOut]]:
+async def expressions_of_people(session: AsyncSession, people: Select[tuple[UUID]]) -> dict[UUID, list[ExpressionOut]]:
     """Each person's interest in each call (newest call first, choices by rank), for everyone ``people``
     selects: three statements whatever their number (codes, expressions, choices), never one per person."""
     codes = dict(await project_codes(session))
