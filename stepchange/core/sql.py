@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, literal
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -40,7 +41,7 @@ class contains_any_case(FunctionElement[bool]):  # noqa: N801 - a SQL expression
     type = Boolean()
     inherit_cache = True
 
-    def __init__(self, column: ColumnElement[Any], words: str) -> None:
+    def __init__(self, column: ColumnElement[Any] | InstrumentedAttribute[Any], words: str) -> None:
         escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         super().__init__(column, literal(f"%{escaped}%"))
 

@@ -137,13 +137,13 @@ def people_order(sort: str) -> list[UnaryExpression[Any]]:
     return [column.desc(), Volunteer.id.desc()] if sort.startswith("-") else [column.asc(), Volunteer.id.asc()]
 
 
-def page_of_people(search: PeopleSearch, *, limit: int, offset: int, sort: str) -> Select[tuple[UUID]]:
+def page_of_people(search: PeopleSearch, *, limit: int, offset: int, sort: str) -> Select[UUID]:
     """The ids of one page of the list, in its order. Read through an index on the sort column and the id
     (``ix_volunteer_*_id``), so a deep page skips index entries, never whole (partly encrypted) rows."""
     return select(Volunteer.id).where(*search.conditions()).order_by(*people_order(sort)).limit(limit).offset(offset)
 
 
-async def expressions_of_people(session: AsyncSession, people: Select[tuple[UUID]]) -> dict[UUID, list[ExpressionOut]]:
+async def expressions_of_people(session: AsyncSession, people: Select[UUID]) -> dict[UUID, list[ExpressionOut]]:
     """Each person's interest in each call (newest call first, choices by rank), for everyone ``people``
     selects: three statements whatever their number (codes, expressions, choices), never one per person."""
     codes = dict(await project_codes(session))
