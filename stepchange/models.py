@@ -30,6 +30,7 @@ from stepchange.governance.partnership_models import (
     TermsAcknowledgement,
     subgroup_project,
 )
+from stepchange.interest import indexes as people_list_indexes
 from stepchange.interest.models import (
     Call,
     Choice,
@@ -109,6 +110,7 @@ __all__ = (
     "attempt_counter",
     "call_project",
     "declaration_project",
+    "people_list_indexes",
     "report_indexes",
     "subgroup_project",
 )

@@ -176,8 +176,8 @@ class VolunteerController(Controller):
         window: NamedDependency[Window],
         search: NamedDependency[PeopleSearch],
     ) -> OffsetPagination[VolunteerOut]:
-        people, total = await lookup.people(search, limit=window.limit, offset=window.offset)
-        return window.page([await lookup.volunteer_out(p) for p in people], total)
+        people, total = await lookup.people_out(search, limit=window.limit, offset=window.offset)
+        return window.page(people, total)
 
     @get("/export.csv", summary="The filtered list as CSV", media_type="text/csv")
     async def export_volunteers(

@@ -4,13 +4,15 @@ never a declaration's text, nor anyone's phone number in the export)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.filters import LimitOffset
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, UnaryExpression, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from stepchange.core.services import DomainService
 from stepchange.core.validation import normalise_email
@@ -128,16 +130,74 @@ class IdentityChecks:
     """Every expression of interest withdrawn."""
 
 
-def expression_out(expression: Expression, call: Call, codes: Mapping[UUID, str]) -> ExpressionOut:
-    """A person's interest in one call, its choices named by project code (``codes``: every project's)."""
-    return ExpressionOut(
-        id=expression.id,
-        call=call.name,
-        status=expression.status,
-        submitted_at=expression.submitted_at,
-        late=expression.late,
-        hours_per_month=expression.hours_per_month,
-        choices=[ChoiceOut(project=codes[c.project_id], rank=c.rank, role=c.role) for c in expression.choices],
+def people_order(sort: str) -> list[UnaryExpression[Any]]:
+    """The list's order: newest first unless another of :data:`SORTS` is named (``-`` first for
+    descending); ties by id, so pages never overlap."""
+    column = SORTS.get(sort.removeprefix("-"), Volunteer.created_at)
+    return [column.desc(), Volunteer.id.desc()] if sort.startswith("-") else [column.asc(), Volunteer.id.asc()]
+
+
+def page_of_people(search: PeopleSearch, *, limit: int, offset: int, sort: str) -> Select[UUID]:
+    """The ids of one page of the list, in its order. Read through an index on the sort column and the id
+    (``ix_volunteer_*_id``), so a deep page skips index entries, never whole (partly encrypted) rows."""
+    return select(Volunteer.id).where(*search.conditions()).order_by(*people_order(sort)).limit(limit).offset(offset)
+
+
+async def expressions_of_people(session: AsyncSession, people: Select[UUID]) -> dict[UUID, list[ExpressionOut]]:
+    """Each person's interest in each call (newest call first, choices by rank), for everyone ``people``
+    selects: three statements whatever their number (codes, expressions, choices), never one per person."""
+    codes = dict(await project_codes(session))
+    among = Expression.volunteer_id.in_(people.scalar_subquery())
+    choices: dict[UUID, list[ChoiceOut]] = defaultdict(list)
+    for expression_id, project_id, rank, role in await session.execute(
+        select(Choice.expression_id, Choice.project_id, Choice.rank, Choice.role)
+        .join(Expression, Choice.expression_id == Expression.id)
+        .where(among)
+        .order_by(Choice.expression_id, Choice.rank)
+    ):
+        choices[expression_id].append(ChoiceOut(project=codes[project_id], rank=rank, role=role))
+    found: dict[UUID, list[ExpressionOut]] = defaultdict(list)
+    for row in await session.execute(
+        select(
+            Expression.id,
+            Expression.volunteer_id,
+            Call.name,
+            Expression.status,
+            Expression.submitted_at,
+            Expression.late,
+            Expression.hours_per_month,
+        )
+        .join(Call, Expression.call_id == Call.id)
+        .where(among)
+        .order_by(Expression.volunteer_id, Call.opens_at.desc())
+    ):
+        found[row.volunteer_id].append(
+            ExpressionOut(
+                id=row.id,
+                call=row.name,
+                status=row.status,
+                submitted_at=row.submitted_at,
+                late=row.late,
+                hours_per_month=row.hours_per_month,
+                choices=choices.get(row.id, []),
+            )
+        )
+    return found
+
+
+def volunteer_out(person: Volunteer, expressions: list[ExpressionOut]) -> VolunteerOut:
+    """A person in the office's list: their details and their interest in each call."""
+    return VolunteerOut(
+        id=person.id,
+        name=person.name,
+        email=person.email,
+        organisation=person.organisation,
+        job_title=person.job_title,
+        sector=person.sector,
+        identity=person.identity,
+        hours_per_month=person.hours_per_month,
+        created_at=person.created_at,
+        expressions=expressions,
     )
 
 
@@ -152,15 +212,29 @@ class PeopleLookup(DomainService[Volunteer, VolunteerRepository]):
     async def people(
         self, search: PeopleSearch, *, limit: int, offset: int, sort: str = "-registered"
     ) -> tuple[Sequence[Volunteer], int]:
-        """Everyone who registered, filtered as the office asks, in the order asked (newest first unless
-        another of :data:`SORTS` is named, ``-`` first for descending); ties by id, so pages never overlap."""
-        column = SORTS.get(sort.removeprefix("-"), Volunteer.created_at)
-        descending = sort.startswith("-")
-        return await self.get_many_and_count(
-            *search.conditions(),
-            LimitOffset(limit=limit, offset=offset),
-            order_by=[(column, descending), (Volunteer.id, descending)],
+        """One page of everyone who registered, filtered as the office asks, in the order asked (see
+        :func:`page_of_people`), and how many match in all (counted apart: a window count would make the
+        database read and sort every match for any page). The phone number is left unread (and
+        undecrypted): no list shows it."""
+        page = page_of_people(search, limit=limit, offset=offset, sort=sort)
+        rows = await self.session.scalars(
+            select(Volunteer)
+            .where(Volunteer.id.in_(page.scalar_subquery()))
+            .order_by(*people_order(sort))
+            .options(defer(Volunteer.phone, raiseload=True))
         )
+        return rows.all(), await self.count(*search.conditions())
+
+    async def people_out(
+        self, search: PeopleSearch, *, limit: int, offset: int, sort: str = "-registered"
+    ) -> tuple[list[VolunteerOut], int]:
+        """:meth:`people` as the API lists them, each with their interest in each call (set-based: the
+        same few statements for a page of one or of five hundred)."""
+        people, total = await self.people(search, limit=limit, offset=offset, sort=sort)
+        expressions = await expressions_of_people(
+            self.session, page_of_people(search, limit=limit, offset=offset, sort=sort)
+        )
+        return [volunteer_out(p, expressions.get(p.id, [])) for p in people], total
 
     async def chosen(self, ids: Sequence[UUID]) -> Sequence[Volunteer]:
         """The people picked from the list (at most a page of them), in the list's default order."""
@@ -175,32 +249,12 @@ class PeopleLookup(DomainService[Volunteer, VolunteerRepository]):
         )
         return rows.all()
 
-    async def expressions_of(self, person: Volunteer) -> list[tuple[Expression, Call]]:
-        rows = await self.session.execute(
-            select(Expression, Call)
-            .join(Call, Expression.call_id == Call.id)
-            .where(Expression.volunteer_id == person.id)
-            .order_by(Call.opens_at.desc())
-        )
-        return [(e, c) for e, c in rows.all()]
-
     # --- as the office sees them ----------------------------------------------------------------------
 
     async def volunteer_out(self, person: Volunteer) -> VolunteerOut:
-        """A person in the office's list: their details and their interest in each call."""
-        codes = dict(await project_codes(self.session))
-        return VolunteerOut(
-            id=person.id,
-            name=person.name,
-            email=person.email,
-            organisation=person.organisation,
-            job_title=person.job_title,
-            sector=person.sector,
-            identity=person.identity,
-            hours_per_month=person.hours_per_month,
-            created_at=person.created_at,
-            expressions=[expression_out(e, c, codes) for e, c in await self.expressions_of(person)],
-        )
+        """One person as in the office's list: their details and their interest in each call."""
+        expressions = await expressions_of_people(self.session, select(Volunteer.id).where(Volunteer.id == person.id))
+        return volunteer_out(person, expressions.get(person.id, []))
 
     async def person_out(self, person: Volunteer) -> PersonOut:
         """One person's page: as in the list, with identity history, notes and declarations' review state."""

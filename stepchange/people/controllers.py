@@ -29,7 +29,8 @@ class OrganisationController(Controller):
     async def list_organisations(
         self, organisations: NamedDependency[OrganisationService], window: NamedDependency[Window]
     ) -> OffsetPagination[OrganisationOut]:
-        return window.slice([organisation_out(o) for o in await organisations.register()])
+        rows, total = await organisations.register_page(None, limit=window.limit, offset=window.offset)
+        return window.page([organisation_out(o) for o in rows], total)
 
     @post("/", status_code=HTTP_201_CREATED, summary="Add an organisation (with its domains)")
     async def add_organisation(

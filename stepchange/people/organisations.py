@@ -73,9 +73,6 @@ class OrganisationService(DomainService[Organisation, OrganisationRepository]):
 
     repository_type = OrganisationRepository
 
-    async def register(self) -> Sequence[Organisation]:
-        return await self.get_many(order_by=[(Organisation.name, False)])
-
     async def register_page(
         self, words: str | None, *, limit: int, offset: int, descending: bool = False
     ) -> tuple[Sequence[Organisation], int]:
@@ -91,7 +88,10 @@ class OrganisationService(DomainService[Organisation, OrganisationRepository]):
                 )
             )
         return await self.get_many_and_count(
-            *where, LimitOffset(limit=limit, offset=offset), order_by=[(Organisation.name, descending)]
+            *where,
+            LimitOffset(limit=limit, offset=offset),
+            order_by=[(Organisation.name, descending)],
+            count_with_window_function=False,
         )
 
     async def by_id(self, organisation_id: UUID) -> Organisation:

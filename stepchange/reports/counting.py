@@ -16,28 +16,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from stepchange.core import clock
 
 
-class scanned(FunctionElement[Any]):  # noqa: N801 - a SQL expression, named like one
-    """A column to group by that SQLite must not read through its index (``+column``): at scale, reading
-    the table in order and sorting is about twice as fast as visiting every row through the index.
-    Other engines get the column as it is."""
-
-    inherit_cache = True
-
-    def __init__(self, column: Any) -> None:
-        super().__init__(column)
-        self.type = column.type
-
-
-@compiles(scanned)
-def _scanned(element: scanned, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(scanned, "sqlite")
-def _scanned_sqlite(element: scanned, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"+{compiler.process(element.clauses, **kw)}"
-
-
 class utc_hour(FunctionElement[str]):  # noqa: N801 - a SQL function, named like one
     """A timestamp's UTC hour as text (``YYYY-MM-DD HH``) on both engines. UK days begin on whole UTC
     hours, so counts by hour add up exactly to counts by UK day."""

@@ -30,10 +30,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from stepchange.assignments.models import ACTIVE, Assignment
+from stepchange.core.sql import scanned
 from stepchange.interest.models import Call, Choice, ChoiceRole, Expression, ExpressionStatus, call_project
 from stepchange.people.models import Identity, IdentityStep, Volunteer
 from stepchange.projects.models import Project
-from stepchange.reports.counting import code_number, scanned
+from stepchange.reports.counting import code_number
 from stepchange.reports.schemas import DemandRow, FunnelRow
 from stepchange.reports.scope import Scope
 from stepchange.workstreams.models import Workstream

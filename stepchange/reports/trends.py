@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from stepchange.core import clock
+from stepchange.core.sql import scanned
 from stepchange.interest.models import Call, Expression
 from stepchange.people.models import Identity, IdentityStep, Volunteer
-from stepchange.reports.counting import by_day, scanned, utc_hour
+from stepchange.reports.counting import by_day, utc_hour
 from stepchange.reports.interest import in_scope
 from stepchange.reports.schemas import CallDayRow
 from stepchange.reports.scope import Scope
