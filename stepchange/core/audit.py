@@ -30,8 +30,17 @@ class AuditEntry(Base):
     """One recorded action. ``created_at`` (from the base) is when it happened."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_created_at", "created_at"),)
-    """Newest first, a page at a time, without sorting the whole trail."""
+    __table_args__ = (
+        Index("ix_audit_entry_created_at", "created_at"),
+        *(
+            Index(
+                f"ix_audit_entry_{column}_trgm", column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
+            ).ddl_if(dialect="postgresql")
+            for column in ("summary", "actor_label")
+        ),
+    )
+    """Newest first, a page at a time, without sorting the whole trail; on PostgreSQL, the text search
+    (``ILIKE '%words%'``) through trigram indexes (``pg_trgm``, migration 0026) instead of a scan."""
 
     actor_id: Mapped[UUID | None] = mapped_column(index=True, nullable=True)
     actor_label: Mapped[str] = mapped_column(String(200), doc="Role and id, or 'system' / 'anonymous'")

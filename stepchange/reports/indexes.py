@@ -7,7 +7,7 @@ count reads is in the index, so the engine never visits the table's rows.
 
 The tables belong to ``interest`` and ``people``; the indexes are declared here because only the
 reports read through them (the writes pay for them: a few small index entries a submission). Migration
-``0014`` builds them; ``stepchange.models`` imports this module so Alembic sees them.
+``0014`` builds them (``0026`` the last two); ``stepchange.models`` imports this module so Alembic sees them.
 """
 
 from __future__ import annotations
@@ -33,3 +33,14 @@ STEPS_BY_KIND = Index(
     "ix_identity_step_step_volunteer_created_at", IdentityStep.step, IdentityStep.volunteer_id, IdentityStep.created_at
 )
 """When each person was validated (the call's trend), and who confirmed their address before a rejection."""
+EXPRESSIONS_BY_ID = Index(
+    "ix_expression_id_call_volunteer_submitted_at",
+    Expression.id,
+    Expression.call_id,
+    Expression.volunteer_id,
+    Expression.submitted_at,
+)
+"""A work-stream's expressions (found from its choices) by id: their call, person and time from the index
+entry, not the wide row (experience, credentials)."""
+IDENTITY_BY_PERSON = Index("ix_volunteer_id_identity", Volunteer.id, Volunteer.identity)
+"""A person's identity step by id, without reading their (large, encrypted) row."""

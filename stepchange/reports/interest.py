@@ -54,10 +54,12 @@ async def calls(session: AsyncSession, scope: Scope) -> Sequence[Call]:
 
 
 def in_scope(scope: Scope) -> ColumnElement[bool]:
-    """The expression chose one of the projects in scope (always, for the programme)."""
+    """The expression chose one of the projects in scope (always, for the programme): a semi-join on the
+    set of choosing expressions, read once from the choices' covering index, rather than a search of the
+    choices for each expression (issue 28: two thirds of a national call choose the larger work-streams)."""
     if scope.workstream is None:
         return true()
-    return exists().where(Choice.expression_id == Expression.id, scope.has_project(Choice.project_id))
+    return Expression.id.in_(select(Choice.expression_id).where(scope.has_project(Choice.project_id)))
 
 
 def confirmed_once() -> ColumnElement[bool]:
@@ -142,8 +144,8 @@ async def _by_call(session: AsyncSession, query: Select[Any, Any], key: Any = Ex
 
 async def _scoped_funnel(session: AsyncSession, scope: Scope) -> dict[UUID, tuple[int, int, int, int]]:
     """A work-stream's funnel in one pass over the expressions choosing its projects (found through the
-    choices' project index)."""
-    chosen = select(Choice.expression_id).where(scope.has_project(Choice.project_id)).distinct().subquery()
+    choices' project index), each expression and its person's identity read from covering indexes by id
+    (``EXPRESSIONS_BY_ID``, ``IDENTITY_BY_PERSON``)."""
     validated = Volunteer.identity == Identity.VALIDATED
     rows = await session.execute(
         select(
@@ -153,8 +155,8 @@ async def _scoped_funnel(session: AsyncSession, scope: Scope) -> dict[UUID, tupl
             func.sum(case((validated, 1), else_=0)),
             func.sum(case((and_(validated, placed_in_call(scope)), 1), else_=0)),
         )
-        .join(chosen, chosen.c.expression_id == Expression.id)
         .join(Volunteer, Volunteer.id == Expression.volunteer_id)
+        .where(in_scope(scope))
         .group_by(Expression.call_id)
     )
     return {call: (int(n), int(c or 0), int(v or 0), int(p or 0)) for call, n, c, v, p in rows.all()}

@@ -162,14 +162,15 @@ class ErasureController(Controller):
     async def waiting(
         self, service: NamedDependency[SelfService], window: NamedDependency[Window]
     ) -> OffsetPagination[ErasureRequestOut]:
-        rows = await service.pending_erasures()
-        return window.slice(
+        rows, total = await service.pending_erasures(window.limit, window.offset)
+        return window.page(
             [
                 ErasureRequestOut(
                     volunteer_id=r.volunteer_id, requested_at=r.created_at, carried_out_at=r.carried_out_at
                 )
-                for r, _ in rows
-            ]
+                for r in rows
+            ],
+            total,
         )
 
     @post("/{volunteer_id:uuid}/erase", status_code=HTTP_200_OK, summary="Erase a person's personal data now")

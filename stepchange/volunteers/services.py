@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.assignments.models import Assignment
@@ -341,14 +341,15 @@ class SelfService(DomainService[Volunteer, MyRecordRepository]):
         await self._audit(person, "volunteer.erasure_requested", "Asked for erasure")
         return request
 
-    async def pending_erasures(self) -> list[tuple[ErasureRequest, Volunteer]]:
-        rows = await self.session.execute(
-            select(ErasureRequest, Volunteer)
-            .join(Volunteer, ErasureRequest.volunteer_id == Volunteer.id)
-            .where(*WAITING)
-            .order_by(ErasureRequest.created_at)
+    async def pending_erasures(self, limit: int, offset: int) -> tuple[list[ErasureRequest], int]:
+        """A page of the erasure requests waiting for the office (oldest first) and how many wait: read and
+        counted in the database, never the whole queue."""
+        waiting = select(ErasureRequest).where(*WAITING)
+        total = await self.session.scalar(select(func.count()).select_from(waiting.subquery()))
+        page = await self.session.scalars(
+            waiting.order_by(ErasureRequest.created_at, ErasureRequest.id).limit(limit).offset(offset)
         )
-        return [(r, v) for r, v in rows.all()]
+        return list(page.all()), int(total or 0)
 
     async def waiting_erasure(self, volunteer_id: UUID) -> ErasureRequest:
         """The person's erasure request still waiting for the office (else 404: done items leave the queue)."""
