@@ -33,3 +33,11 @@ STEPS_BY_KIND = Index(
     "ix_identity_step_step_volunteer_created_at", IdentityStep.step, IdentityStep.volunteer_id, IdentityStep.created_at
 )
 """When each person was validated (the call's trend), and who confirmed their address before a rejection."""
+NIL_RETURNS = Index(
+    "ix_expression_nil_return",
+    Expression.volunteer_id,
+    sqlite_where=Expression.no_conflicts.is_(True),
+    postgresql_where=Expression.no_conflicts.is_(True),
+)
+"""The people who said they have nothing to declare: the register of interests counts its nil returns
+from these entries alone (a partial index, one small entry for each such expression)."""
