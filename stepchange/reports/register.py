@@ -78,7 +78,16 @@ class RegisterFilter:
     def conditions(self) -> list[ColumnElement[bool]]:
         """A person's row with a declaration of the kind, or without any declaration as a nil return: no
         declaration, and "nothing to declare" said with an expression of interest."""
-        nil = exists().where(Expression.volunteer_id == Volunteer.id, Expression.no_conflicts.is_(True))
+        # A scalar subquery probed per person (through ix_expression_nil_return), not an EXISTS: under the
+        # OR, PostgreSQL would hash every nil return up front to answer it, for any page.
+        nil = (
+            select(Expression.volunteer_id)
+            .where(Expression.volunteer_id == Volunteer.id, Expression.no_conflicts.is_(True))
+            .limit(1)
+            .correlate(Volunteer)
+            .scalar_subquery()
+            .is_not(None)
+        )
         return [
             *self.person(),
             or_(
