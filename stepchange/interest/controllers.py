@@ -9,11 +9,12 @@ from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
+from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
 from stepchange.core import clock
-from stepchange.core.exports import csv_response, frame
+from stepchange.core.database import app_database_config
 from stepchange.core.pagination import Window
 from stepchange.core.settings import Settings
 from stepchange.interest.calls import CallService, is_open
@@ -26,6 +27,7 @@ from stepchange.interest.deps import (
     provide_people_search,
     resent_after_response,
 )
+from stepchange.interest.export import people_export
 from stepchange.interest.intake import receive
 from stepchange.interest.models import Call, ExpressionStatus
 from stepchange.interest.schemas import (
@@ -47,7 +49,7 @@ from stepchange.interest.schemas import (
     VolunteerOut,
     VouchIn,
 )
-from stepchange.interest.search import PEOPLE_COLUMNS, PeopleLookup, PeopleSearch
+from stepchange.interest.search import PeopleLookup, PeopleSearch
 from stepchange.interest.services import ANSWER, RESEND_ANSWER, InterestService
 from stepchange.people.deps import provide_identities
 from stepchange.people.identity import IdentityService
@@ -180,12 +182,8 @@ class VolunteerController(Controller):
         return window.page(people, total)
 
     @get("/export.csv", summary="The filtered list as CSV", media_type="text/csv")
-    async def export_volunteers(
-        self, lookup: NamedDependency[PeopleLookup], search: NamedDependency[PeopleSearch]
-    ) -> Response[bytes]:
-        people, _ = await lookup.people(search, limit=1_000_000, offset=0)
-        rows = [await lookup.volunteer_row(p) for p in people]
-        return csv_response(frame(rows, PEOPLE_COLUMNS), "volunteers")
+    async def export_volunteers(self, request: Request[Any, Any, Any], search: NamedDependency[PeopleSearch]) -> Stream:
+        return people_export(app_database_config(request.app), search, "volunteers")
 
     @get("/{volunteer_id:uuid}", summary="One person: interest per call, identity history, notes, declaration states")
     async def get_volunteer(self, lookup: NamedDependency[PeopleLookup], volunteer_id: FromPath[UUID]) -> PersonOut:

@@ -44,3 +44,11 @@ EXPRESSIONS_BY_ID = Index(
 entry, not the wide row (experience, credentials)."""
 IDENTITY_BY_PERSON = Index("ix_volunteer_id_identity", Volunteer.id, Volunteer.identity)
 """A person's identity step by id, without reading their (large, encrypted) row."""
+NIL_RETURNS = Index(
+    "ix_expression_nil_return",
+    Expression.volunteer_id,
+    sqlite_where=Expression.no_conflicts.is_(True),
+    postgresql_where=Expression.no_conflicts.is_(True),
+)
+"""The people who said they have nothing to declare: the register of interests counts its nil returns
+from these entries alone (a partial index, one small entry for each such expression)."""

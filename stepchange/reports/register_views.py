@@ -5,47 +5,59 @@ Confidential: every download is recorded in the audit trail.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any
 
-import polars as pl
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
-from litestar.response import Template
+from litestar.response import Stream, Template
 
 from stepchange.accounts.guards import acting_staff
 from stepchange.core import audit
 from stepchange.core.authz import StaffRole
-from stepchange.core.exports import csv_response, excel_response, frame
+from stepchange.core.database import app_database_config, session_scope
+from stepchange.core.exports import EXCEL_MEDIA_TYPE, csv_stream, excel_stream
 from stepchange.core.guards import requires_role
 from stepchange.core.listing import Listing, read_page
 from stepchange.core.pagination import Window
 from stepchange.core.templating import uk_datetime
 from stepchange.ethics.deps import provide_conflicts
 from stepchange.ethics.services import ConflictService
-from stepchange.reports.register import RegisterRow, register_of_interests
-from stepchange.reports.register_page import KINDS, register_page
+from stepchange.reports.register import KINDS, REGISTER_COLUMNS, RegisterFilter, RegisterRow
+from stepchange.reports.register_page import register_chunks, register_page
 
 REGISTER = "register-of-interests"
 ethics_or_office = requires_role(StaffRole.ETHICS, StaffRole.COORDINATOR)
 
 
-REGISTER_COLUMNS = tuple(RegisterRow.__dataclass_fields__)
-
-
-def _spreadsheet_rows(rows: list[RegisterRow]) -> list[dict[str, Any]]:
-    """Register rows with times in UK time, as people read them."""
+def _cells(row: RegisterRow) -> list[Any]:
+    """A register row as a download's cells, times in UK time as people read them."""
     return [
-        {
-            **asdict(r),
-            "volunteer_id": str(r.volunteer_id),
-            "declared_at": uk_datetime(r.declared_at),
-            "reviewed_at": uk_datetime(r.reviewed_at),
-        }
-        for r in rows
+        str(row.volunteer_id),
+        row.volunteer,
+        row.volunteer_organisation,
+        uk_datetime(row.declared_at),
+        row.kind,
+        row.declared_organisation,
+        row.description,
+        row.projects,
+        row.state,
+        row.reason,
+        row.mitigation,
+        row.reviewed_by,
+        uk_datetime(row.reviewed_at),
     ]
+
+
+async def _register_cells(config: SQLAlchemyAsyncConfig) -> AsyncIterator[Sequence[Sequence[Any]]]:
+    """The whole register a chunk at a time, read in a session of its own: the download is sent after
+    the request's own session (which recorded it) has been committed and closed."""
+    async with session_scope(config) as session:
+        async for chunk in register_chunks(session, RegisterFilter()):
+            yield [_cells(row) for row in chunk]
 
 
 class RegisterController(Controller):
@@ -58,25 +70,30 @@ class RegisterController(Controller):
     async def register(
         self, conflicts: NamedDependency[ConflictService], window: NamedDependency[Window]
     ) -> OffsetPagination[RegisterRow]:
-        return window.slice(await register_of_interests(conflicts))
+        rows, total = await register_page(conflicts.session, RegisterFilter(), limit=window.limit, offset=window.offset)
+        return window.page(rows, total)
 
-    @get(f"/{REGISTER}.csv", summary="The register of interests as CSV")
+    @get(f"/{REGISTER}.csv", summary="The register of interests as CSV", media_type="text/csv")
     async def register_csv(
         self, request: Request[Any, Any, Any], conflicts: NamedDependency[ConflictService]
-    ) -> Response[bytes]:
-        table = await self._table(request, conflicts, "CSV")
-        return csv_response(table, REGISTER)
+    ) -> Stream:
+        await self._record(request, conflicts, "CSV")
+        return csv_stream(REGISTER_COLUMNS, _register_cells(app_database_config(request.app)), REGISTER)
 
-    @get(f"/{REGISTER}.xlsx", summary="The register of interests as an Excel workbook")
+    @get(
+        f"/{REGISTER}.xlsx",
+        summary="The register of interests as an Excel workbook",
+        media_type=EXCEL_MEDIA_TYPE,
+    )
     async def register_xlsx(
         self, request: Request[Any, Any, Any], conflicts: NamedDependency[ConflictService]
-    ) -> Response[bytes]:
-        table = await self._table(request, conflicts, "Excel")
-        return excel_response(table, REGISTER, "Register of interests")
+    ) -> Stream:
+        await self._record(request, conflicts, "Excel")
+        cells = _register_cells(app_database_config(request.app))
+        return excel_stream(REGISTER_COLUMNS, cells, REGISTER, "Register of interests")
 
-    async def _table(self, request: Request[Any, Any, Any], conflicts: ConflictService, kind: str) -> pl.DataFrame:
-        """The register as a table; each download of this confidential report is recorded."""
-        rows = _spreadsheet_rows(await register_of_interests(conflicts))
+    async def _record(self, request: Request[Any, Any, Any], conflicts: ConflictService, kind: str) -> None:
+        """Each download of this confidential report is recorded (committed before the file is sent)."""
         await audit.record(
             conflicts.session,
             acting_staff(request),
@@ -84,7 +101,6 @@ class RegisterController(Controller):
             subject_type="register",
             summary=f"Register of interests downloaded as {kind}",
         )
-        return frame(rows, REGISTER_COLUMNS)
 
 
 class RegisterPages(Controller):
@@ -105,7 +121,8 @@ class RegisterPages(Controller):
         kind = kind if kind in KINDS else None
         filters = {k: v for k, v in {"q": q, "kind": kind}.items() if v}
         listing = Listing("/ethics/register", filters, "", 0, read_page(page))
-        rows, total = await register_page(conflicts, words=q, kind=kind, limit=listing.size, offset=listing.offset)
+        narrowed = RegisterFilter(words=q, kind=kind)
+        rows, total = await register_page(conflicts.session, narrowed, limit=listing.size, offset=listing.offset)
         listing = Listing("/ethics/register", filters, "", total, listing.page)
         context = {"rows": rows, "listing": listing, "q": q or "", "kind": kind or "", "kinds": KINDS}
         return Template("ethics/register.html", context=context)
