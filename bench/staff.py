@@ -120,13 +120,13 @@ def national_data(volunteers: int, postgres: str | None) -> tuple[str, Path]:
         query = f"SELECT count(*) FROM pg_database WHERE datname = '{name}'"  # noqa: S608 - our own name
         exists = asyncio.run(scalars(postgres, [query]))[0]
         if exists and _has_people(url):
-            return url, work
+            return _up_to_date(url, work, postgres=True), work
         asyncio.run(scalars(postgres, [f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"']))
     else:
         path = work / f"national-{volunteers}.db"
         url = f"sqlite+aiosqlite:///{path}"
         if path.exists() and _has_people(url):
-            return url, work
+            return _up_to_date(url, work, postgres=False), work
         for stale in work.glob(f"national-{volunteers}.db*"):
             stale.unlink()
     started = time.perf_counter()
@@ -135,7 +135,15 @@ def national_data(volunteers: int, postgres: str | None) -> tuple[str, Path]:
     stepchange(url, work, "demo", "generate", "--volunteers", str(volunteers), "--today", "2026-12-01")
     stepchange(url, work, "demo", "accounts")
     print(f"generated {volunteers:,} people in {time.perf_counter() - started:.0f} s ({url})")
-    return url, work
+    return _up_to_date(url, work, postgres=bool(postgres)), work
+
+
+def _up_to_date(url: str, work: Path, *, postgres: bool) -> str:
+    """Migrated to the code's head, and with fresh planner statistics (a live PostgreSQL database has
+    autovacuum; one just filled by the generator has not run it yet)."""
+    stepchange(url, work, "database", "upgrade", "--no-prompt")
+    asyncio.run(scalars(url, ["VACUUM ANALYZE" if postgres else "ANALYZE"]))
+    return url
 
 
 def _has_people(url: str) -> bool:
@@ -146,7 +154,7 @@ def _has_people(url: str) -> bool:
 
 
 def signed_in(server: Server, email: str) -> httpx.Client:
-    client = httpx.Client(base_url=server.url, timeout=600)
+    client = httpx.Client(base_url=server.url, timeout=600, follow_redirects=True)
     client.get("/health")
     token = client.cookies.get("csrftoken") or ""
     answer = client.post(

@@ -92,10 +92,11 @@ async def projects(session: AsyncSession, workstream_id: UUID) -> list[ProjectLi
         .group_by(StatusUpdate.project_id)
         .subquery()
     )
-    interested = (
+    own_projects = select(Project.id).where(Project.workstream_id == workstream_id)
+    interested = (  # only this work-stream's choices: counting every project's would cost the whole table
         select(Choice.project_id, func.count(func.distinct(Expression.volunteer_id)).label("people"))
         .join(Expression, Expression.id == Choice.expression_id)
-        .where(Expression.status != ExpressionStatus.WITHDRAWN)
+        .where(Choice.project_id.in_(own_projects), Expression.status != ExpressionStatus.WITHDRAWN)
         .group_by(Choice.project_id)
         .subquery()
     )
