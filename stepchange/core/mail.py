@@ -92,6 +92,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        Index("ix_outbox_message_status_updated_at", "status", "updated_at"),  # the office's recent failures
         Index("ix_outbox_message_erased", "id", sqlite_where=text("erased"), postgresql_where=text("erased")),
     )
 
