@@ -5,34 +5,16 @@ many more there are (pages reach the rest), as its JSON twin pages with ``limit`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from tests.conftest import Client, make_staff, sign_in
 from tests.participants import a_volunteer
+from tests.statements import recorded
 
 HTML = {"accept": "text/html"}
 SECTORS = ("Transport", "Policing", "Health", "Retail")
-
-
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    """Every SQL statement any engine runs inside the block."""
-    seen: list[str] = []
-
-    def count(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 async def choosers(config: SQLAlchemyAsyncConfig, first: int, last: int) -> None:
@@ -57,7 +39,7 @@ async def the_office(browsers: Any, config: SQLAlchemyAsyncConfig) -> Client:
 
 
 async def statements(office: Client, path: str) -> int:
-    with counting() as seen:
+    with recorded(office.app) as seen:
         answer = await office.get(path, headers=HTML)
     assert answer.status_code == 200, answer.text[:500]
     return len(seen)

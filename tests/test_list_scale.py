@@ -5,47 +5,29 @@ that neither overlap nor skip) whatever page is asked for."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from httpx import Response
 from litestar import Litestar
-from sqlalchemy import event
 
 from stepchange.core import audit
 from stepchange.core.audit import SYSTEM
 from stepchange.core.authz import Role
-from stepchange.core.database import app_database_config, session_scope
+from stepchange.core.database import session_scope
 from stepchange.people.models import Organisation
 from stepchange.people.organisations import match_key
 from tests.conftest import Client, make_staff, sign_in
 from tests.participants import a_volunteer
-
-
-@asynccontextmanager
-async def counting(app: Litestar) -> AsyncIterator[list[str]]:
-    """The SQL statements the app's engine runs inside the block."""
-    seen: list[str] = []
-    engine = app_database_config(app).get_engine().sync_engine
-
-    def record(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.statements import recorded
 
 
 async def statements(app: Litestar, request: Callable[[], Awaitable[Response]]) -> list[str]:
     await request()  # warm: the first request of a kind may prepare more
-    async with counting(app) as seen:
+    with recorded(app) as seen:
         answer = await request()
     assert answer.status_code == 200, answer.text
-    return seen
+    return [statement.sql for statement in seen]
 
 
 async def office(client: Client, db_config: SQLAlchemyAsyncConfig) -> Client:

@@ -9,17 +9,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import polars as pl
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from stepchange.core.authz import Role
-from stepchange.core.database import app_database_config, session_scope
+from stepchange.core.database import session_scope
 from stepchange.ethics.models import (
     ConflictKind,
     Declaration,
@@ -33,6 +30,7 @@ from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
 from stepchange.reports import register_page
 from tests.conftest import Client, make_staff, sign_in
+from tests.statements import recorded
 from tests.test_interest import open_a_call
 
 HTML = {"accept": "text/html"}
@@ -110,22 +108,6 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of a few rows, so a handful of people spans several (a person's rows straddle them)."""
     monkeypatch.setattr(register_page, "CHUNK", 3)
     monkeypatch.setattr(people_export, "CHUNK", 3)
-
-
-@contextmanager
-def statements(client: Client) -> Iterator[list[tuple[str, int]]]:
-    """Each statement the app's database runs meanwhile, with how many bind parameters it took."""
-    engine = app_database_config(client.app).get_engine().sync_engine
-    seen: list[tuple[str, int]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        seen.append((" ".join(statement.split())[:60], len(parameters or ())))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def read_csv(content: bytes) -> list[dict[str, str]]:
@@ -215,9 +197,9 @@ async def test_statements_and_their_parameters_do_not_grow_with_the_people(
     async def runs() -> dict[str, list[tuple[str, int]]]:
         found = {}
         for path in paths:
-            with statements(office) as seen:
+            with recorded(office.app) as seen:
                 assert (await office.get(path, headers=HTML if path.startswith("/ethics") else None)).status_code == 200
-            found[path] = seen
+            found[path] = [(statement.sql[:60], statement.parameters) for statement in seen]
         return found
 
     await add_people(db_config, 0, 4)
