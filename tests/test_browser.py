@@ -115,6 +115,7 @@ async def sign_in_as(browser: Any, server: Server, email: str, then: str) -> Any
 
 
 async def fits(page: Any, width: int) -> bool:
+    await page.wait_for_load_state("domcontentloaded")  # a form's answer may still be replacing the page
     return bool(await page.evaluate(f"document.documentElement.scrollWidth <= {width}"))
 
 
