@@ -92,8 +92,8 @@ class Server:
 @contextmanager
 def running(env: dict[str, str], *, workers: int = 1, log: Path, via_cli: bool = False) -> Iterator[Server]:
     server = Server(env, workers=workers, log=log, via_cli=via_cli)
-    server.start()
     try:
+        server.start()  # a server that does not start in time is stopped too, not left running
         yield server
     finally:
         server.stop()
