@@ -15,6 +15,7 @@ import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import select
 
+from stepchange.core import exports
 from stepchange.core.authz import Role
 from stepchange.core.database import session_scope
 from stepchange.ethics.models import (
@@ -24,11 +25,9 @@ from stepchange.ethics.models import (
     DeclarationReview,
     ReviewState,
 )
-from stepchange.interest import export as people_export
 from stepchange.interest.models import Choice, ChoiceRole, Expression
 from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
-from stepchange.reports import register_page
 from tests.conftest import Client, make_staff, sign_in
 from tests.statements import recorded
 from tests.test_interest import open_a_call
@@ -106,8 +105,7 @@ async def office(client: Client, db_config: SQLAlchemyAsyncConfig) -> Client:
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of a few rows, so a handful of people spans several (a person's rows straddle them)."""
-    monkeypatch.setattr(register_page, "CHUNK", 3)
-    monkeypatch.setattr(people_export, "CHUNK", 3)
+    monkeypatch.setattr(exports, "CHUNK", 3)
 
 
 def read_csv(content: bytes) -> list[dict[str, str]]:

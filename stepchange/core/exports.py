@@ -15,15 +15,20 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import polars as pl
 import xlsxwriter
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar import Response
 from litestar.response import Stream
+from sqlalchemy import Row, Select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.core.database import session_scope
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_MEDIA_TYPE = "text/csv"
@@ -37,6 +42,26 @@ BLOCK = 64 * 1024
 """Bytes of a finished workbook sent at a time."""
 Chunks = AsyncIterable[Sequence[Sequence[Any]]]
 """A long table's rows a chunk at a time, each row's cells in the columns' order."""
+CHUNK = 1000
+"""Rows a long download reads from the database at a time."""
+T = TypeVar("T")
+
+
+async def rows_in_chunks(session: AsyncSession, statement: Select[Any]) -> AsyncIterator[Sequence[Row[Any]]]:
+    """Every row ``statement`` selects, :data:`CHUNK` at a time, read as it goes (never all at once)."""
+    result = await session.stream(statement.execution_options(yield_per=CHUNK))
+    async for rows in result.partitions(CHUNK):
+        yield rows
+
+
+async def read_alone(
+    config: SQLAlchemyAsyncConfig, read: Callable[[AsyncSession], AsyncIterator[T]]
+) -> AsyncIterator[T]:
+    """What ``read`` yields, read in a session of the download's own: a streamed answer is sent after the
+    request's own session has been committed and closed."""
+    async with session_scope(config) as session:
+        async for item in read(session):
+            yield item
 
 
 def inert(value: Any) -> Any:

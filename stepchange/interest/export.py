@@ -20,15 +20,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from stepchange.core.database import session_scope
-from stepchange.core.exports import csv_stream
+from stepchange.core.exports import csv_stream, read_alone, rows_in_chunks
 from stepchange.interest.models import Call, Choice, Expression
 from stepchange.interest.search import PEOPLE_COLUMNS, PeopleSearch
 from stepchange.people.models import Volunteer
 from stepchange.projects.models import Project
-
-CHUNK = 1000
-"""Rows read at a time (a person has a row for each choice, at least one)."""
 
 
 def people_export_query(search: PeopleSearch) -> Select[*tuple[Any, ...]]:
@@ -104,9 +100,8 @@ class _Person:
 
 async def people_lines(session: AsyncSession, search: PeopleSearch) -> AsyncIterator[Sequence[Sequence[Any]]]:
     """The export's lines a chunk at a time, from one statement read as it goes."""
-    result = await session.stream(people_export_query(search).execution_options(yield_per=CHUNK))
     person: _Person | None = None
-    async for rows in result.partitions(CHUNK):
+    async for rows in rows_in_chunks(session, people_export_query(search)):
         done = []
         for row in rows:
             if person is None or person.id != row[0]:
@@ -119,13 +114,6 @@ async def people_lines(session: AsyncSession, search: PeopleSearch) -> AsyncIter
         yield [person.cells()]
 
 
-async def _lines_alone(config: SQLAlchemyAsyncConfig, search: PeopleSearch) -> AsyncIterator[Sequence[Sequence[Any]]]:
-    """The lines read in a session of the export's own (the request's is closed once the answer starts)."""
-    async with session_scope(config) as session:
-        async for lines in people_lines(session, search):
-            yield lines
-
-
 def people_export(config: SQLAlchemyAsyncConfig, search: PeopleSearch, filename: str) -> Stream:
     """The filtered people as a CSV download, sent as it is read."""
-    return csv_stream(PEOPLE_COLUMNS, _lines_alone(config, search), filename)
+    return csv_stream(PEOPLE_COLUMNS, read_alone(config, lambda session: people_lines(session, search)), filename)

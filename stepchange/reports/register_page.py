@@ -11,10 +11,8 @@ from collections.abc import AsyncIterator, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.core.exports import rows_in_chunks
 from stepchange.reports.register import RegisterFilter, RegisterRow, register_count, register_query, register_row
-
-CHUNK = 1000
-"""Rows a download reads at a time."""
 
 
 async def register_page(
@@ -27,7 +25,6 @@ async def register_page(
 
 
 async def register_chunks(session: AsyncSession, narrowed: RegisterFilter) -> AsyncIterator[Sequence[RegisterRow]]:
-    """The whole register, :data:`CHUNK` rows at a time, from one statement read as it goes."""
-    result = await session.stream(register_query(narrowed).execution_options(yield_per=CHUNK))
-    async for rows in result.partitions(CHUNK):
+    """The whole register a chunk at a time, from one statement read as it goes."""
+    async for rows in rows_in_chunks(session, register_query(narrowed)):
         yield [register_row(row) for row in rows]

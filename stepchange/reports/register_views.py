@@ -14,12 +14,13 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 from litestar.response import Stream, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.accounts.guards import acting_staff
 from stepchange.core import audit
 from stepchange.core.authz import StaffRole
-from stepchange.core.database import app_database_config, session_scope
-from stepchange.core.exports import EXCEL_MEDIA_TYPE, csv_stream, excel_stream
+from stepchange.core.database import app_database_config
+from stepchange.core.exports import EXCEL_MEDIA_TYPE, csv_stream, excel_stream, read_alone
 from stepchange.core.guards import requires_role
 from stepchange.core.listing import Listing, read_page
 from stepchange.core.pagination import Window
@@ -52,12 +53,16 @@ def _cells(row: RegisterRow) -> list[Any]:
     ]
 
 
-async def _register_cells(config: SQLAlchemyAsyncConfig) -> AsyncIterator[Sequence[Sequence[Any]]]:
-    """The whole register a chunk at a time, read in a session of its own: the download is sent after
-    the request's own session (which recorded it) has been committed and closed."""
-    async with session_scope(config) as session:
-        async for chunk in register_chunks(session, RegisterFilter()):
-            yield [_cells(row) for row in chunk]
+async def _register_cells(session: AsyncSession) -> AsyncIterator[Sequence[Sequence[Any]]]:
+    """The whole register a chunk at a time, as the downloads' cells."""
+    async for chunk in register_chunks(session, RegisterFilter()):
+        yield [_cells(row) for row in chunk]
+
+
+def _register_download(config: SQLAlchemyAsyncConfig) -> AsyncIterator[Sequence[Sequence[Any]]]:
+    """Read in a session of its own: the download is sent after the request's session (which recorded it)
+    has been committed and closed."""
+    return read_alone(config, _register_cells)
 
 
 class RegisterController(Controller):
@@ -78,7 +83,7 @@ class RegisterController(Controller):
         self, request: Request[Any, Any, Any], conflicts: NamedDependency[ConflictService]
     ) -> Stream:
         await self._record(request, conflicts, "CSV")
-        return csv_stream(REGISTER_COLUMNS, _register_cells(app_database_config(request.app)), REGISTER)
+        return csv_stream(REGISTER_COLUMNS, _register_download(app_database_config(request.app)), REGISTER)
 
     @get(
         f"/{REGISTER}.xlsx",
@@ -89,7 +94,7 @@ class RegisterController(Controller):
         self, request: Request[Any, Any, Any], conflicts: NamedDependency[ConflictService]
     ) -> Stream:
         await self._record(request, conflicts, "Excel")
-        cells = _register_cells(app_database_config(request.app))
+        cells = _register_download(app_database_config(request.app))
         return excel_stream(REGISTER_COLUMNS, cells, REGISTER, "Register of interests")
 
     async def _record(self, request: Request[Any, Any, Any], conflicts: ConflictService, kind: str) -> None:
