@@ -24,6 +24,7 @@ from stepchange.governance.models import OPEN_STATUSES, ActionItem, Meeting, Mee
 from stepchange.people.models import ErasureRequest, one_month_after
 from stepchange.projects.models import Milestone, Project, ProjectStatus, StatusUpdate
 from stepchange.reminders.items import ONCE, Found, Item, Moment, Recipient
+from stepchange.volunteers.services import WAITING
 from stepchange.workstreams.models import Workstream
 
 ACTIONS_AHEAD = dt.timedelta(days=3)
@@ -175,9 +176,7 @@ async def near_milestones(session: AsyncSession, at: Moment, settings: Settings,
 
 async def erasures_due(session: AsyncSession, at: Moment, settings: Settings, staff: Staff) -> Found:
     """To the office: erasure requests not carried out, seven days before their legal due date."""
-    waiting = await session.scalars(
-        select(ErasureRequest).where(ErasureRequest.carried_out_at.is_(None), ErasureRequest.refused_at.is_(None))
-    )
+    waiting = await session.scalars(select(ErasureRequest).where(*WAITING))
     found: Found = []
     for request in waiting.all():
         due = one_month_after(request.created_at)
