@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import sqlite3
 import statistics
 import time
 from dataclasses import dataclass
@@ -109,8 +111,9 @@ class Figures:
         return self.status == 200 and p95(self.times) < self.path.goal_ms
 
 
-def national_data(volunteers: int, postgres: str | None) -> tuple[str, Path]:
-    """The database with ``volunteers`` people, generated the first time it is asked for."""
+def national_data(volunteers: int, postgres: str | None, *, upgrade: bool = True) -> tuple[str, Path]:
+    """The database with ``volunteers`` people, generated the first time it is asked for (brought up to
+    the code's migrations unless ``upgrade`` is false: a working copy is measured instead)."""
     work = ROOT / "var" / "bench"
     work.mkdir(parents=True, exist_ok=True)
     if postgres:
@@ -120,13 +123,13 @@ def national_data(volunteers: int, postgres: str | None) -> tuple[str, Path]:
         query = f"SELECT count(*) FROM pg_database WHERE datname = '{name}'"  # noqa: S608 - our own name
         exists = asyncio.run(scalars(postgres, [query]))[0]
         if exists and _has_people(url):
-            return _up_to_date(url, work, postgres=True), work
+            return (_up_to_date(url, work, postgres=True) if upgrade else url), work
         asyncio.run(scalars(postgres, [f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"']))
     else:
         path = work / f"national-{volunteers}.db"
         url = f"sqlite+aiosqlite:///{path}"
         if path.exists() and _has_people(url):
-            return _up_to_date(url, work, postgres=False), work
+            return (_up_to_date(url, work, postgres=False) if upgrade else url), work
         for stale in work.glob(f"national-{volunteers}.db*"):
             stale.unlink()
     started = time.perf_counter()
@@ -136,6 +139,29 @@ def national_data(volunteers: int, postgres: str | None) -> tuple[str, Path]:
     stepchange(url, work, "demo", "accounts")
     print(f"generated {volunteers:,} people in {time.perf_counter() - started:.0f} s ({url})")
     return _up_to_date(url, work, postgres=bool(postgres)), work
+
+
+def working_copy(url: str, work: Path, name: str, *, postgres: bool) -> str:
+    """A copy of the generated database named ``name``, made from it the first time (PostgreSQL: a
+    database created from it as a template; SQLite: the file, copied after a checkpoint)."""
+    if postgres:
+        copy = f"{url.rsplit('/', 1)[0]}/{name}"
+        query = f"SELECT count(*) FROM pg_database WHERE datname = '{name}'"  # noqa: S608 - our own name
+        if not asyncio.run(scalars(url, [query]))[0]:
+            asyncio.run(
+                scalars(
+                    url.rsplit("/", 1)[0] + "/postgres",
+                    [f'CREATE DATABASE "{name}" TEMPLATE "{url.rsplit("/", 1)[1]}"'],
+                )
+            )
+        return _up_to_date(copy, work, postgres=True)
+    source = Path(url.removeprefix("sqlite+aiosqlite:///"))
+    target = work / f"{name}.db"
+    if not target.exists():
+        with sqlite3.connect(source) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(source, target)
+    return _up_to_date(f"sqlite+aiosqlite:///{target}", work, postgres=False)
 
 
 def _up_to_date(url: str, work: Path, *, postgres: bool) -> str:
@@ -215,8 +241,17 @@ def main() -> None:
     parser.add_argument("--postgres", nargs="?", const=DEFAULT_PG, metavar="URL", help="on PostgreSQL, not SQLite")
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--only", default="", help="comma-separated parts of paths to measure (default every path)")
+    parser.add_argument(
+        "--copy",
+        default="",
+        metavar="NAME",
+        help="measure a working copy of the generated data, made once under this name (a branch's own migrations "
+        "then change only its copy)",
+    )
     args = parser.parse_args()
-    url, work = national_data(args.volunteers, args.postgres)
+    url, work = national_data(args.volunteers, args.postgres, upgrade=not args.copy)
+    if args.copy:
+        url = working_copy(url, work, args.copy, postgres=bool(args.postgres))
     wanted = [p for p in PATHS if not args.only or any(part in p.path for part in args.only.split(","))]
     env = {**service_env(url, work), "STEPCHANGE_REPORT_CACHE_SECONDS": "0"}
     with serving("stepchange.app:create_app", env, work / "staff-server.log") as server:
