@@ -195,7 +195,7 @@ async def test_ending_and_replacing_a_lead_keep_history(office: Client, db_confi
         {"volunteer_id": ids["cat@c.example"], "hours": 2, "reason": "Ann moved abroad"},
     )
     assert replaced.status_code == 201, replaced.text
-    team = (await office.get("/api/desk/projects/T1/team")).json()["team"]
+    team = (await office.get("/api/desk/projects/T1/team")).json()["items"]
     assert [(m["name"], m["role"], m["status"]) for m in team] == [("Ann", "lead", "ended"), ("Cat", "lead", "offered")]
     assert (
         await send(

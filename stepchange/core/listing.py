@@ -27,6 +27,10 @@ class Listing:
     size: int = PAGE_SIZE
     default_sort: str = ""
     columns: frozenset[str] = field(default_factory=frozenset)
+    page_name: str = "page"
+    """The query parameter holding the page number (a second list on the same page has its own)."""
+    landmark: str = "Pages"
+    """The pagination's name for screen readers (two lists on one page need two names)."""
 
     @property
     def offset(self) -> int:
@@ -46,11 +50,13 @@ class Listing:
 
     def url(self, **changes: Any) -> str:
         """This list's address with some parameters changed (``None`` removes one); defaults are left out."""
-        query: dict[str, Any] = {**self.filters, "sort": self.sort, "page": self.page, **changes}
+        if "page" in changes:
+            changes[self.page_name] = changes.pop("page")
+        query: dict[str, Any] = {**self.filters, "sort": self.sort, self.page_name: self.page, **changes}
         if query.get("sort") == self.default_sort:
             query.pop("sort")
-        if query.get("page") == 1:
-            query.pop("page")
+        if query.get(self.page_name) == 1:
+            query.pop(self.page_name)
         kept = {k: v for k, v in query.items() if v not in (None, "")}
         return f"{self.path}?{urlencode(kept)}" if kept else self.path
 
@@ -76,7 +82,7 @@ class Listing:
             "items": items,
             "previous": {"href": self.url(page=self.page - 1)} if self.page > 1 else None,
             "next": {"href": self.url(page=self.page + 1)} if self.page < self.pages else None,
-            "landmarkLabel": "Pages",
+            "landmarkLabel": self.landmark,
         }
 
 

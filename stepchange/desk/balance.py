@@ -92,13 +92,21 @@ class Mix:
 
     @classmethod
     def of(cls, members: Sequence[Member]) -> Mix:
-        return cls(
-            size=len(members),
-            organisations=Counter(m.key for m in members),
-            names={m.key: m.organisation for m in members},
-            sectors=Counter(m.sector for m in members),
-            parts=Counter(m.part for m in members),
-        )
+        return cls.counted((m, 1) for m in members)
+
+    @classmethod
+    def counted(cls, groups: Iterable[tuple[Member, int]]) -> Mix:
+        """The mix of a team counted by the database: how many people of each organisation and sector."""
+        organisations: Counter[str] = Counter()
+        names: dict[str, str] = {}
+        sectors: Counter[str] = Counter()
+        parts: Counter[Part] = Counter()
+        for m, count in groups:
+            organisations[m.key] += count
+            names[m.key] = m.organisation
+            sectors[m.sector] += count
+            parts[m.part] += count
+        return cls(sum(organisations.values()), organisations, names, sectors, parts)
 
     def parts_text(self) -> str:
         """Policing 2, private sector 1, government 0, other public bodies 0."""

@@ -6,19 +6,22 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
+from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from stepchange.accounts.guards import acting_staff, coordinator_only, office_or_co_chair
 from stepchange.assignments.deps import offer_as_asked, provide_assignments
 from stepchange.assignments.schemas import AssignmentOut, assignment_out
 from stepchange.assignments.services import AssignmentService
-from stepchange.core.exports import csv_response, frame
+from stepchange.core.database import app_database_config
+from stepchange.core.exports import csv_stream, read_alone
 from stepchange.core.pagination import Window
 from stepchange.core.settings import Settings
 from stepchange.desk.deps import provide_desk
+from stepchange.desk.roster import ROSTER_COLUMNS, roster_lines
 from stepchange.desk.schemas import (
     DeskOut,
     EndIn,
@@ -32,8 +35,6 @@ from stepchange.desk.schemas import (
     team_out,
 )
 from stepchange.desk.services import DeskService, Suggestion
-
-TEAM_COLUMNS = ("name", "organisation", "role", "status", "hours", "cleared_for_project")
 
 
 def suggestion_out(s: Suggestion, limit: int) -> SuggestionOut:
@@ -162,9 +163,14 @@ class DeskController(Controller):
 
     @get("/projects/{code:str}/team", guards=[office_or_co_chair], summary="The project's team (co-chairs: own only)")
     async def team(
-        self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService], code: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[DeskService],
+        window: NamedDependency[Window],
+        code: FromPath[str],
     ) -> TeamOut:
-        return team_out(await desk.team(acting_staff(request), code))
+        """A page (``limit`` and ``offset``) of the places, oldest offer first, and the mix of the whole team."""
+        return team_out(await desk.team(acting_staff(request), code, window))
 
     @get(
         "/projects/{code:str}/team.csv",
@@ -174,20 +180,12 @@ class DeskController(Controller):
     )
     async def team_csv(
         self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService], code: FromPath[str]
-    ) -> Response[bytes]:
-        team = team_out(await desk.team(acting_staff(request), code))
-        rows = [
-            {
-                "name": m.name,
-                "organisation": m.organisation,
-                "role": m.role,
-                "status": m.status,
-                "hours": m.hours,
-                "cleared_for_project": "yes" if m.cleared_for_project else "no",
-            }
-            for m in team.team
-        ]
-        return csv_response(frame(rows, TEAM_COLUMNS), f"team-{team.project}")
+    ) -> Stream:
+        """Every place ever offered, streamed as it is read (a session of the download's own)."""
+        project = await desk.team_project(acting_staff(request), code)
+        project_id, project_code = project.id, project.code
+        lines = read_alone(app_database_config(request.app), lambda s: roster_lines(s, project_id, project_code))
+        return csv_stream(ROSTER_COLUMNS, lines, f"team-{project_code}")
 
 
 class OfferAnswerController(Controller):

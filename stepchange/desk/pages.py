@@ -32,6 +32,9 @@ from stepchange.interest.pages_links import link_problem
 SHOWN = 20
 """A project's page shows this many of the best suggestions (and of those who cannot be assigned yet) at
 a time, with how many more there are and pages to reach them."""
+TEAM_SHOWN = 50
+"""A project's page shows this many places on its team at a time, oldest offer first (pages reach the rest)."""
+TEAM_PAGE = "team_page"
 
 
 class DeskPages(Controller):
@@ -58,8 +61,10 @@ class DeskPages(Controller):
         code: FromPath[str],
         done: FromQuery[str | None] = None,
         page: FromQuery[str | None] = None,
+        team_page: FromQuery[str | None] = None,
     ) -> Template:
-        return await self._project(request, desk, code, done=done, page=read_page(page))
+        pages = (read_page(page), read_page(team_page))
+        return await self._project(request, desk, code, done=done, pages=pages)
 
     async def _project(
         self,
@@ -69,19 +74,33 @@ class DeskPages(Controller):
         *,
         errors: list[FieldError] | None = None,
         done: str | None = None,
-        page: int = 1,
+        pages: tuple[int, int] = (1, 1),
         status_code: int = 200,
     ) -> Template:
+        """The page, with a page of the suggestions (``page``) and one of the team (``team_page``)."""
         limit = request.app.state.settings.team_max_share_percent
+        page, team_page = pages
         window = Window(limit=SHOWN, offset=(page - 1) * SHOWN)
-        found = await desk.project_desk(acting_staff(request), code, limit, window)
+        team_window = Window(limit=TEAM_SHOWN, offset=(team_page - 1) * TEAM_SHOWN)
+        found = await desk.project_desk(acting_staff(request), code, limit, window, team_window)
+        path = f"/desk/projects/{found.team.project.code}"
         listing = Listing(
-            path=f"/desk/projects/{found.team.project.code}",
-            filters={},
+            path=path,
+            filters={TEAM_PAGE: str(team_page)} if team_page > 1 else {},
             sort="",
             total=max(found.suggested_total, found.refused_total),
             page=page,
             size=SHOWN,
+        )
+        team_listing = Listing(
+            path=path,
+            filters={"page": str(page)} if page > 1 else {},
+            sort="",
+            total=found.team.total,
+            page=team_page,
+            size=TEAM_SHOWN,
+            page_name=TEAM_PAGE,
+            landmark="Pages of the team",
         )
         context = {
             "project": found.team.project,
@@ -93,6 +112,7 @@ class DeskPages(Controller):
             "suggested_total": found.suggested_total,
             "refused_total": found.refused_total,
             "listing": listing,
+            "team_listing": team_listing,
             "review": found.review,
             "cleared": found.cleared,
             "office": found.office,

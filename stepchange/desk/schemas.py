@@ -12,7 +12,7 @@ from stepchange.assignments.schemas import Override
 from stepchange.desk.balance import PART_LABELS
 
 if TYPE_CHECKING:
-    from stepchange.desk.services import Team
+    from stepchange.desk.roster import Team
 
 
 class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -101,9 +101,15 @@ class MixOut(msgspec.Struct):
 
 
 class TeamOut(msgspec.Struct):
+    """A page of the project's places (the lists' ``{items, total, limit, offset}``, oldest offer first)
+    and the mix of everyone holding one (all pages)."""
+
     project: str
     wanted_team_size: int
-    team: list[TeamMemberOut]
+    items: list[TeamMemberOut]
+    total: int
+    limit: int
+    offset: int
     mix: MixOut
 
 
@@ -112,7 +118,7 @@ def team_out(team: Team) -> TeamOut:
     return TeamOut(
         project=team.project.code,
         wanted_team_size=team.project.wanted_team_size,
-        team=[
+        items=[
             TeamMemberOut(
                 assignment_id=m.assignment.id,
                 name=m.volunteer.name,
@@ -124,6 +130,9 @@ def team_out(team: Team) -> TeamOut:
             )
             for m in team.members
         ],
+        total=team.total,
+        limit=team.window.limit if team.window else len(team.members),
+        offset=team.window.offset if team.window else 0,
         mix=MixOut(
             size=team.mix.size,
             parts={part.value: team.mix.parts[part] for part in PART_LABELS},

@@ -29,9 +29,10 @@ from stepchange.core.mail_templates import queue_templated_mail
 from stepchange.core.pagination import Window
 from stepchange.core.services import DomainService
 from stepchange.core.settings import get_settings
-from stepchange.desk.balance import Mix, MixChange, classified_parts, member, member_of
+from stepchange.desk.balance import Mix, MixChange, classified_parts, member_of
 from stepchange.desk.ranking import Ranked, Ranker, best, choosers, hours_taken, rank_key
-from stepchange.ethics.conflicts import blocking_by_person, declaration_rules
+from stepchange.desk.roster import Team, team_page
+from stepchange.ethics.conflicts import blocking_by_person
 from stepchange.ethics.models import CLEARING, Declaration, ProjectReview, ReviewState, latest_project_review
 from stepchange.interest.models import Call, ChoiceRole, Expression, ExpressionStatus
 from stepchange.people.models import Identity, Volunteer
@@ -106,24 +107,6 @@ class Gap:
 
 
 @dataclass(frozen=True)
-class TeamMember:
-    """A place on the team, and whether its person is cleared for the project (never why not)."""
-
-    assignment: Assignment
-    volunteer: Volunteer
-    cleared: bool
-
-
-@dataclass(frozen=True)
-class Team:
-    """Everyone ever offered a place on the project, oldest offer first, and the mix of those holding one."""
-
-    project: Project
-    members: list[TeamMember]
-    mix: Mix
-
-
-@dataclass(frozen=True)
 class ProjectDesk:
     """A project's page at the desk: its team and who chose it. Only the office may offer places, so only
     the office sees who cannot be assigned yet (and why); people already on the team are left out of that."""
@@ -157,32 +140,27 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
 
     # --- a project's team -------------------------------------------------------------------------------
 
-    async def team(self, actor: Principal, code: str) -> Team:
-        """The project's team, for the office and the co-chairs of its own work-stream only (a query for the
-        places, one for who is held back by a declaration, one for the register's parts)."""
+    async def team(self, actor: Principal, code: str, window: Window = FIRST) -> Team:
+        """A page of the project's team, for the office and the co-chairs of its own work-stream only (see
+        :mod:`stepchange.desk.roster`)."""
+        return await team_page(self.session, await self.team_project(actor, code), window)
+
+    async def team_project(self, actor: Principal, code: str) -> Project:
+        """The project whose team this member of staff asks to see: the office's, or its own co-chairs'."""
         project = await self.projects.by_code(code)
         require_runs_workstream(actor, project.workstream_id, "see this project's team")
-        rows = await self.session.execute(
-            select(Assignment, Volunteer)
-            .join(Volunteer, Assignment.volunteer_id == Volunteer.id)
-            .where(Assignment.project_id == project.id)
-            .order_by(Assignment.created_at)
-            .options(defer(Volunteer.phone, raiseload=True))  # never shown here: not decrypted
-        )
-        blocking = await blocking_by_person(self.session, project.id)
-        members = [
-            TeamMember(assignment, person, not declaration_rules(project.code, blocking.get(person.id, [])))
-            for assignment, person in rows.all()
-        ]
-        holding = [m.volunteer for m in members if m.assignment.status in ACTIVE]
-        parts = await classified_parts(self.session)
-        return Team(project, members, Mix.of([member(v, parts) for v in holding]))
+        return project
 
     async def project_desk(
-        self, actor: Principal, code: str, limit_percent: int | None = None, window: Window = FIRST
+        self,
+        actor: Principal,
+        code: str,
+        limit_percent: int | None = None,
+        window: Window = FIRST,
+        team_window: Window = FIRST,
     ) -> ProjectDesk:
         """What the desk's project page shows this member of staff: a page of each list and their sizes."""
-        team = await self.team(actor, code)
+        team = await self.team(actor, code, team_window)
         office = actor.role == Role.COORDINATOR
         found = await self.suggestions(code, limit_percent, window, without_team=True)
         review = await self.session.scalar(latest_project_review(team.project.id))

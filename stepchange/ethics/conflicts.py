@@ -84,15 +84,18 @@ async def cleared_for(session: AsyncSession, volunteer_id: UUID, project: Projec
     return not await conflict_rules(session, volunteer_id, project)
 
 
-async def blocking_by_person(session: AsyncSession, project_id: UUID) -> dict[UUID, list[Blocking]]:
-    """Everyone's pending or excluded declarations that touch the project, in one query: the set-based
-    :func:`blocking_declarations`, for the desk's lists (nobody listed is cleared for the project)."""
-    touching = _touching(project_id)
-    rows = await session.execute(
-        select(Declaration.volunteer_id, Declaration.state, Declaration.projects.any()).where(
-            Declaration.state.in_((ReviewState.PENDING, ReviewState.EXCLUDED)), touching
-        )
+async def blocking_by_person(
+    session: AsyncSession, project_id: UUID, people: Sequence[UUID] | None = None
+) -> dict[UUID, list[Blocking]]:
+    """Everyone's (or only these ``people``'s: a page of them) pending or excluded declarations that touch
+    the project, in one query: the set-based :func:`blocking_declarations`, for the desk's lists (nobody
+    listed is cleared for the project)."""
+    query = select(Declaration.volunteer_id, Declaration.state, Declaration.projects.any()).where(
+        Declaration.state.in_((ReviewState.PENDING, ReviewState.EXCLUDED)), _touching(project_id)
     )
+    if people is not None:
+        query = query.where(Declaration.volunteer_id.in_(people))
+    rows = await session.execute(query)
     found: dict[UUID, list[Blocking]] = {}
     for volunteer_id, state, named in rows.all():
         found.setdefault(volunteer_id, []).append(Blocking(state, bool(named)))
