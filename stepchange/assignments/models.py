@@ -53,6 +53,7 @@ class Assignment(Base):
             sqlite_where=text(_ACTIVE_SQL),
             postgresql_where=text(_ACTIVE_SQL),
         ),
+        Index("ix_assignment_project_created_at_id", "project_id", "created_at", "id"),  # a page of a team, in order
     )
 
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
