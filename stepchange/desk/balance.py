@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.assignments.rules import organisation_share, over_share_limit
-from stepchange.people.models import Organisation, Part, Volunteer
+from stepchange.people.models import Organisation, Part
 from stepchange.people.organisations import match_key
 
 PART_LABELS = {
@@ -68,10 +68,6 @@ async def classified_parts(session: AsyncSession) -> dict[str, Part]:
         select(Organisation.match_key, Organisation.part).where(Organisation.part.is_not(None))
     )
     return {key: part for key, part in rows.all() if part is not None}
-
-
-def member(person: Volunteer, parts: dict[str, Part]) -> Member:
-    return member_of(person.organisation, person.sector, parts)
 
 
 def member_of(organisation: str, sector: str, parts: dict[str, Part]) -> Member:

@@ -45,8 +45,8 @@ class Team:
     project: Project
     members: list[TeamMember]
     mix: Mix
-    total: int = 0
-    window: Window | None = None
+    total: int
+    window: Window
 
 
 def places(project_id: UUID) -> Select[*tuple[Any, ...]]:

@@ -131,8 +131,8 @@ def team_out(team: Team) -> TeamOut:
             for m in team.members
         ],
         total=team.total,
-        limit=team.window.limit if team.window else len(team.members),
-        offset=team.window.offset if team.window else 0,
+        limit=team.window.limit,
+        offset=team.window.offset,
         mix=MixOut(
             size=team.mix.size,
             parts={part.value: team.mix.parts[part] for part in PART_LABELS},
