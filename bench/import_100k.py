@@ -1,6 +1,6 @@
 """Benchmark: import a 100,000-row SurveyMonkey export (the standard questionnaire) into a fresh database.
 
-    .venv/bin/python -m bench.import_100k [--rows N] [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python -m bench.import_100k [--rows N] [--compare] [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
 Generates the export into a temporary folder (byte-order mark, two header rows, quoted multi-line
 answers), migrates and seeds a fresh SQLite database (and a fresh PostgreSQL database on the given
@@ -16,6 +16,7 @@ import csv
 import os
 import random
 import resource
+import sys
 import tempfile
 import time
 import uuid
@@ -23,11 +24,12 @@ from pathlib import Path
 
 import asyncpg
 from advanced_alchemy.alembic.commands import AlembicCommands
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from stepchange.core.database import build_database_config, session_scope
 from stepchange.core.settings import PROJECT_ROOT, Settings
 from stepchange.ethics.models import Declaration
+from stepchange.interest import importing as importing_module
 from stepchange.interest.importing import SurveyImporter
 from stepchange.interest.models import Choice
 from stepchange.interest.rules import SECTORS
@@ -183,14 +185,26 @@ def migrate(url: str) -> None:
     AlembicCommands(sqlalchemy_config=build_database_config(Settings(database_url=url))).upgrade(revision="head")
 
 
-async def run(url: str, export_path: Path) -> tuple[float, float, str]:
+def server_seconds(pid: int | None) -> float:
+    """Processor time used so far by a PostgreSQL backend on this machine (0 when it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run(url: str, export_path: Path) -> tuple[float, float, float, str]:
     settings = Settings(database_url=url)
     config = build_database_config(settings)
     started = time.perf_counter()
     reader = ExportReader(export_path, load_mapping())
     read_done = time.perf_counter()
     async with session_scope(config) as session:
+        backend = await session.scalar(text("SELECT pg_backend_pid()")) if url.startswith("postgresql") else None
+        server_before = server_seconds(backend)
         report = await SurveyImporter(session, settings).run(reader)
+        server = server_seconds(backend) - server_before
     finished = time.perf_counter()
     async with session_scope(config) as session:
         people = await session.scalar(select(func.count()).select_from(Volunteer))
@@ -199,7 +213,7 @@ async def run(url: str, export_path: Path) -> tuple[float, float, str]:
     await config.get_engine().dispose()
     counts = ", ".join(f"{k} {v}" for k, v in report.counts().items() if v)
     summary = f"{counts}; in the database: {people} people, {choices} choices, {declarations} declarations"
-    return read_done - started, finished - read_done, summary
+    return read_done - started, finished - read_done, server, summary
 
 
 def cpu_seconds() -> tuple[float, float]:
@@ -208,18 +222,28 @@ def cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
-def measure(label: str, url: str, export_path: Path, rows: int) -> bool:
+def measure(label: str, url: str, export_path: Path, rows: int, *, defer: bool = True) -> bool:
+    """Import into a fresh database at ``url``; ``defer=False`` keeps every index up to date as rows go in
+    (the way before indexes were built after large loads), for a before/after in one run."""
     migrate(url)
     asyncio.run(prepare(url))
     own_before, children_before = cpu_seconds()
-    reading, importing, summary = asyncio.run(run(url, export_path))
+    threshold = importing_module.DEFER_INDEXES_FROM
+    importing_module.DEFER_INDEXES_FROM = threshold if defer else sys.maxsize
+    try:
+        reading, importing, server, summary = asyncio.run(run(url, export_path))
+    finally:
+        importing_module.DEFER_INDEXES_FROM = threshold
     own_after, children_after = cpu_seconds()
     total = reading + importing
+    label = f"{label} ({'indexes built after the load' if defer else 'indexes kept up to date row by row'})"
     print(f"{label}: {rows} rows in {total:.1f} s ({rows / total:,.0f} rows/s)")
     print(f"  reading the CSV {reading:.1f} s, checking and writing {importing:.1f} s")
     print(
         f"  processor time: {own_after - own_before:.1f} s in this process (with the database's thread), "
-        f"{children_after - children_before:.1f} s in the checking worker; load average {os.getloadavg()[0]:.1f}"
+        f"{children_after - children_before:.1f} s in the checking worker"
+        + (f", {server:.1f} s in the PostgreSQL backend" if server else "")
+        + f"; load average {os.getloadavg()[0]:.1f}"
     )
     print(f"  {summary}")
     ok = total < BUDGET_SECONDS * rows / 100_000
@@ -235,11 +259,24 @@ async def _pg(admin_url: str, statement: str) -> None:
         await connection.close()
 
 
+def measure_postgres(admin_url: str, export_path: Path, rows: int, *, defer: bool) -> bool:
+    """:func:`measure` in a database made for it on the server at ``admin_url``, dropped after."""
+    name = f"stepchange_bench_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_pg(admin_url, f'CREATE DATABASE "{name}"'))
+    try:
+        return measure("PostgreSQL", admin_url.rsplit("/", 1)[0] + "/" + name, export_path, rows, defer=defer)
+    finally:
+        asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server to benchmark too (a database is made)")
     parser.add_argument("--seed", type=int, default=2018)
+    parser.add_argument(
+        "--compare", action="store_true", help="also import with every index kept up to date row by row (the old way)"
+    )
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory(prefix="stepchange-bench-") as folder:
@@ -248,14 +285,11 @@ def main() -> None:
         generate(export_path, args.rows, random.Random(args.seed))  # noqa: S311 - test data, not secrets
         size = export_path.stat().st_size / 1e6
         print(f"generated {args.rows} rows ({size:.1f} MB) in {time.perf_counter() - started:.1f} s")
-        ok &= measure("SQLite", f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", export_path, args.rows)
-        if args.postgres:
-            name = f"stepchange_bench_{uuid.uuid4().hex[:8]}"
-            asyncio.run(_pg(args.postgres, f'CREATE DATABASE "{name}"'))
-            try:
-                ok &= measure("PostgreSQL", args.postgres.rsplit("/", 1)[0] + "/" + name, export_path, args.rows)
-            finally:
-                asyncio.run(_pg(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for defer in (True, False) if args.compare else (True,):
+            database = Path(folder) / f"bench-{defer}.db"
+            ok &= measure("SQLite", f"sqlite+aiosqlite:///{database}", export_path, args.rows, defer=defer) or not defer
+            if args.postgres:
+                ok &= measure_postgres(args.postgres, export_path, args.rows, defer=defer) or not defer
     raise SystemExit(0 if ok else 1)
 
 

@@ -26,17 +26,18 @@ import datetime as dt
 import gc
 import os
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, cast
 from uuid import UUID
 
 from advanced_alchemy.types import EncryptedString
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import audit, clock
 from stepchange.core.audit import SYSTEM
+from stepchange.core.bulk_load import bulk_load
 from stepchange.core.database import dialect_of, immediate_transaction, table_of
 from stepchange.core.settings import Settings
 from stepchange.ethics.models import ConflictKind, Declaration, ReviewState
@@ -50,7 +51,7 @@ from stepchange.interest.models import Call, Choice, Expression, ImportedRespons
 from stepchange.interest.services import InterestService, send_confirmation_link
 from stepchange.interest.survey_mapping import ExportError
 from stepchange.interest.surveymonkey import ExportReader
-from stepchange.people.models import Volunteer
+from stepchange.people.models import IdentityStep, Volunteer
 from stepchange.people.services import PeopleBatch, PeopleService
 
 __all__ = ("ImportReport", "Outcome", "Progress", "RowResult", "SurveyImporter", "no_progress")
@@ -59,6 +60,10 @@ IMPORTED_HOW = "imported from SurveyMonkey"
 PARALLEL_FROM = 20_000
 """Exports with at least this many rows are checked by worker processes."""
 LOOKUP_BATCH = 500
+DEFER_INDEXES_FROM = 20_000
+"""Exports with at least this many rows may have the tables' plain indexes built after the load."""
+LOADED = tuple(table_of(model) for model in (Volunteer, IdentityStep, Expression, Choice, ImportedResponse))
+"""The tables an import fills in bulk; declarations are few and their look-up reads through their index."""
 
 
 @contextmanager
@@ -72,6 +77,24 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@asynccontextmanager
+async def planned_afresh(session: AsyncSession) -> AsyncIterator[None]:
+    """On PostgreSQL, plan each statement in the block for its tables as they are now.
+
+    The look-ups run hundreds of times as prepared statements while their tables grow from nothing: a
+    generic plan made early (a sequential scan of an empty table) would be kept and make the import
+    quadratic. Only for the look-ups: the foreign-key checks of every row written are prepared statements
+    too, and planning each of those afresh (a million of them at 100,000 rows) was most of PostgreSQL's
+    work. A failure leaves the setting to the transaction's rollback (``SET LOCAL``).
+    """
+    postgresql = dialect_of(session) == "postgresql"
+    if postgresql:
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    yield
+    if postgresql:
+        await session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
 
 
 def _encryption_key() -> str:
@@ -112,19 +135,16 @@ class SurveyImporter:
     ) -> ImportReport:
         with paused_gc():
             await immediate_transaction(self.session)
-            if dialect_of(self.session) == "postgresql":
-                # The look-ups run hundreds of times as prepared statements while their tables grow from
-                # nothing: a generic plan made early (a sequential scan of an empty table) would be kept
-                # and make the import quadratic. Plan each execution for the table as it is now.
-                await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             call = await self._call(call_id)
-            self.bulk = BulkInsert(await self.session.connection())
-            try:
-                results = await self._import(reader, call, accept_late)
-            except BaseException:
-                await self.bulk.drain()
-                raise
-            await self.bulk.settle()
+            connection = await self.session.connection()
+            self.bulk = BulkInsert(connection)
+            async with bulk_load(connection, LOADED, defer_indexes=await self._defer_indexes(reader.count)):
+                try:
+                    results = await self._import(reader, call, accept_late)
+                except BaseException:
+                    await self.bulk.drain()
+                    raise
+                await self.bulk.settle()
         report = ImportReport(survey=reader.survey, call=call.name, results=sorted(results, key=lambda r: r.row))
         if send_confirmations and self.confirm:
             report.confirmations = await self._send_confirmations(call)
@@ -152,6 +172,14 @@ class SurveyImporter:
         if call is None:
             raise ExportError(f"There is no call with id {call_id}" if call_id else "There is no call to import into")
         return call
+
+    async def _defer_indexes(self, rows: int) -> bool:
+        """Build the plain indexes after the load when it is large and at least doubles the people held:
+        then one build over all the rows costs less than keeping each index up to date row by row."""
+        if rows < DEFER_INDEXES_FROM:
+            return False
+        held = await self.session.scalar(select(func.count()).select_from(Volunteer))
+        return rows >= (held or 0)
 
     def _worker_count(self, rows: int) -> int:
         """Worker processes to check rows while this one writes: one per spare processor, up to two."""
@@ -215,17 +243,7 @@ class SurveyImporter:
         if not rows:
             return
         await self.bulk.settle()
-        tracked = await self._tracked(reader.survey, [r.checked.respondent_id for r in rows])
-        fresh: list[tuple[AcceptedRow, Tracked | None]] = []
-        for row in rows:
-            known = tracked.get(row.checked.respondent_id)
-            if known is not None and known.content_hash == row.checked.content_hash:
-                row.result.outcome, row.result.reason = Outcome.SKIPPED, "already imported, unchanged"
-            else:
-                fresh.append((row, known))
-        people = await PeopleService(session=self.session).held([row.clean.email for row, _ in fresh])
-        held_ids = [p.id for p in people.values()]
-        held = Held(people, await self._expressions(call, held_ids), await self._declaration_texts(held_ids))
+        fresh, held = await self._look_up(reader, call, rows)
         why = f"Imported from SurveyMonkey ({reader.survey}) into {call.name}"
         writes = ChunkWrites(
             self.now,
@@ -241,6 +259,25 @@ class SurveyImporter:
         await self._write(writes)
 
     # --- looking things up in batches -----------------------------------------------------------
+
+    async def _look_up(
+        self, reader: ExportReader, call: Call, rows: list[AcceptedRow]
+    ) -> tuple[list[tuple[AcceptedRow, Tracked | None]], Held]:
+        """The rows not imported before unchanged (each with its earlier import, if any), and what the
+        database already holds for them."""
+        async with planned_afresh(self.session):
+            tracked = await self._tracked(reader.survey, [r.checked.respondent_id for r in rows])
+            fresh: list[tuple[AcceptedRow, Tracked | None]] = []
+            for row in rows:
+                known = tracked.get(row.checked.respondent_id)
+                if known is not None and known.content_hash == row.checked.content_hash:
+                    row.result.outcome, row.result.reason = Outcome.SKIPPED, "already imported, unchanged"
+                else:
+                    fresh.append((row, known))
+            people = await PeopleService(session=self.session).held([row.clean.email for row, _ in fresh])
+            held_ids = [p.id for p in people.values()]
+            held = Held(people, await self._expressions(call, held_ids), await self._declaration_texts(held_ids))
+        return fresh, held
 
     async def _tracked(self, survey: str, respondent_ids: Sequence[str]) -> dict[str, Tracked]:
         found: dict[str, Tracked] = {}

@@ -1,0 +1,171 @@
+"""A large import builds the tables' plain indexes after the load (stepchange.core.bulk_load): the same rows
+as keeping them up to date row by row, every index in place afterwards, and a failed import leaves them
+too. The standard sample stands in for a large export by lowering the threshold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from sqlalchemy import Connection, inspect, text
+
+from stepchange.core.bulk_load import bulk_load, deferrable
+from stepchange.core.database import session_scope
+from stepchange.core.settings import Settings
+from stepchange.interest import import_checks, importing
+from stepchange.interest.importing import LOADED, SurveyImporter
+from tests.test_import_surveymonkey import (
+    IMPORTED,
+    MERGED,
+    UNTOUCHED,
+    assert_the_standard_report,
+    everyone,
+    hold_people,
+    import_file,
+    snapshot,
+    the_call,
+)
+
+TABLES = tuple(table.name for table in LOADED)
+
+
+def _condition(index: Any) -> str:
+    """A partial index's condition, as text."""
+    return " ".join(str(where) for where in index.get("dialect_options", {}).values())
+
+
+def _indexes(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
+    inspector = inspect(connection)
+    return {
+        table: sorted(
+            (index["name"], tuple(index["column_names"]), bool(index["unique"]), _condition(index))
+            for index in inspector.get_indexes(table)
+        )
+        for table in TABLES
+    }
+
+
+async def indexes(config: SQLAlchemyAsyncConfig) -> dict[str, list[tuple[Any, ...]]]:
+    """Every index of the tables an import fills, as the database describes them."""
+    async with session_scope(config) as session:
+        connection = await session.connection()
+        return await connection.run_sync(_indexes)
+
+
+def plain_index_names() -> set[str]:
+    return {str(index.name) for index in deferrable(LOADED)}
+
+
+@pytest.fixture
+def large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any export counts as large: the sample's rows outnumber the two people held."""
+    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 0)
+
+
+@pytest.mark.usefixtures("large")
+async def test_with_indexes_built_after_the_load_the_rows_are_the_same_and_every_index_is_back(
+    db_config: SQLAlchemyAsyncConfig, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_checks, "CHECK_CHUNK", 4)  # several chunks written while the indexes are away
+    await hold_people(db_config)
+    before = await indexes(db_config)
+    assert plain_index_names() <= {index[0] for table in before.values() for index in table}
+    seen_during: list[set[str]] = []
+    applied = importing.SurveyImporter._apply
+
+    async def look_at_the_indexes(self: SurveyImporter, *args: Any) -> None:
+        await self.bulk.settle()  # the connection is free once the last bulk statement is done
+        found = await (await self.session.connection()).run_sync(_indexes)
+        seen_during.append({index[0] for table in found.values() for index in table})
+        await applied(self, *args)
+
+    monkeypatch.setattr(importing.SurveyImporter, "_apply", look_at_the_indexes)
+
+    report = await import_file(db_config, settings)
+
+    assert_the_standard_report(report)
+    assert await everyone(db_config, await the_call(db_config)) == {**IMPORTED, **MERGED, **UNTOUCHED}
+    assert seen_during and all(not (names & plain_index_names()) for names in seen_during)  # deferred indeed
+    assert await indexes(db_config) == before
+
+
+@pytest.mark.usefixtures("large")
+async def test_a_failed_large_import_leaves_every_index_and_row_as_it_was(
+    db_config: SQLAlchemyAsyncConfig, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_checks, "CHECK_CHUNK", 4)
+    applied = importing.SurveyImporter._apply
+    calls = 0
+
+    async def fail_on_the_third_chunk(self: SurveyImporter, *args: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("the disk is full")
+        await applied(self, *args)
+
+    monkeypatch.setattr(importing.SurveyImporter, "_apply", fail_on_the_third_chunk)
+    rows, before = await snapshot(db_config), await indexes(db_config)
+
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        await import_file(db_config, settings)
+
+    assert await indexes(db_config) == before
+    assert await snapshot(db_config) == rows
+
+
+async def test_indexes_are_deferred_only_for_a_large_load_that_at_least_doubles_the_people_held(
+    db_config: SQLAlchemyAsyncConfig, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await hold_people(db_config)  # two people
+    async with session_scope(db_config) as session:
+        importer = SurveyImporter(session, settings)
+        monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 2)
+        assert await importer._defer_indexes(2)
+        assert not await importer._defer_indexes(1)  # small beside what is held: kept up to date
+        monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 3)
+        assert not await importer._defer_indexes(2)  # not large
+
+
+async def test_a_load_without_deferring_keeps_the_indexes_and_the_connections_settings(
+    db_config: SQLAlchemyAsyncConfig,
+) -> None:
+    before = await indexes(db_config)
+    async with session_scope(db_config) as session:
+        connection = await session.connection()
+        sqlite = connection.dialect.name == "sqlite"
+        cache = (await connection.exec_driver_sql("PRAGMA cache_size")).scalar_one() if sqlite else None
+        async with bulk_load(connection, LOADED, defer_indexes=False):
+            assert await connection.run_sync(_indexes) == before
+        if sqlite:
+            assert (await connection.exec_driver_sql("PRAGMA cache_size")).scalar_one() == cache
+
+
+async def test_on_postgresql_only_the_look_ups_are_planned_afresh_not_the_writes_and_their_key_checks(
+    db_config: SQLAlchemyAsyncConfig, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each row's foreign-key checks are prepared statements: planning them afresh for every row was most
+    of PostgreSQL's work in a large import."""
+    if db_config.get_engine().dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    seen: dict[str, set[str]] = {"look-ups": set(), "writes": set()}
+    looked_up, written = importing.SurveyImporter._tracked, importing.SurveyImporter._write
+
+    async def mode(self: SurveyImporter) -> str:
+        return str(await self.session.scalar(text("SHOW plan_cache_mode")))
+
+    async def look_up(self: SurveyImporter, *args: Any) -> Any:
+        seen["look-ups"].add(await mode(self))
+        return await looked_up(self, *args)
+
+    async def write(self: SurveyImporter, *args: Any) -> None:
+        seen["writes"].add(await mode(self))
+        await written(self, *args)
+
+    monkeypatch.setattr(importing.SurveyImporter, "_tracked", look_up)
+    monkeypatch.setattr(importing.SurveyImporter, "_write", write)
+
+    await import_file(db_config, settings)
+
+    assert seen == {"look-ups": {"force_custom_plan"}, "writes": {"auto"}}
