@@ -83,3 +83,12 @@ def test_the_server_never_loads_the_chart_engine() -> None:
     command = [sys.executable, "-c", script]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
     assert done.returncode == 0, done.stderr
+
+
+def test_the_drawing_process_loads_no_model_or_service() -> None:
+    """What the drawing process imports to draw (``reports.charts``) holds no database layer: it stays small."""
+    script = "import sys, stepchange.reports.charts; assert 'sqlalchemy' not in sys.modules, sorted(sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    assert done.returncode == 0, done.stderr
