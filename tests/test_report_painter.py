@@ -12,9 +12,11 @@ import textwrap
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from stepchange.core import clock
-from stepchange.reports.painter import Painter
+from stepchange.reports import charts
+from stepchange.reports.painter import ChartNotDrawn, Painter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,3 +94,22 @@ def test_the_drawing_process_loads_no_model_or_service() -> None:
     command = [sys.executable, "-c", script]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     assert done.returncode == 0, done.stderr
+
+
+async def test_a_chart_the_process_fails_to_draw_leaves_the_figure_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    painter = Painter(idle_seconds=5)
+    data = pl.DataFrame({"workstream": ["T"], "escalated": [2], "overdue": [1]})
+    try:
+        with pytest.raises(ChartNotDrawn, match="no-such-chart"):
+            await painter.draw("no-such-chart", data)
+        monkeypatch.setattr(charts, "PAINTER", painter)
+        monkeypatch.setattr(painter, "_draw", _stopped_while_drawing)
+        charts.CACHE.clear()
+        assert await charts.chart_svg("escalations", data, "2 escalated") is None
+        assert len(charts.CACHE) == 0, "a chart not drawn is not kept"
+    finally:
+        painter.stop()
+
+
+def _stopped_while_drawing(*_: object) -> str:
+    raise ChartNotDrawn("the drawing process stopped")

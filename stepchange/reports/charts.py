@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from stepchange.core import clock
 from stepchange.reports.chart_designs import BUILDERS, INK, TEXT_SIZE, WIDTH
-from stepchange.reports.painter import PAINTER
+from stepchange.reports.painter import PAINTER, ChartNotDrawn
 
 logger = logging.getLogger("stepchange.reports")
 
@@ -78,14 +78,19 @@ def data_version(name: str, data: pl.DataFrame) -> str:
 
 
 async def chart_svg(name: str, data: pl.DataFrame, summary: str) -> Markup | None:
-    """The chart of one table as an accessible inline SVG, or ``None`` when there is nothing to draw."""
+    """The chart of one table as an accessible inline SVG, or ``None`` when there is nothing to draw, or
+    the drawing process failed (the page still shows the figure's table and summary)."""
     builder = BUILDERS.get(name)
     if builder is None or not drawable(name, data):
         return None
     key = data_version(name, data)
     svg = CACHE.get(key)
     if svg is None:
-        svg = await PAINTER.draw(name, data)
+        try:
+            svg = await PAINTER.draw(name, data)
+        except ChartNotDrawn:
+            logger.exception("chart %s not drawn: the page shows its table alone", name)
+            return None
         CACHE.put(key, svg)
     return labelled(svg, name, summary) if svg else None
 
