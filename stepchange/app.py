@@ -70,6 +70,7 @@ from stepchange.reminders.pages import ReminderSettingsPages, StopReminderPages
 from stepchange.reports.controllers import ReportController
 from stepchange.reports.maturity import MaturityReportController, MaturityReportPages
 from stepchange.reports.pages import ReportPages
+from stepchange.reports.painter import PAINTER
 from stepchange.reports.register_views import RegisterController, RegisterPages
 from stepchange.volunteers.controllers import ErasureController, SelfServiceController
 from stepchange.volunteers.pages import SelfServicePages
@@ -233,7 +234,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers(hsts=settings.is_production)],
         before_request=refuse_deep_json,
         on_startup=[install_redaction],
-        on_shutdown=[counter.close],
+        on_shutdown=[counter.close, PAINTER.stop],
         debug=False,
         request_max_body_size=MAX_BODY_BYTES,
         state=State({"settings": settings, "counter": counter}),

@@ -15,7 +15,7 @@ from typing import Any, cast
 import polars as pl
 
 from stepchange.core import clock
-from stepchange.reports.delivery import milestone_window
+from stepchange.reports.window import milestone_window
 
 TEXT_SIZE = 19
 """GOV.UK body text on a desktop (and above its 16 px on a phone)."""

@@ -5,7 +5,8 @@ Pages carry each chart as an inline ``<svg>``: vl-convert writes presentation at
 sure, :func:`clean` drops any ``style`` it finds and refuses anything scripted. Ids are prefixed with
 the chart's name so several charts on one page never share a clip path.
 
-Altair and vl-convert are slow to import and to warm up, so they are imported on first use. A
+Altair and vl-convert are slow to import and to warm up, and vl-convert's engine holds some 130 MB
+once loaded: charts are built and drawn in a process of their own (``reports.painter``). A
 rendered chart is kept in a bounded LRU keyed by its data version (a hash of its table's rows, the
 chart's name, the design's version and the day), so a page whose figures have not changed renders no
 chart again.
@@ -19,12 +20,12 @@ import re
 import threading
 from collections import OrderedDict
 
-import anyio.to_thread
 import polars as pl
 from markupsafe import Markup, escape
 
 from stepchange.core import clock
 from stepchange.reports.chart_designs import BUILDERS, INK, TEXT_SIZE, WIDTH
+from stepchange.reports.painter import PAINTER, ChartNotDrawn
 
 logger = logging.getLogger("stepchange.reports")
 
@@ -77,14 +78,19 @@ def data_version(name: str, data: pl.DataFrame) -> str:
 
 
 async def chart_svg(name: str, data: pl.DataFrame, summary: str) -> Markup | None:
-    """The chart of one table as an accessible inline SVG, or ``None`` when there is nothing to draw."""
+    """The chart of one table as an accessible inline SVG, or ``None`` when there is nothing to draw, or
+    the drawing process failed (the page still shows the figure's table and summary)."""
     builder = BUILDERS.get(name)
     if builder is None or not drawable(name, data):
         return None
     key = data_version(name, data)
     svg = CACHE.get(key)
     if svg is None:
-        svg = await anyio.to_thread.run_sync(render, name, data)
+        try:
+            svg = await PAINTER.draw(name, data)
+        except ChartNotDrawn:
+            logger.exception("chart %s not drawn: the page shows its table alone", name)
+            return None
         CACHE.put(key, svg)
     return labelled(svg, name, summary) if svg else None
 
@@ -100,7 +106,7 @@ def drawable(name: str, data: pl.DataFrame) -> bool:
 
 
 def render(name: str, data: pl.DataFrame) -> str:
-    """Build the chart and render it to clean SVG (runs in a worker thread); empty if unsafe."""
+    """Build the chart and render it to clean SVG (in the drawing process: ``reports.painter``); empty if unsafe."""
     import vl_convert
 
     chart = BUILDERS[name](data).properties(width=WIDTH, autosize={"type": "fit-x", "contains": "padding"})

@@ -30,10 +30,9 @@ from stepchange.projects.models import Milestone, Project, ProjectStatus, Rag
 from stepchange.reports.counting import counts_by
 from stepchange.reports.schemas import MilestoneCounts, MilestoneRow, RagRow, StaffingRow, StatusRow
 from stepchange.reports.scope import Scope, named
+from stepchange.reports.window import milestone_window
 from stepchange.workstreams.models import Workstream
 
-WINDOW_BEFORE = dt.timedelta(days=30)
-WINDOW_AFTER = dt.timedelta(days=91)
 OVERDUE_SHOWN = dt.timedelta(days=365)
 DEFAULT_TEAM_SIZE = 5
 """The team a project wants when it does not say (lead included)."""
@@ -102,11 +101,6 @@ def milestone_row(view: MilestoneView) -> MilestoneRow:
         state=state,
         days_to_go=view.days_to_go,
     )
-
-
-def milestone_window(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The months that matter on the page: the last month and the next three."""
-    return today - WINDOW_BEFORE, today + WINDOW_AFTER
 
 
 def in_view(rows: Sequence[MilestoneRow], today: dt.date) -> list[MilestoneRow]:
