@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import sqlite3
 import statistics
 import time
@@ -143,7 +142,7 @@ def national_data(volunteers: int, postgres: str | None, *, upgrade: bool = True
 
 def working_copy(url: str, work: Path, name: str, *, postgres: bool) -> str:
     """A copy of the generated database named ``name``, made from it the first time (PostgreSQL: a
-    database created from it as a template; SQLite: the file, copied after a checkpoint)."""
+    database created from it as a template; SQLite: the file, by the online backup API)."""
     if postgres:
         copy = f"{url.rsplit('/', 1)[0]}/{name}"
         query = f"SELECT count(*) FROM pg_database WHERE datname = '{name}'"  # noqa: S608 - our own name
@@ -157,10 +156,9 @@ def working_copy(url: str, work: Path, name: str, *, postgres: bool) -> str:
         return _up_to_date(copy, work, postgres=True)
     source = Path(url.removeprefix("sqlite+aiosqlite:///"))
     target = work / f"{name}.db"
-    if not target.exists():
-        with sqlite3.connect(source) as connection:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copyfile(source, target)
+    if not target.exists():  # SQLite's online backup: one consistent snapshot even while another run writes
+        with sqlite3.connect(source) as connection, sqlite3.connect(target) as snapshot:
+            connection.backup(snapshot)
     return _up_to_date(f"sqlite+aiosqlite:///{target}", work, postgres=False)
 
 
