@@ -27,6 +27,10 @@ class Listing:
     size: int = PAGE_SIZE
     default_sort: str = ""
     columns: frozenset[str] = field(default_factory=frozenset)
+    ends: tuple[str, str] | None = None
+    """Where this page's first and last rows are, for a list paged by position (keyset): the previous and
+    next links then carry them (``before``, ``after``), so a deep page is found from its neighbour, not by
+    counting past every row before it."""
 
     @property
     def offset(self) -> int:
@@ -74,10 +78,17 @@ class Listing:
                 items.append({"ellipsis": True})
         return {
             "items": items,
-            "previous": {"href": self.url(page=self.page - 1)} if self.page > 1 else None,
-            "next": {"href": self.url(page=self.page + 1)} if self.page < self.pages else None,
+            "previous": {"href": self._previous()} if self.page > 1 else None,
+            "next": {"href": self._next()} if self.page < self.pages else None,
             "landmarkLabel": "Pages",
         }
+
+    def _previous(self) -> str:
+        before = self.ends[0] if self.ends and self.page > 2 else None  # the first page needs no position
+        return self.url(page=self.page - 1, before=before)
+
+    def _next(self) -> str:
+        return self.url(page=self.page + 1, after=self.ends[1] if self.ends else None)
 
 
 def read_sort(value: str | None, columns: frozenset[str], default: str) -> str:

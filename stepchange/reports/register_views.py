@@ -33,11 +33,20 @@ from stepchange.core.pagination import Window
 from stepchange.ethics.deps import provide_conflicts
 from stepchange.ethics.services import ConflictService
 from stepchange.reports.export_kinds import DIRECT_ROWS, REGISTER, SHEETS, prepared_by_job
-from stepchange.reports.register import KINDS, REGISTER_COLUMNS, RegisterFilter, RegisterRow, register_count
+from stepchange.reports.register import (
+    KINDS,
+    REGISTER_COLUMNS,
+    Position,
+    RegisterFilter,
+    RegisterRow,
+    register_count,
+)
 from stepchange.reports.register_page import register_cells, register_page
 from stepchange.reports.schemas import ExportOut
 
 ethics_or_office = requires_role(StaffRole.ETHICS, StaffRole.COORDINATOR)
+AFTER = "The rows after this position (the last row of the page before, from the `Link` header)"
+BEFORE = "The rows before this position (the first row of the page after, from the `Link` header)"
 
 
 def _register_download(config: SQLAlchemyAsyncConfig) -> AsyncIterator[Sequence[Sequence[Any]]]:
@@ -77,12 +86,30 @@ class RegisterController(Controller):
     guards = [ethics_or_office]
     dependencies = {"conflicts": Provide(provide_conflicts)}
 
-    @get(f"/{REGISTER}", summary="The confidential register of interests")
+    @get(
+        f"/{REGISTER}",
+        summary="The confidential register of interests",
+        description="A page by `offset`, or (quicker deep in the register) after or before a row's position: "
+        "the `Link` header names the next and previous pages by position.",
+    )
     async def register(
-        self, conflicts: NamedDependency[ConflictService], window: NamedDependency[Window]
-    ) -> OffsetPagination[RegisterRow]:
-        rows, total = await register_page(conflicts.session, RegisterFilter(), limit=window.limit, offset=window.offset)
-        return window.page(rows, total)
+        self,
+        conflicts: NamedDependency[ConflictService],
+        window: NamedDependency[Window],
+        after: Annotated[str | None, QueryParameter(max_length=80, description=AFTER)] = None,
+        before: Annotated[str | None, QueryParameter(max_length=80, description=BEFORE)] = None,
+    ) -> Response[OffsetPagination[RegisterRow]]:
+        found = await register_page(
+            conflicts.session,
+            RegisterFilter(),
+            limit=window.limit,
+            offset=window.offset,
+            after=Position.read(after),
+            before=Position.read(before),
+        )
+        ends = (found.first, found.last) if found.rows else None
+        links = window.positions(f"/api/reports/{REGISTER}", len(found.rows), found.total, ends)
+        return Response(window.page(found.rows, found.total), headers=links)
 
     @get(f"/{REGISTER}.csv", summary="The register of interests as CSV", media_type="text/csv")
     async def register_csv(
@@ -128,14 +155,25 @@ class RegisterPages(Controller):
         q: Annotated[str | None, QueryParameter(max_length=200)] = None,
         kind: Annotated[str | None, QueryParameter(max_length=40)] = None,
         page: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        after: Annotated[str | None, QueryParameter(max_length=80)] = None,
+        before: Annotated[str | None, QueryParameter(max_length=80)] = None,
     ) -> Template:
         """A page of the register (never all of it: the downloads carry that), found by person and kind."""
         kind = kind if kind in KINDS else None
         filters = {k: v for k, v in {"q": q, "kind": kind}.items() if v}
         listing = Listing("/ethics/register", filters, "", 0, read_page(page))
         narrowed = RegisterFilter(words=q, kind=kind)
-        rows, total = await register_page(conflicts.session, narrowed, limit=listing.size, offset=listing.offset)
-        listing = Listing("/ethics/register", filters, "", total, listing.page)
+        found = await register_page(
+            conflicts.session,
+            narrowed,
+            limit=listing.size,
+            offset=listing.offset,
+            after=Position.read(after),
+            before=Position.read(before),
+        )
+        ends = (str(found.first), str(found.last)) if found.rows else None
+        listing = Listing("/ethics/register", filters, "", found.total, listing.page, ends=ends)
+        rows = found.rows
         context = {"rows": rows, "listing": listing, "q": q or "", "kind": kind or "", "kinds": KINDS}
         return Template("ethics/register.html", context=context)
 
