@@ -37,7 +37,7 @@ SLOW_MS = 2_000.0
 @dataclass(frozen=True)
 class StaffPath:
     role: str  # which demo account asks
-    path: str  # may name {volunteer}, filled from the data
+    path: str  # may name {volunteer} or {register_after}, filled from the data
     goal_ms: float = 200.0
     export: bool = False
 
@@ -57,12 +57,14 @@ PATHS = (
     StaffPath(COORDINATOR, "/api/desk/projects/SR2/team"),
     StaffPath(COORDINATOR, "/people"),
     StaffPath(COORDINATOR, "/people?page=50"),
+    StaffPath(COORDINATOR, "/people?page=1800"),
     StaffPath(COORDINATOR, "/people?q=smith"),
     StaffPath(COORDINATOR, "/people/{volunteer}"),
     StaffPath(COORDINATOR, "/api/volunteers?limit=50"),
     StaffPath(COORDINATOR, "/api/volunteers?limit=50&offset=90000"),
     StaffPath(COORDINATOR, "/api/volunteers/{volunteer}"),
     StaffPath(COORDINATOR, "/organisations"),
+    StaffPath(COORDINATOR, "/organisations?page=100"),
     StaffPath(COORDINATOR, "/api/organisations"),
     StaffPath(COORDINATOR, "/assignments"),
     StaffPath(COORDINATOR, "/api/assignments"),
@@ -74,6 +76,8 @@ PATHS = (
     StaffPath(COORDINATOR, "/api/time"),
     StaffPath(COORDINATOR, "/audit"),
     StaffPath(COORDINATOR, "/audit?q=smith"),
+    StaffPath(COORDINATOR, "/audit?page=4000"),
+    StaffPath(COORDINATOR, "/api/audit?limit=50&offset=200000"),
     StaffPath(COORDINATOR, "/api/audit"),
     StaffPath(COORDINATOR, "/staff"),
     StaffPath(ETHICS, "/ethics"),
@@ -82,7 +86,10 @@ PATHS = (
     StaffPath(ETHICS, "/api/conflicts"),
     StaffPath(ETHICS, "/api/reports/register-of-interests?limit=50"),
     StaffPath(ETHICS, "/ethics/register?page=1800"),
+    StaffPath(ETHICS, "/ethics/register?page=1801&after={register_after}"),
     StaffPath(ETHICS, "/api/reports/register-of-interests?limit=50&offset=90000"),
+    StaffPath(ETHICS, "/api/reports/register-of-interests?limit=50&offset=50000"),
+    StaffPath(ETHICS, "/api/reports/register-of-interests?limit=50&offset=90000&after={register_after}"),
     StaffPath(CO_CHAIR, "/home"),
     StaffPath(CO_CHAIR, "/projects"),
     StaffPath(CO_CHAIR, "/reports/my-workstream"),
@@ -232,6 +239,12 @@ def measure(server: Server, clients: dict[str, httpx.Client], item: StaffPath, p
     return Figures(item, times, floor, size, server.peak_rss_mb(), status, statistics.median(wholes))
 
 
+def _register_after(client: httpx.Client) -> str:
+    """The position of the register's 90,000th row (the next page's ``Link`` carries it)."""
+    answer = client.get("/api/reports/register-of-interests?limit=50&offset=89950")
+    return str(httpx.URL(answer.links["next"]["url"]).params["after"])
+
+
 def report(label: str, figures: list[Figures]) -> None:
     print(f"\n{label}: median and p95 of each path (ms), /health in the same loop, bytes, server peak RSS after it")
     print("| path | as | median | p95 | goal | /health | size | peak RSS MB | |")
@@ -271,9 +284,10 @@ def main() -> None:
         clients = {role: signed_in(server, role) for role in {p.role for p in wanted}}
         anyone = clients[COORDINATOR] if COORDINATOR in clients else signed_in(server, COORDINATOR)
         volunteer = anyone.get("/api/volunteers?limit=1").json()["items"][0]["id"]
+        after = _register_after(clients[ETHICS]) if any("{register_after}" in p.path for p in wanted) else ""
         figures = []
         for item in wanted:
-            path = item.path.format(volunteer=volunteer)
+            path = item.path.format(volunteer=volunteer, register_after=after)
             figures.append(measure(server, clients, item, path, args.samples))
             print(f"  {path}: median {statistics.median(figures[-1].times):,.0f} ms", flush=True)
     label = f"{'PostgreSQL' if args.postgres else 'SQLite'}, {args.volunteers:,} people, load {os.getloadavg()[0]:.2f}"
