@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import export_jobs
 from stepchange.core.export_jobs import ExportJob, Sheet
-from stepchange.reports.register import REGISTER_COLUMNS
-from stepchange.reports.register_page import register_cells
+from stepchange.reports.register import REGISTER_COLUMNS, RegisterFilter
+from stepchange.reports.register_page import register_cells, register_longer_than
 
 REGISTER = "register-of-interests"
 DIRECT_ROWS = 5_000
@@ -29,9 +29,9 @@ STARTED_FROM = {REGISTER: "/ethics/register"}
 SHEETS = {REGISTER: Sheet(REGISTER, REGISTER_COLUMNS, "Register of interests", register_cells)}
 
 
-def prepared_by_job(rows: int) -> bool:
-    """Whether an Excel download of this many rows is prepared by a background job."""
-    return rows > DIRECT_ROWS
+async def register_by_job(session: AsyncSession) -> bool:
+    """Whether the register as Excel is prepared by a background job (it is longer than :data:`DIRECT_ROWS`)."""
+    return await register_longer_than(session, RegisterFilter(), DIRECT_ROWS)
 
 
 async def look_up(

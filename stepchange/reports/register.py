@@ -164,34 +164,48 @@ def _project_codes() -> Any:
     return select(func.aggregate_strings(codes.c.code, ", ")).scalar_subquery()
 
 
-def register_query(narrowed: RegisterFilter, start: Position | None = None, *, forwards: bool = True) -> Select[Any]:
-    """The register's rows in order (name, then person, then when declared): one statement; from a
-    position, the rows after it (or, not ``forwards``, those before it, in reverse order)."""
-    review = aliased(DeclarationReview)
+def _in_order(
+    statement: Select[*tuple[Any, ...]], narrowed: RegisterFilter, start: Position | None, forwards: bool
+) -> Select[*tuple[Any, ...]]:
+    """``statement`` over the register's people and declarations, narrowed, from a position, in order."""
     return (
-        select(
-            Volunteer.id,
-            Volunteer.name,
-            Volunteer.organisation,
-            Volunteer.created_at,
-            Declaration.created_at,
-            Declaration.kind,
-            Declaration.organisation,
-            Declaration.description,
-            _project_codes(),
-            Declaration.state,
-            review.reason,
-            review.mitigation,
-            review.reviewer,
-            review.created_at,
-            Declaration.id,
-        )
-        .select_from(Volunteer)
+        statement.select_from(Volunteer)
         .outerjoin(Declaration, Declaration.volunteer_id == Volunteer.id)
-        .outerjoin(review, review.id == _latest_review_id())
         .where(*narrowed.conditions(), *(start.beyond(forwards=forwards) if start else ()))
         .order_by(*(ORDER if forwards else (column.desc() for column in ORDER)))
     )
+
+
+def register_query(
+    narrowed: RegisterFilter, start: Position | None = None, *, forwards: bool = True
+) -> Select[*tuple[Any, ...]]:
+    """The register's rows in order (name, then person, then when declared): one statement; from a
+    position, the rows after it (or, not ``forwards``, those before it, in reverse order)."""
+    review = aliased(DeclarationReview)
+    columns = select(
+        Volunteer.id,
+        Volunteer.name,
+        Volunteer.organisation,
+        Volunteer.created_at,
+        Declaration.created_at,
+        Declaration.kind,
+        Declaration.organisation,
+        Declaration.description,
+        _project_codes(),
+        Declaration.state,
+        review.reason,
+        review.mitigation,
+        review.reviewer,
+        review.created_at,
+        Declaration.id,
+    )
+    return _in_order(columns, narrowed, start, forwards).outerjoin(review, review.id == _latest_review_id())
+
+
+def positions_query(narrowed: RegisterFilter, *, forwards: bool = True) -> Select[*tuple[Any, ...]]:
+    """The register's rows' positions alone, in order: skipping rows by offset reads only the index of the
+    order and the joins that decide which rows there are, not each skipped row's text and review."""
+    return _in_order(select(Volunteer.id, Declaration.id), narrowed, None, forwards)
 
 
 def register_row(row: Any) -> RegisterRow:

@@ -22,6 +22,7 @@ from stepchange.reports.register import (
     RegisterFilter,
     RegisterRow,
     position_of,
+    positions_query,
     register_count,
     register_query,
     register_row,
@@ -49,21 +50,40 @@ async def register_page(
     before: Position | None = None,
 ) -> RegisterPage:
     """One page of the register, for these filters: the ``limit`` rows after a position, before one, or
-    (with neither) ``offset`` rows in. A page in the second half by offset is read from the end, so the
-    last pages are as quick as the first."""
+    (with neither) ``offset`` rows in: then the position it starts from is found first, by the rows' ids
+    alone (from the end, in the register's second half), so no skipped row's text or review is read."""
     total = int(await session.scalar(register_count(narrowed)) or 0)
-    if after is not None or before is not None:
-        statement = register_query(narrowed, after or before, forwards=after is not None).limit(limit)
-        found = list((await session.execute(statement)).all())
-        rows = found if after is not None else found[::-1]
-    elif offset > total // 2:
-        end = min(offset + limit, total)
-        statement = register_query(narrowed, forwards=False).limit(max(end - offset, 0)).offset(total - end)
-        rows = list((await session.execute(statement)).all())[::-1]
+    forwards = before is None
+    if after is None and before is None and offset > 0:
+        after, before = await _position_at(session, narrowed, offset, limit, total)
+        forwards = before is None
+        limit = min(limit, max(total - offset, 0))
+    if after is None and before is None:
+        rows = list((await session.execute(register_query(narrowed).limit(limit))).all())
     else:
-        rows = list((await session.execute(register_query(narrowed).limit(limit).offset(offset))).all())
+        statement = register_query(narrowed, after if forwards else before, forwards=forwards).limit(limit)
+        found = list((await session.execute(statement)).all())
+        rows = found if forwards else found[::-1]
     ends = (position_of(rows[0]), position_of(rows[-1])) if rows else (None, None)
     return RegisterPage([register_row(row) for row in rows], total, *ends)
+
+
+async def register_longer_than(session: AsyncSession, narrowed: RegisterFilter, rows: int) -> bool:
+    """Whether the register has more than ``rows`` rows, found by positions alone (without counting it all)."""
+    return (await session.execute(positions_query(narrowed).limit(1).offset(rows))).first() is not None
+
+
+async def _position_at(
+    session: AsyncSession, narrowed: RegisterFilter, offset: int, limit: int, total: int
+) -> tuple[Position | None, Position | None]:
+    """The position a page ``offset`` rows in is read from: the row before it, counted from the start, or
+    (in the register's second half) the row after it, counted from the end: each found by positions alone."""
+    end = min(offset + limit, total)
+    if offset <= total // 2 or end == total:
+        found = (await session.execute(positions_query(narrowed).limit(1).offset(offset - 1))).first()
+        return (Position(*found) if found else None), None
+    found = (await session.execute(positions_query(narrowed, forwards=False).limit(1).offset(total - end - 1))).first()
+    return None, (Position(*found) if found else None)
 
 
 async def register_chunks(session: AsyncSession, narrowed: RegisterFilter) -> AsyncIterator[Sequence[RegisterRow]]:

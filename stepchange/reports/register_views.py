@@ -32,14 +32,13 @@ from stepchange.core.listing import Listing, read_page
 from stepchange.core.pagination import Window
 from stepchange.ethics.deps import provide_conflicts
 from stepchange.ethics.services import ConflictService
-from stepchange.reports.export_kinds import DIRECT_ROWS, REGISTER, SHEETS, prepared_by_job
+from stepchange.reports.export_kinds import DIRECT_ROWS, REGISTER, SHEETS, register_by_job
 from stepchange.reports.register import (
     KINDS,
     REGISTER_COLUMNS,
     Position,
     RegisterFilter,
     RegisterRow,
-    register_count,
 )
 from stepchange.reports.register_page import register_cells, register_page
 from stepchange.reports.schemas import ExportOut
@@ -70,7 +69,7 @@ async def register_workbook(request: Request[Any, Any, Any], session: AsyncSessi
     """The register as Excel, recorded: sent directly when short, else a job started for the asker."""
     await _record(request, session, "Excel")
     config = app_database_config(request.app)
-    if not prepared_by_job(int(await session.scalar(register_count(RegisterFilter())) or 0)):
+    if not await register_by_job(session):
         return excel_stream(REGISTER_COLUMNS, _register_download(config), REGISTER, SHEETS[REGISTER].sheet)
     return await export_jobs.start(session, REGISTER, acting_staff(request).id)
 
