@@ -68,11 +68,6 @@ async def register_page(
     return RegisterPage([register_row(row) for row in rows], total, *ends)
 
 
-async def register_longer_than(session: AsyncSession, narrowed: RegisterFilter, rows: int) -> bool:
-    """Whether the register has more than ``rows`` rows, found by positions alone (without counting it all)."""
-    return (await session.execute(positions_query(narrowed).limit(1).offset(rows))).first() is not None
-
-
 async def _position_at(
     session: AsyncSession, narrowed: RegisterFilter, offset: int, limit: int, total: int
 ) -> tuple[Position | None, Position | None]:
