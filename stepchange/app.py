@@ -26,6 +26,7 @@ from stepchange.assignments.controllers import AssignmentController, ClearanceCo
 from stepchange.assignments.pages import AssignmentPages
 from stepchange.contributions.controllers import MyTimeController, TimeReportController, TimeReviewController
 from stepchange.contributions.pages import TimePages
+from stepchange.core import export_jobs
 from stepchange.core.bodies import refuse_deep_json
 from stepchange.core.counters import build_counter
 from stepchange.core.csrf import SessionCSRFMiddleware
@@ -68,6 +69,7 @@ from stepchange.reminders.controllers import CalendarAddressController, Calendar
 from stepchange.reminders.job import reminders_lifespan
 from stepchange.reminders.pages import ReminderSettingsPages, StopReminderPages
 from stepchange.reports.controllers import ReportController
+from stepchange.reports.export_views import ExportController, ExportPages
 from stepchange.reports.maturity import MaturityReportController, MaturityReportPages
 from stepchange.reports.pages import ReportPages
 from stepchange.reports.painter import PAINTER
@@ -166,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConflictController,
             ProjectReviewController,
             RegisterController,
+            ExportController,
             AssignmentController,
             ClearanceController,
             EthicsPages,
@@ -173,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReportController,
             ReportPages,
             RegisterPages,
+            ExportPages,
             MailboxPages,
             CalendarAddressController,
             CalendarFeedController,
@@ -221,6 +225,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             mail_sender_lifespan(db_config, settings),
             reminders_lifespan(db_config, settings),
             periodic_lifespan(db_config, COUNTER_PURGE_SECONDS, lambda _: counter.purge_expired(), "counter purge"),
+            periodic_lifespan(db_config, export_jobs.PURGE_SECONDS, export_jobs.purge_expired, "download purge"),
             *(
                 [
                     periodic_lifespan(

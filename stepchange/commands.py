@@ -161,23 +161,30 @@ def data_group() -> None:
     """Personal data housekeeping."""
 
 
-@data_group.command(name="purge", help="Anonymise people never assigned, once their calls closed long enough ago.")
+@data_group.command(
+    name="purge",
+    help="Anonymise people never assigned, once their calls closed long enough ago; delete expired downloads.",
+)
 @click.option("--dry-run", is_flag=True, help="Only say how many people would go")
 def purge_command(app: Litestar, dry_run: bool) -> None:
+    from stepchange.core.export_jobs import purge_expired
     from stepchange.volunteers.services import SelfService
 
     settings = get_settings()
     config = app_database_config(app)
 
-    async def work() -> int:
+    async def work() -> tuple[int, int]:
         async with session_scope(config) as session:
-            return await SelfService(session).purge(dt.timedelta(days=settings.retention_days), dry_run=dry_run)
+            people = await SelfService(session).purge(dt.timedelta(days=settings.retention_days), dry_run=dry_run)
+            return people, 0 if dry_run else await purge_expired(session)
 
-    count = run_async(work)
+    count, downloads = run_async(work)
     verb = "would be" if dry_run else "were"
     click.echo(
         f"{count} people never assigned, whose calls closed over {settings.retention_days} days ago, {verb} anonymised"
     )
+    if downloads:
+        click.echo(f"{downloads} expired downloads deleted")
 
 
 def register(cli: click.Group) -> None:

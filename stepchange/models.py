@@ -5,6 +5,7 @@ from stepchange.assignments.models import Assignment
 from stepchange.contributions.models import TimeEntry
 from stepchange.core.audit import AuditEntry
 from stepchange.core.counters import attempt_counter
+from stepchange.core.export_jobs import ExportJob
 from stepchange.core.links import OneTimeLink
 from stepchange.core.mail import OutboxMessage
 from stepchange.core.sessions import StoredValue
@@ -68,6 +69,7 @@ __all__ = (
     "Declaration",
     "DeclarationReview",
     "ErasureRequest",
+    "ExportJob",
     "Expression",
     "HeldSubmission",
     "IdentityStep",

@@ -4,7 +4,8 @@ Small tables (a report's figures) are built whole through polars. Long ones (the
 the office's people export: one row a person at national scale) are *streamed*: rows arrive in chunks
 from one statement read as it goes, CSV lines are sent as each chunk is written, and an Excel workbook
 is written row by row by xlsxwriter in its constant-memory mode to a temporary file sent in blocks once
-it is closed. No request holds the whole table in memory.
+it is closed. No request holds the whole table in memory. An Excel workbook can only be sent once it is
+closed, so a long one is made by a background job instead (``core/export_jobs.py``).
 
 Everything downloaded from the service is confidential (registers of interests, people, a person's own
 data), so every download carries ``Cache-Control: no-store``: no browser or proxy keeps a copy.
@@ -107,22 +108,43 @@ async def csv_lines(columns: Sequence[str], chunks: Chunks) -> AsyncIterator[byt
         yield buffer.getvalue().encode("utf-8")
 
 
-async def workbook_blocks(columns: Sequence[str], chunks: Chunks, sheet: str) -> AsyncIterator[bytes]:
-    """An Excel workbook of one sheet, written row by row in constant memory (each row goes to a
-    temporary file as it is written), then sent in blocks; the temporary files go with the download."""
-    with tempfile.TemporaryDirectory(prefix="stepchange-export-") as folder:
-        path = Path(folder) / "export.xlsx"
+class SheetWriter:
+    """An Excel workbook of one sheet written row by row in constant memory: each row goes to a temporary
+    file in ``folder`` as it is written, and the workbook is zipped together when closed."""
+
+    def __init__(self, folder: str, columns: Sequence[str], sheet: str) -> None:
+        self.path = Path(folder) / "export.xlsx"
         options = {"constant_memory": True, "tmpdir": folder, "strings_to_formulas": False, "strings_to_urls": False}
-        workbook = xlsxwriter.Workbook(str(path), options)
-        worksheet = workbook.add_worksheet(sheet[:31])
-        worksheet.set_column(0, len(columns) - 1, 20)
-        worksheet.write_row(0, 0, columns, workbook.add_format({"bold": True}))
-        line = 1
-        async for chunk in chunks:
-            for row in chunk:
-                worksheet.write_row(line, 0, [inert(cell) for cell in row])
-                line += 1
-        await anyio.to_thread.run_sync(workbook.close)
+        self.workbook = xlsxwriter.Workbook(str(self.path), options)
+        self.worksheet = self.workbook.add_worksheet(sheet[:31])
+        self.worksheet.set_column(0, len(columns) - 1, 20)
+        self.worksheet.write_row(0, 0, columns, self.workbook.add_format({"bold": True}))
+        self.rows = 0
+
+    def write(self, chunk: Sequence[Sequence[Any]]) -> None:
+        for row in chunk:
+            self.rows += 1
+            self.worksheet.write_row(self.rows, 0, [inert(cell) for cell in row])
+
+    def close(self) -> Path:
+        self.workbook.close()
+        return self.path
+
+
+async def write_sheet(folder: str, columns: Sequence[str], chunks: Chunks, sheet: str) -> Path:
+    """Write every chunk to a workbook in ``folder`` and close it; the writing is done in a worker thread,
+    off the event loop, a chunk at a time."""
+    writer = SheetWriter(folder, columns, sheet)
+    async for chunk in chunks:
+        await anyio.to_thread.run_sync(writer.write, chunk)
+    return await anyio.to_thread.run_sync(writer.close)
+
+
+async def workbook_blocks(columns: Sequence[str], chunks: Chunks, sheet: str) -> AsyncIterator[bytes]:
+    """An Excel workbook of one sheet written in constant memory, then sent in blocks; the temporary
+    files go with the download."""
+    with tempfile.TemporaryDirectory(prefix="stepchange-export-") as folder:
+        path = await write_sheet(folder, columns, chunks, sheet)
         with path.open("rb") as finished:
             while block := finished.read(BLOCK):
                 yield block

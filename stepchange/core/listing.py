@@ -31,6 +31,10 @@ class Listing:
     """The query parameter holding the page number (a second list on the same page has its own)."""
     landmark: str = "Pages"
     """The pagination's name for screen readers (two lists on one page need two names)."""
+    ends: tuple[str, str] | None = None
+    """Where this page's first and last rows are, for a list paged by position (keyset): the previous and
+    next links then carry them (``before``, ``after``), so a deep page is found from its neighbour, not by
+    counting past every row before it."""
 
     @property
     def offset(self) -> int:
@@ -80,10 +84,17 @@ class Listing:
                 items.append({"ellipsis": True})
         return {
             "items": items,
-            "previous": {"href": self.url(page=self.page - 1)} if self.page > 1 else None,
-            "next": {"href": self.url(page=self.page + 1)} if self.page < self.pages else None,
+            "previous": {"href": self._previous()} if self.page > 1 else None,
+            "next": {"href": self._next()} if self.page < self.pages else None,
             "landmarkLabel": self.landmark,
         }
+
+    def _previous(self) -> str:
+        before = self.ends[0] if self.ends and self.page > 2 else None  # the first page needs no position
+        return self.url(page=self.page - 1, before=before)
+
+    def _next(self) -> str:
+        return self.url(page=self.page + 1, after=self.ends[1] if self.ends else None)
 
 
 def read_sort(value: str | None, columns: frozenset[str], default: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
+from urllib.parse import urlencode
 
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.service import OffsetPagination
@@ -29,6 +30,21 @@ class Window:
 
     def page(self, items: Sequence[T], total: int) -> OffsetPagination[T]:
         return OffsetPagination(items=list(items), total=total, limit=self.limit, offset=self.offset)
+
+    def positions(self, path: str, shown: int, total: int, ends: tuple[object, object] | None) -> dict[str, str]:
+        """The ``Link`` header of a list paged by position (keyset): the next and previous pages' addresses
+        carry the last and first rows' positions (``after``, ``before``) with the offset they are at, so a
+        client walking a long list never asks the database to count past the rows before a page."""
+        links = []
+        if ends and self.offset + shown < total:
+            later = {"limit": self.limit, "offset": self.offset + shown, "after": ends[1]}
+            links.append(f'<{path}?{urlencode(later)}>; rel="next"')
+        if ends and self.offset > 0:
+            earlier: dict[str, object] = {"limit": self.limit, "offset": max(self.offset - self.limit, 0)}
+            if self.offset > self.limit:
+                earlier["before"] = ends[0]
+            links.append(f'<{path}?{urlencode(earlier)}>; rel="prev"')
+        return {"Link": ", ".join(links)} if links else {}
 
     def slice(self, items: Sequence[T]) -> OffsetPagination[T]:
         """Page a list already held in memory."""

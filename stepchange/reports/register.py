@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, or_, select, true, tuple_
 from sqlalchemy.orm import aliased
 
 from stepchange.ethics.models import ConflictKind, Declaration, DeclarationReview, declaration_project
@@ -97,6 +97,48 @@ class RegisterFilter:
         ]
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a page of the register starts or ends: a row, named by its person and (unless it is a nil
+    return) its declaration. A deep page read from a position is found through the index of the register's
+    order, not by counting past every row before it. It names rows by id only: no names in addresses."""
+
+    volunteer_id: UUID
+    declaration_id: UUID | None = None
+
+    @classmethod
+    def read(cls, text: str | None) -> Position | None:
+        """A position as :meth:`__str__` writes it; anything else is no position (the page by its number)."""
+        try:
+            person, _, declared = (text or "").partition(".")
+            return cls(UUID(person), UUID(declared) if declared else None)
+        except ValueError:
+            return None
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}.{self.declaration_id}" if self.declaration_id else str(self.volunteer_id)
+
+    def beyond(self, *, forwards: bool) -> list[ColumnElement[bool]]:
+        """Rows after this one (or, not ``forwards``, before it) in the register's order: a range of the
+        person order's index, then, within this one person, their declarations past this one."""
+        person = tuple_(Volunteer.search_key, Volunteer.id)
+        name = select(Volunteer.search_key).where(Volunteer.id == self.volunteer_id).scalar_subquery()
+        here = tuple_(name, literal(self.volunteer_id, Volunteer.id.type))
+        if self.declaration_id is None:
+            return [person > here if forwards else person < here]
+        declared = tuple_(Declaration.created_at, Declaration.id)
+        when = select(Declaration.created_at).where(Declaration.id == self.declaration_id).scalar_subquery()
+        mine = tuple_(when, literal(self.declaration_id, Declaration.id.type))
+        return [
+            person >= here if forwards else person <= here,
+            or_(Volunteer.id != self.volunteer_id, declared > mine if forwards else declared < mine),
+        ]
+
+
+ORDER = (Volunteer.search_key, Volunteer.id, Declaration.created_at, Declaration.id)
+"""The register's order: by name (the folded search key), person, then when declared."""
+
+
 def _latest_review_id() -> Any:
     """The review that counts for the declaration of the outer row: its latest."""
     return (
@@ -122,32 +164,48 @@ def _project_codes() -> Any:
     return select(func.aggregate_strings(codes.c.code, ", ")).scalar_subquery()
 
 
-def register_query(narrowed: RegisterFilter) -> Select[Any]:
-    """The register's rows in order (name, then person, then when declared): one statement."""
-    review = aliased(DeclarationReview)
+def _in_order(
+    statement: Select[*tuple[Any, ...]], narrowed: RegisterFilter, start: Position | None, forwards: bool
+) -> Select[*tuple[Any, ...]]:
+    """``statement`` over the register's people and declarations, narrowed, from a position, in order."""
     return (
-        select(
-            Volunteer.id,
-            Volunteer.name,
-            Volunteer.organisation,
-            Volunteer.created_at,
-            Declaration.created_at,
-            Declaration.kind,
-            Declaration.organisation,
-            Declaration.description,
-            _project_codes(),
-            Declaration.state,
-            review.reason,
-            review.mitigation,
-            review.reviewer,
-            review.created_at,
-        )
-        .select_from(Volunteer)
+        statement.select_from(Volunteer)
         .outerjoin(Declaration, Declaration.volunteer_id == Volunteer.id)
-        .outerjoin(review, review.id == _latest_review_id())
-        .where(*narrowed.conditions())
-        .order_by(Volunteer.search_key, Volunteer.id, Declaration.created_at, Declaration.id)
+        .where(*narrowed.conditions(), *(start.beyond(forwards=forwards) if start else ()))
+        .order_by(*(ORDER if forwards else (column.desc() for column in ORDER)))
     )
+
+
+def register_query(
+    narrowed: RegisterFilter, start: Position | None = None, *, forwards: bool = True
+) -> Select[*tuple[Any, ...]]:
+    """The register's rows in order (name, then person, then when declared): one statement; from a
+    position, the rows after it (or, not ``forwards``, those before it, in reverse order)."""
+    review = aliased(DeclarationReview)
+    columns = select(
+        Volunteer.id,
+        Volunteer.name,
+        Volunteer.organisation,
+        Volunteer.created_at,
+        Declaration.created_at,
+        Declaration.kind,
+        Declaration.organisation,
+        Declaration.description,
+        _project_codes(),
+        Declaration.state,
+        review.reason,
+        review.mitigation,
+        review.reviewer,
+        review.created_at,
+        Declaration.id,
+    )
+    return _in_order(columns, narrowed, start, forwards).outerjoin(review, review.id == _latest_review_id())
+
+
+def positions_query(narrowed: RegisterFilter, *, forwards: bool = True) -> Select[*tuple[Any, ...]]:
+    """The register's rows' positions alone, in order: skipping rows by offset reads only the index of the
+    order and the joins that decide which rows there are, not each skipped row's text and review."""
+    return _in_order(select(Volunteer.id, Declaration.id), narrowed, None, forwards)
 
 
 def register_row(row: Any) -> RegisterRow:
@@ -155,7 +213,7 @@ def register_row(row: Any) -> RegisterRow:
     (person, name, organisation, registered, declared_at, kind, declared_organisation, description, codes, state) = row[
         :10
     ]
-    reason, mitigation, reviewer, reviewed_at = row[10:]
+    reason, mitigation, reviewer, reviewed_at = row[10:14]
     return RegisterRow(
         volunteer_id=person,
         volunteer=name,
@@ -171,6 +229,11 @@ def register_row(row: Any) -> RegisterRow:
         reviewed_by=reviewer or "",
         reviewed_at=reviewed_at,
     )
+
+
+def position_of(row: Any) -> Position:
+    """The position of a row of :func:`register_query`."""
+    return Position(row[0], row[14])
 
 
 def register_count(narrowed: RegisterFilter) -> Select[tuple[int]]:

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from stepchange.core.export_jobs import ExportJob
+
 
 class CallRef(msgspec.Struct):
     """A call to action, by id and name."""
@@ -239,3 +241,25 @@ class Dashboard(msgspec.Struct):
     escalations: list[EscalationRow]
     hours: list[HoursRow]
     hours_total: HoursRow
+
+
+class ExportOut(msgspec.Struct):
+    """A long download being prepared: where to ask for it (``status_url`` gives the file once ready)."""
+
+    id: UUID
+    kind: str
+    status: str
+    rows: int
+    status_url: str
+    expires_at: dt.datetime
+
+    @classmethod
+    def of(cls, job: ExportJob) -> ExportOut:
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            status=job.status.value,
+            rows=job.rows,
+            status_url=f"/api/exports/{job.id}",
+            expires_at=job.expires_at,
+        )
