@@ -49,7 +49,6 @@ class SubgroupFacts:
             wanted.append(Volunteer.search_key.contains(folded(named), autoescape=True))
         if leaving_out:
             wanted.append(Volunteer.id.not_in(leaving_out))
-        total = await session.scalar(select(func.count()).select_from(Volunteer).where(*wanted)) or 0
         people = (
             await session.execute(
                 select(Volunteer.id, Volunteer.name, Volunteer.organisation)
@@ -72,4 +71,6 @@ class SubgroupFacts:
         for volunteer_id, code in rows.all():
             codes[volunteer_id].append(code)
         found = [PlacedVolunteer(id=i, name=n, organisation=o, projects=tuple(codes[i])) for i, n, o in people]
-        return found, total
+        if limit is None:
+            return found, len(found)
+        return found, await session.scalar(select(func.count()).select_from(Volunteer).where(*wanted)) or 0
