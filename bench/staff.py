@@ -36,7 +36,7 @@ SLOW_MS = 2_000.0
 @dataclass(frozen=True)
 class StaffPath:
     role: str  # which demo account asks
-    path: str  # may name {volunteer} or {register_after}, filled from the data
+    path: str  # may name {volunteer}, {register_after} or {subgroup} (one of CP's), filled from the data
     goal_ms: float = 200.0
     export: bool = False
 
@@ -92,6 +92,23 @@ PATHS = (
     StaffPath(CO_CHAIR, "/home"),
     StaffPath(CO_CHAIR, "/projects"),
     StaffPath(CO_CHAIR, "/reports/my-workstream"),
+    StaffPath(CO_CHAIR, "/time"),
+    StaffPath(CO_CHAIR, "/api/time"),
+    StaffPath(CO_CHAIR, "/projects/CP1/proposals"),
+    StaffPath(CO_CHAIR, "/api/projects/CP1/proposals"),
+    StaffPath(COORDINATOR, "/api/projects/CP1/proposals?status=open"),
+    StaffPath(CO_CHAIR, "/workstreams/CP/governance"),
+    StaffPath(CO_CHAIR, "/workstreams/CP/governance/terms"),
+    StaffPath(CO_CHAIR, "/api/workstreams/CP/terms"),
+    StaffPath(CO_CHAIR, "/api/workstreams/CP/terms/versions"),
+    StaffPath(CO_CHAIR, "/workstreams/CP/governance/subgroups"),
+    StaffPath(CO_CHAIR, "/api/workstreams/CP/subgroups"),
+    StaffPath(CO_CHAIR, "/workstreams/CP/governance/subgroups/{subgroup}"),
+    StaffPath(CO_CHAIR, "/api/workstreams/CP/subgroups/{subgroup}"),
+    StaffPath(CO_CHAIR, "/workstreams/CP/governance/maturity"),
+    StaffPath(CO_CHAIR, "/api/workstreams/CP/maturity"),
+    StaffPath(COORDINATOR, "/maturity-matrix"),
+    StaffPath(CO_CHAIR, "/account/reminders"),
     StaffPath(BOARD, "/api/reports/dashboard", goal_ms=300),
     StaffPath(BOARD, "/reports", goal_ms=300),
     StaffPath(BOARD, "/reports/workstreams/SR", goal_ms=300),
@@ -101,6 +118,8 @@ PATHS = (
     StaffPath(ETHICS, "/api/reports/register-of-interests.csv", goal_ms=300, export=True),
     StaffPath(ETHICS, "/api/reports/register-of-interests.xlsx", goal_ms=300, export=True),
     StaffPath(COORDINATOR, "/api/desk/projects/SR2/team.csv", goal_ms=300, export=True),
+    StaffPath(BOARD, "/api/reports/time.csv", goal_ms=300, export=True),
+    StaffPath(BOARD, "/api/reports/time.xlsx", goal_ms=300, export=True),
 )
 
 
@@ -281,11 +300,15 @@ def main() -> None:
     with serving("stepchange.app:create_app", env, work / "staff-server.log") as server:
         clients = {role: signed_in(server, role) for role in {p.role for p in wanted}}
         anyone = clients[COORDINATOR] if COORDINATOR in clients else signed_in(server, COORDINATOR)
-        volunteer = anyone.get("/api/volunteers?limit=1").json()["items"][0]["id"]
-        after = _register_after(clients[ETHICS]) if any("{register_after}" in p.path for p in wanted) else ""
+        fills = {"volunteer": anyone.get("/api/volunteers?limit=1").json()["items"][0]["id"], "register_after": ""}
+        if any("{register_after}" in p.path for p in wanted):
+            fills["register_after"] = _register_after(clients[ETHICS])
+        if CO_CHAIR in clients:
+            subgroups = clients[CO_CHAIR].get("/api/workstreams/CP/subgroups").json()
+            fills["subgroup"] = subgroups[0]["id"] if subgroups else "none"
         figures = []
         for item in wanted:
-            path = item.path.format(volunteer=volunteer, register_after=after)
+            path = item.path.format(**fills)
             figures.append(measure(server, clients, item, path, args.samples))
             print(f"  {path}: median {statistics.median(figures[-1].times):,.0f} ms", flush=True)
     label = f"{'PostgreSQL' if args.postgres else 'SQLite'}, {args.volunteers:,} people, load {os.getloadavg()[0]:.2f}"

@@ -3,14 +3,19 @@ field, and each page shows what the API recorded."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import select
 
 from stepchange.core.database import session_scope
 from stepchange.governance.partnership_models import MaturityArea
+from stepchange.governance.services import subgroups as subgroup_rules
 from tests.conftest import Client
+from tests.participants import a_volunteer
+from tests.statements import recorded
 from tests.test_governance import PAGES, Cast, T, bella, cast, post_form, send
 from tests.test_partnership import TERMS, on_roster, placed_volunteer
 
@@ -125,3 +130,32 @@ async def test_scheduling_a_meeting_shows_the_agreed_cadence(cast: Cast, bella: 
     held = await send(bella, "POST", f"{T}/meetings", {"title": "Extra", "starts_at": "2026-01-14T10:00:00"})
     overview = (await bella.get(PAGES)).text
     assert overview.count("Off cadence") == 1 and held.status_code == 201
+
+
+async def test_the_member_picker_offers_the_first_placed_volunteers_and_finds_the_rest(
+    cast: Cast, bella: Client, db_config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(subgroup_rules, "CANDIDATES_SHOWN", 3)
+    made = await post_form(
+        bella, f"{PAGES}/subgroups", {"name": "HVM", "purpose": "Barriers", "lead": "Bella", "projects": "T1"}
+    )
+    here = made.headers["location"].split("?")[0]
+    people = [
+        await a_volunteer(db_config, f"p{n}@rail.example", placed_on=("T1",), name=f"Person {n}", organisation="Rail")
+        for n in range(2)
+    ]
+    with recorded(bella.app) as few:
+        assert (await bella.get(here)).status_code == 200
+    people += [
+        await a_volunteer(db_config, f"p{n}@rail.example", placed_on=("T1",), name=f"Person {n}", organisation="Rail")
+        for n in range(2, 8)
+    ]
+    with recorded(bella.app) as many:
+        page = (await bella.get(here)).text
+    assert len(many) == len(few), "the statements do not grow with the people placed"
+    assert re.findall(r"Person \d", page.split('id="member"')[1]) == ["Person 0", "Person 1", "Person 2"]
+    assert "Showing the first 3 of 8" in page, "a national work-stream's thousands are not all in the page"
+    found = (await bella.get(f"{here}?q=person 7")).text.split('id="member"')[1]
+    assert re.findall(r"Person \d", found) == ["Person 7"]
+    assert (await post_form(bella, f"{here}/members", {"member": f"volunteer:{people[7]}"})).status_code == 303
+    assert "Showing the first 3 of 7" in (await bella.get(here)).text, "a member is no longer a candidate"

@@ -7,7 +7,10 @@ import datetime as dt
 
 from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole, AssignmentStatus
 from stepchange.core.audit import AuditEntry
-from stepchange.demo.batch import Chunk, Newcomer, ProjectInfo, stamp
+from stepchange.demo.batch import Chunk, Newcomer, Place, ProjectInfo, stamp
+
+PLACED_KEPT = 40
+"""People placed on a work-stream's projects remembered for its subgroups (bounded at any scale)."""
 
 
 def assignment(
@@ -60,5 +63,8 @@ def assignment(
             {},
         )
     )
+    someone.place = Place(assignment_id, project, status, offered, responded, ended)
     if status is AssignmentStatus.ACCEPTED:
         gen.people_by_workstream[project.workstream_id].append((someone.name, someone.org.name, someone.email))
+        if len(gen.placed[project.workstream_id]) < PLACED_KEPT:
+            gen.placed[project.workstream_id].append(someone.id)

@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.assignments.models import Assignment
+from stepchange.assignments.models import Assignment, AssignmentStatus
+from stepchange.contributions.models import TimeEntry
 from stepchange.core import clock
 from stepchange.core.audit import AuditEntry
 from stepchange.core.links import OneTimeLink
@@ -31,6 +32,7 @@ from stepchange.governance.models import Seat
 from stepchange.interest.models import Choice, Expression, HeldSubmission, ImportedResponse
 from stepchange.people.models import ErasureRequest, IdentityStep, Volunteer, VolunteerNote
 from stepchange.projects.models import ProjectStatus
+from stepchange.reminders.models import ReminderDigest, ReminderPreference, ReminderSent
 
 DEMO_CALL_PREFIX = "National call to action (demo batch "
 CHUNK = 5_000
@@ -87,6 +89,8 @@ class ProjectInfo:
     lead_accepted: bool
     cleared: bool
     updated: bool = False
+    provisional_until: dt.datetime | None = None
+    """When this batch's status updates moved the project on from provisional (``None``: it still is)."""
 
 
 def ascii_slug(text: str) -> str:
@@ -130,6 +134,10 @@ class Generator:
         self.projects: list[ProjectInfo] = []
         self.project_weights: list[float] = []
         self.people_by_workstream: dict[uuid.UUID, list[tuple[str, str, str]]] = defaultdict(list)
+        self.placed: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+        """The first few people holding a place on each work-stream's projects (subgroups draw on them)."""
+        self.interested: dict[uuid.UUID, list[Newcomer]] = defaultdict(list)
+        """The first few people interested in each provisional project (some propose changes to it)."""
 
     def new_id(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -190,12 +198,16 @@ class Chunk:
         DeclarationReview,
         Recusal,
         Assignment,
+        TimeEntry,
         OneTimeLink,
         OutboxMessage,
         ImportedResponse,
         HeldSubmission,
         VolunteerNote,
         ErasureRequest,
+        ReminderPreference,
+        ReminderDigest,
+        ReminderSent,
         AuditEntry,
     )
 
@@ -235,3 +247,17 @@ class Newcomer:
     confirmed_at: dt.datetime | None = None
     validated_at: dt.datetime | None = None
     reminded_at: dt.datetime | None = None
+    place: Place | None = None
+    """The place they were offered, if any."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """An offer of a place on a project, as the later steps (time ledger, reminders) need it."""
+
+    id: uuid.UUID
+    project: ProjectInfo
+    status: AssignmentStatus
+    offered: dt.datetime
+    responded: dt.datetime | None
+    ended: dt.datetime | None

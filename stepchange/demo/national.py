@@ -5,7 +5,10 @@ who answered it over the six weeks before the anchor day, with everything the of
 reviewers and the co-chairs would have done since. Each subject is made in its own module: the fixed
 cast (``cast``), the call and expressions of interest (``interest``), the people and their identity
 steps (``people``), declarations (``declarations``), assignments (``assignments``), the projects'
-progress (``projects``) and work-stream governance (``governance``); the audit trail of all of it.
+progress (``projects``), amendment proposals (``proposals``), the time ledger (``time_ledger``), work-stream
+governance (``governance``), terms of reference and subgroups (``partnership``), maturity self-assessments
+(``maturity``), and reminders sent, reminder choices and calendar addresses (``reminders``); the audit
+trail of all of it.
 
 Every address is at a reserved ``.example`` domain (RFC 2606), so a demo database can never e-mail
 anyone real, and every generated e-mail is already *sent*, so a running sender has nothing to do.
@@ -27,7 +30,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from stepchange.core import clock
-from stepchange.demo import cast, governance, interest, people, projects
+from stepchange.demo import cast, governance, interest, maturity, partnership, people, projects, proposals, reminders
 from stepchange.demo.batch import DEMO_CALL_PREFIX, GenerateReport, Generator
 from stepchange.interest.models import Call
 from stepchange.workstreams.models import Workstream
@@ -63,6 +66,10 @@ async def generate(
     say(f"people written in {time.perf_counter() - started:.1f} s; projects and governance next")
     await projects.project_progress(gen)
     await governance.governance(gen, workstreams)
+    await proposals.proposals(gen)
+    await partnership.partnership(gen, workstreams)
+    await maturity.maturity(gen, workstreams)
+    await reminders.staff_choices(gen)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from stepchange.demo import assignments, interest
+from stepchange.demo import assignments, interest, proposals, reminders, time_ledger
 from stepchange.demo.batch import CHUNK, Actor, Chunk, Generator, Newcomer, ascii_slug, stamp
 from stepchange.demo.declarations import declaration
 from stepchange.demo.vocabulary import (
@@ -54,6 +54,9 @@ def person(chunk: Chunk, index: int, submitted: dt.datetime) -> None:
     chunk.audit(None, "interest.submitted", someone.id, summary, submitted)
     interest.confirmation(chunk, someone)
     office_work(chunk, someone, expressed, first_declaration)
+    time_ledger.entries(chunk, someone)
+    reminders.volunteer_reminders(chunk, someone)
+    proposals.remember_interest(chunk.gen, someone, expressed.chosen)
 
 
 def arrival(chunk: Chunk, index: int, submitted: dt.datetime) -> Newcomer:

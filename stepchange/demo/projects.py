@@ -71,6 +71,8 @@ async def project_progress(gen: Generator) -> None:
                     {"status": {"before": current.value, "after": new_status.value}},
                 )
             )
+            if current is ProjectStatus.PROVISIONAL and new_status is not current:
+                project.provisional_until = at
             current = new_status
         project.status, project.updated = current, True
         await gen.session.execute(

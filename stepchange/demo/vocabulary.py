@@ -196,3 +196,55 @@ NOTES = (
     "Asked to be considered for a second project later.",
     "Evidence checked against their employer's website.",
 )
+TIME_NOTES = (
+    "Drafted the guidance section with the project lead",
+    "Two workshops with the working group, and reading",
+    "Site visits to review the pilot",
+    "Reviewed the supplier questionnaire",
+    "Travel to the quarterly meeting in London",
+)
+QUERIES = (
+    "Please split the hours between the workshops and the drafting",
+    "These expenses look like a claim: the programme does not reimburse; please check",
+    "The hours seem high for this month: can you confirm?",
+)
+PROPOSAL_RATIONALES = (
+    "The Action should name the sectors the pilot covers, so members know whether it applies to them.",
+    "The title is too long to read on the project list; a shorter one says the same.",
+    "The Vision should say how we will know the guidance is being used, not only that it is published.",
+    "Members asked for the Action to include small businesses as well as large venues.",
+)
+REFUSALS = (
+    "The board agreed the current wording last month; we will revisit it at the next review.",
+    "This belongs in the delivery plan rather than the project's Action.",
+)
+SUBGROUPS = (
+    ("Guidance drafting", "Drafts and reviews the work-stream's guidance before the full group signs it off"),
+    ("Training and exercising", "Plans the table-top exercises and the training that follows them"),
+    ("Small business outreach", "Brings the guidance to businesses without a security team"),
+    ("Evaluation", "Measures whether the projects' guidance is used, and reports to the group"),
+    ("Communications", "Plans how the group's work is announced and to whom"),
+)
+TERMS_SECTIONS = {
+    "mission": "To bring business and policing together to reduce the risk of terrorism in {name}.",
+    "membership": "A business and a police co-chair, their deputies, and members from organisations in the sector; "
+    "each member brings their organisation's security practice and shares what they learn.",
+    "schedule": "On the first Tuesday of each period, 10:00 to 12:00, by video call or at New Scotland Yard.",
+    "subgroups": "Subgroups may be formed for a matter that does not need every member; they report to the group.",
+    "action_plans": "Each project keeps an action plan; the action log is reviewed at every meeting.",
+    "minutes": "Minutes are written by the co-chairs within a week and shared with members only.",
+    "etiquette": "Chatham House rule; no supplier promotion; members declare interests at the start.",
+}
+MATURITY_EVIDENCE = (
+    "Terms of reference published and acknowledged by most members",
+    "Meetings held on cadence with minutes within a week",
+    "Action log reviewed at each meeting; few overdue actions",
+    "Members from every part of the sector take part",
+    "Guidance drafted and tested with a pilot",
+)
+MATURITY_NEXT = (
+    "Recruit members from smaller organisations",
+    "Agree how the group measures the guidance's use",
+    "Close the overdue actions before the next meeting",
+    "Publish the terms of reference's next version",
+)

@@ -39,9 +39,17 @@ class SubgroupFactSource(Protocol):
         ...
 
     async def placed_volunteers(
-        self, session: AsyncSession, workstream_id: UUID, only: Sequence[UUID] | None = None
-    ) -> list[PlacedVolunteer]:
-        """Volunteers with an active place on the work-stream's projects (``only`` these, if given), by name."""
+        self,
+        session: AsyncSession,
+        workstream_id: UUID,
+        only: Sequence[UUID] | None = None,
+        *,
+        named: str = "",
+        leaving_out: Sequence[UUID] = (),
+        limit: int | None = None,
+    ) -> tuple[list[PlacedVolunteer], int]:
+        """Volunteers with an active place on the work-stream's projects (``only`` these, if given; those whose
+        name or organisation holds ``named``; not ``leaving_out``), by name: the first ``limit`` and how many."""
         ...
 
 

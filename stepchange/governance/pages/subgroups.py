@@ -77,8 +77,9 @@ class SubgroupPages(Controller):
         governance: NamedDependency[GovernanceServices],
         code: FromPath[str],
         subgroup_id: FromPath[UUID],
+        q: str = "",
     ) -> Template:
-        return await self._subgroup(request, governance, code, subgroup_id)
+        return await self._subgroup(request, governance, code, subgroup_id, named=q)
 
     async def _subgroup(
         self,
@@ -87,6 +88,7 @@ class SubgroupPages(Controller):
         code: str,
         subgroup_id: UUID,
         shown: Shown = FRESH,
+        named: str = "",
     ) -> Template:
         workstream, subgroup = await governance.subgroups.subgroup(current_principal(request), code, subgroup_id)
         actions = await governance.session.scalars(
@@ -100,7 +102,7 @@ class SubgroupPages(Controller):
             subgroup=subgroup,
             projects=await governance.subgroups.projects_of(subgroup),
             members=await governance.subgroups.members(subgroup),
-            candidates=await governance.subgroups.candidates(workstream, subgroup),
+            candidates=await governance.subgroups.candidates(workstream, subgroup, named[:200]),
             meetings=await governance.subgroups.meetings(subgroup),
             actions=actions.all(),
         )

@@ -32,6 +32,9 @@ from stepchange.governance.services.common import Governance, optional_text, rai
 from stepchange.governance.services.meetings import meeting_snapshot, starts_at_problem
 from stepchange.workstreams.models import Workstream
 
+CANDIDATES_SHOWN = 50
+"""Placed volunteers offered in a subgroup's member picker at a time (a search by name finds the rest)."""
+
 
 @dataclass(frozen=True)
 class MemberLine:
@@ -50,6 +53,9 @@ class MemberLine:
 class Candidates:
     roster: Sequence[RosterMember]
     volunteers: Sequence[PlacedVolunteer]
+    volunteers_total: int
+    """How many placed volunteers may join (``named``: of those whose name or organisation holds it)."""
+    named: str = ""
 
 
 def subgroup_problems(data: SubgroupIn) -> list[FieldError | None]:
@@ -179,19 +185,25 @@ class SubgroupService(Governance):
                 insert(subgroup_project), [{"subgroup_id": subgroup.id, "project_id": p.id} for p in projects]
             )
 
-    async def candidates(self, workstream: Workstream, subgroup: Subgroup) -> Candidates:
-        """Who may join: current roster members and placed volunteers not in the subgroup already."""
+    async def candidates(self, workstream: Workstream, subgroup: Subgroup, named: str = "") -> Candidates:
+        """Who may join: current roster members and placed volunteers not in the subgroup already; of the
+        volunteers (thousands, nationally) the first :data:`CANDIDATES_SHOWN` by name (``named``: whose name or
+        organisation holds it), with how many there are."""
         taken_roster = {m.roster_member_id for m in subgroup.members}
-        taken_volunteers = {m.volunteer_id for m in subgroup.members}
+        taken_volunteers = [m.volunteer_id for m in subgroup.members if m.volunteer_id is not None]
         roster = await self.session.scalars(
             select(RosterMember)
             .where(RosterMember.workstream_id == workstream.id, RosterMember.left_on.is_(None))
             .order_by(func.lower(RosterMember.name))
         )
-        placed = await SUBGROUP_FACTS().placed_volunteers(self.session, workstream.id)
+        placed, total = await SUBGROUP_FACTS().placed_volunteers(
+            self.session, workstream.id, named=named, leaving_out=taken_volunteers, limit=CANDIDATES_SHOWN
+        )
         return Candidates(
             roster=[m for m in roster.all() if m.id not in taken_roster],
-            volunteers=[v for v in placed if v.id not in taken_volunteers],
+            volunteers=placed,
+            volunteers_total=total,
+            named=named.strip(),
         )
 
     async def members(self, subgroup: Subgroup) -> list[MemberLine]:
@@ -201,7 +213,7 @@ class SubgroupService(Governance):
             m.id: m
             for m in (await self.session.scalars(select(RosterMember).where(RosterMember.id.in_(roster_ids)))).all()
         }
-        placed = await SUBGROUP_FACTS().placed_volunteers(self.session, subgroup.workstream_id, only=volunteer_ids)
+        placed, _ = await SUBGROUP_FACTS().placed_volunteers(self.session, subgroup.workstream_id, only=volunteer_ids)
         volunteers = {v.id: v for v in placed}
         lines = []
         for row in subgroup.members:
@@ -224,7 +236,17 @@ class SubgroupService(Governance):
             raise InvalidInput.one(
                 "roster_member_id", "Choose a current member of this work-stream not yet in the subgroup"
             )
-        if data.volunteer_id is not None and data.volunteer_id not in {v.id for v in candidates.volunteers}:
+        placed = (
+            await SUBGROUP_FACTS().placed_volunteers(
+                self.session,
+                workstream.id,
+                only=[data.volunteer_id],
+                leaving_out=[m.volunteer_id for m in subgroup.members if m.volunteer_id is not None],
+            )
+            if data.volunteer_id is not None
+            else ([], 0)
+        )
+        if data.volunteer_id is not None and not placed[1]:
             raise InvalidInput.one(
                 "volunteer_id",
                 "Choose a volunteer placed on one of this work-stream's projects, not yet in the subgroup",
