@@ -9,7 +9,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
@@ -77,7 +77,7 @@ class SubgroupPages(Controller):
         governance: NamedDependency[GovernanceServices],
         code: FromPath[str],
         subgroup_id: FromPath[UUID],
-        q: str = "",
+        q: FromQuery[str] = "",
     ) -> Template:
         return await self._subgroup(request, governance, code, subgroup_id, named=q)
 
