@@ -3,6 +3,12 @@
 import subprocess
 import sys
 
+import pytest
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from sqlalchemy import text
+
+from stepchange.core.database import session_scope
+
 # Builds more configs than Python's default recursion limit allows advanced-alchemy's key search to
 # skip over, in a process of its own so the count doesn't depend on what else the suite has built.
 MANY_CONFIGS = """
@@ -25,3 +31,11 @@ def test_a_process_can_build_more_configs_than_the_recursion_limit() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "built"
+
+
+async def test_postgresql_connections_never_compile_statements_just_in_time(db_config: SQLAlchemyAsyncConfig) -> None:
+    """A report's statements cost enough to trigger JIT compilation, which took longer than running them."""
+    async with session_scope(db_config) as session:
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's setting")
+        assert (await session.execute(text("SHOW jit"))).scalar_one() == "off"

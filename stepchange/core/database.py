@@ -104,9 +104,18 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if immediate else 'DEFERRED'}")
 
 
+POSTGRESQL_SETTINGS = {"jit": "off"}
+"""Each PostgreSQL connection's settings. JIT compilation is for long analytical queries: a report's
+statements are estimated costly enough to trigger it (over ``jit_above_cost``) but run in a fraction of
+a second, and compiling them took longer than running them (issue 28: a work-stream report's one
+statement, 1.5 s of which 1.0 s JIT, on a loaded machine)."""
+
+
 def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     """The advanced-alchemy config; the Litestar plugin and ``stepchange database`` share it."""
     engine_config = EngineConfig(pool_pre_ping=not settings.is_sqlite)
+    if not settings.is_sqlite:
+        engine_config.connect_args = {"server_settings": POSTGRESQL_SETTINGS}
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         engine_config=engine_config,

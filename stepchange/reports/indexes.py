@@ -7,7 +7,8 @@ count reads is in the index, so the engine never visits the table's rows.
 
 The tables belong to ``interest`` and ``people``; the indexes are declared here because only the
 reports read through them (the writes pay for them: a few small index entries a submission). Migration
-``0014`` builds them (``0026`` the last two); ``stepchange.models`` imports this module so Alembic sees them.
+``0014`` builds them (later ones by later migrations: ``0026``, ``0032``); ``stepchange.models`` imports this
+module so Alembic sees them.
 """
 
 from __future__ import annotations
@@ -52,3 +53,6 @@ NIL_RETURNS = Index(
 )
 """The people who said they have nothing to declare: the register of interests counts its nil returns
 from these entries alone (a partial index, one small entry for each such expression)."""
+HOURS_BY_PERSON = Index("ix_volunteer_id_hours_per_month", Volunteer.id, Volunteer.hours_per_month)
+"""The hours a month of each person placed (the report's hours), without reading their rows: PostgreSQL
+otherwise hash-joins a scan of every person to read a few thousand."""

@@ -42,6 +42,8 @@ from stepchange.workstreams.models import Workstream
 EMAIL_CONFIRMED_OR_BEYOND = (Identity.EMAIL_CONFIRMED, Identity.ORGANISATION_CONFIRMED, Identity.VALIDATED)
 Counts = dict[UUID, tuple[int, int, int]]
 """Choices, lead choices and first choices, by project."""
+Stages = tuple[int, int, int, int]
+"""A call's funnel: submitted, e-mail confirmed, validated, assigned."""
 
 
 async def calls(session: AsyncSession, scope: Scope) -> Sequence[Call]:
@@ -86,18 +88,15 @@ async def expressions_per_call(session: AsyncSession) -> dict[UUID, int]:
     return await _by_call(session, select(Expression.call_id, func.count()))
 
 
-async def funnel(
-    session: AsyncSession, scope: Scope, calls: Sequence[Call], per_call: dict[UUID, int]
-) -> list[FunnelRow]:
-    """``per_call``: :func:`expressions_per_call`, counted once for the funnel and the demand."""
-    counted = await (
-        _programme_funnel(session, per_call) if scope.workstream is None else _scoped_funnel(session, scope)
-    )
+def funnel(calls: Sequence[Call], counted: dict[UUID, Stages]) -> list[FunnelRow]:
+    """Each call's row of the funnel counted (by :func:`programme_funnel`, or with a work-stream's other
+    interest figures: ``reports.workstream_interest``), 0 where it has none."""
     return [FunnelRow(c.name, *counted.get(c.id, (0, 0, 0, 0))) for c in calls]
 
 
-async def _programme_funnel(session: AsyncSession, submitted: dict[UUID, int]) -> dict[UUID, tuple[int, int, int, int]]:
-    """Each stage from the smallest set that gives it, through covering indexes only: every expression by
+async def programme_funnel(session: AsyncSession, submitted: dict[UUID, int]) -> dict[UUID, Stages]:
+    """``submitted``: :func:`expressions_per_call`, counted once for the funnel and the demand. Each stage
+    from the smallest set that gives it, through covering indexes only: every expression by
     call; the people never confirmed (still submitted, or rejected without a confirmed step) and the
     validated, each from the people's identity index to their expressions; the placed from the
     assignments. Confirmed = submitted - never confirmed."""
@@ -140,26 +139,6 @@ def _stepped(*steps: Identity) -> ColumnElement[bool]:
 async def _by_call(session: AsyncSession, query: Select[Any, Any], key: Any = Expression.call_id) -> dict[UUID, int]:
     rows = await session.execute(query.group_by(key))
     return {call: int(n) for call, n in rows.all()}
-
-
-async def _scoped_funnel(session: AsyncSession, scope: Scope) -> dict[UUID, tuple[int, int, int, int]]:
-    """A work-stream's funnel in one pass over the expressions choosing its projects (found through the
-    choices' project index), each expression and its person's identity read from covering indexes by id
-    (``EXPRESSIONS_BY_ID``, ``IDENTITY_BY_PERSON``)."""
-    validated = Volunteer.identity == Identity.VALIDATED
-    rows = await session.execute(
-        select(
-            Expression.call_id,
-            func.count(),
-            func.sum(case((confirmed_once(), 1), else_=0)),
-            func.sum(case((validated, 1), else_=0)),
-            func.sum(case((and_(validated, placed_in_call(scope)), 1), else_=0)),
-        )
-        .join(Volunteer, Volunteer.id == Expression.volunteer_id)
-        .where(in_scope(scope))
-        .group_by(Expression.call_id)
-    )
-    return {call: (int(n), int(c or 0), int(v or 0), int(p or 0)) for call, n, c, v, p in rows.all()}
 
 
 async def demand(session: AsyncSession, scope: Scope, call: Call | None, per_call: dict[UUID, int]) -> list[DemandRow]:

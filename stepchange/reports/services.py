@@ -29,7 +29,16 @@ from stepchange.core.errors import InvalidInput, NotAllowed, NotFound
 from stepchange.core.guards import Principal
 from stepchange.interest.current_call import current_call
 from stepchange.interest.models import Call
-from stepchange.reports import changes, delivery, exceptions, history, interest, oversight, trends
+from stepchange.reports import (
+    changes,
+    delivery,
+    exceptions,
+    history,
+    interest,
+    oversight,
+    trends,
+    workstream_interest,
+)
 from stepchange.reports import indexes as indexes  # the counts below read through them
 from stepchange.reports.cache import ReportCache
 from stepchange.reports.parallel import beside
@@ -165,12 +174,19 @@ class InterestFigures:
 
 
 async def interest_figures(session: AsyncSession, scope: Scope, call: Call | None) -> InterestFigures:
-    """The funnel of every call, and the demand and the trend of the report's call."""
+    """The funnel of every call, and the demand and the trend of the report's call (a work-stream's funnel
+    and trend in one pass over its people's expressions: ``reports.workstream_interest``)."""
     per_call = await interest.expressions_per_call(session)
+    calls = await interest.calls(session, scope)
+    if scope.workstream is None:
+        funnel = interest.funnel(calls, await interest.programme_funnel(session, per_call))
+        call_trend = await trends.call_trend(session, call)
+    else:
+        counted = await workstream_interest.count(session, scope, call)
+        funnel = interest.funnel(calls, counted.funnel)
+        call_trend = [] if call is None else trends.trend_rows(counted.submitted, counted.validated)
     return InterestFigures(
-        funnel=await interest.funnel(session, scope, await interest.calls(session, scope), per_call),
-        demand=await interest.demand(session, scope, call, per_call),
-        call_trend=await trends.call_trend(session, scope, call),
+        funnel=funnel, demand=await interest.demand(session, scope, call, per_call), call_trend=call_trend
     )
 
 

@@ -6,47 +6,41 @@
   recorded) or someone who had was validated, with that day's counts and the running totals.
   A person counts as validated on the day of their latest validation, or on the day they submitted
   if they were validated before (someone already known joins the call validated); only people
-  validated now count. Days with neither are left out of the table (the running totals say what
+  validated now count, each once. Days with neither are left out of the table (the running totals say what
   the days between held); the series runs from the call's first such day to its last (up to today).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import CTE, ColumnElement, ScalarSelect, Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from stepchange.core import clock
 from stepchange.core.sql import scanned
 from stepchange.interest.models import Call, Expression
 from stepchange.people.models import Identity, IdentityStep, Volunteer
 from stepchange.reports.counting import by_day, utc_hour
-from stepchange.reports.interest import in_scope
 from stepchange.reports.schemas import CallDayRow
-from stepchange.reports.scope import Scope
 
 MOST_DAYS = 400
 """The most UK days a call's submissions are counted over day by day (beyond, by hour)."""
 
 
-async def call_trend(session: AsyncSession, scope: Scope, call: Call | None) -> list[CallDayRow]:
+async def call_trend(session: AsyncSession, call: Call | None) -> list[CallDayRow]:
+    """The programme's trend of the call (a work-stream's is counted with its funnel: ``workstream_interest``)."""
     if call is None:
         return []
-    submitted = await (
-        _submissions_by_day(session, call) if scope.workstream is None else _submissions_by_hour(session, scope, call)
-    )
-    validated = await session.execute(_validations(scope, call))
-    return trend_rows(submitted, by_day(validated.all(), "validated"))
+    validated = await session.execute(_validations(call))
+    return trend_rows(await _submissions_by_day(session, call), by_day(validated.all(), "validated"))
 
 
-async def _submissions_by_hour(session: AsyncSession, scope: Scope, call: Call) -> pl.DataFrame:
+async def _submissions_by_hour(session: AsyncSession, call: Call) -> pl.DataFrame:
     hour = utc_hour(Expression.submitted_at)
-    rows = await session.execute(
-        select(hour, func.count()).where(Expression.call_id == call.id, in_scope(scope)).group_by(hour)
-    )
+    rows = await session.execute(select(hour, func.count()).where(Expression.call_id == call.id).group_by(hour))
     return by_day(rows.all(), "submitted")
 
 
@@ -59,7 +53,7 @@ async def _submissions_by_day(session: AsyncSession, call: Call) -> pl.DataFrame
     earliest, latest = (select(bound(at)).where(mine).scalar_subquery() for bound in (func.min, func.max))
     first, last = (await session.execute(select(earliest, latest))).one()
     if first is None or last is None or (clock.uk_day(last) - clock.uk_day(first)).days > MOST_DAYS:
-        return await _submissions_by_hour(session, Scope(), call)
+        return await _submissions_by_hour(session, call)
     days = pl.date_range(clock.uk_day(first), clock.uk_day(last), "1d", eager=True).to_list()
     counts = [
         select(func.count()).where(mine, at >= clock.start_of_day_uk(day), at < clock.end_of_day_uk(day))
@@ -70,31 +64,41 @@ async def _submissions_by_day(session: AsyncSession, call: Call) -> pl.DataFrame
     return table.filter(pl.col("submitted") > 0)
 
 
-def _validations(scope: Scope, call: Call) -> Any:
-    """``(UTC hour, people)`` of the call's people validated now, by the hour they count from (their latest
-    validation, or their submission if they were validated before it): read from the people's identity
-    index, through their expressions (``scanned``: SQLite would otherwise take the unique index on person
-    and call, which lacks the submission time), to their validation steps, each the latest of its
-    person's (two in the same microsecond would both count)."""
-    step, later = IdentityStep, aliased(IdentityStep)
-    counted_from = case((step.created_at > Expression.submitted_at, step.created_at), else_=Expression.submitted_at)
-    hour = utc_hour(counted_from)
+def latest_validation() -> ScalarSelect[Any]:
+    """When the person (``Volunteer``, correlated) was last validated: one lookup at the end of their entries
+    in ``STEPS_BY_KIND``; ``NULL`` if their history holds no validation."""
     return (
-        select(hour, func.count())
+        select(func.max(IdentityStep.created_at))
+        .where(IdentityStep.step == Identity.VALIDATED, IdentityStep.volunteer_id == Volunteer.id)
+        .scalar_subquery()
+    )
+
+
+def validations_by_hour(
+    people: CTE, *conditions: ColumnElement[bool], also: Sequence[ColumnElement[Any]] = ()
+) -> Select[Any]:
+    """``(UTC hour, people, *also)`` validated, by the hour each counts from: their latest validation, or
+    their submission if they were validated before it. ``people`` holds one row per expression, with its
+    ``submitted_at`` and, for a person validated now, their :func:`latest_validation` as ``validated_at``
+    (materialised, so the lookup is made once per row, not once per use)."""
+    at, submitted = people.c.validated_at, people.c.submitted_at
+    hour = utc_hour(case((at > submitted, at), else_=submitted))
+    return select(hour, func.count(), *also).where(at.is_not(None), *conditions).group_by(hour)
+
+
+def _validations(call: Call) -> Select[Any]:
+    """The call's people validated now, read from the people's identity index through their expressions
+    (``scanned``: SQLite would otherwise take the unique index on person and call, which lacks the
+    submission time)."""
+    people = (
+        select(Expression.submitted_at, latest_validation().label("validated_at"))
         .select_from(Volunteer)
         .join(Expression, and_(Expression.volunteer_id == Volunteer.id, scanned(Expression.call_id) == call.id))
-        .join(step, and_(step.volunteer_id == Volunteer.id, step.step == Identity.VALIDATED))
-        .where(
-            Volunteer.identity == Identity.VALIDATED,
-            in_scope(scope),
-            ~exists().where(
-                later.step == Identity.VALIDATED,
-                later.volunteer_id == Volunteer.id,
-                later.created_at > step.created_at,
-            ),
-        )
-        .group_by(hour)
+        .where(Volunteer.identity == Identity.VALIDATED)
+        .cte("validated")
+        .prefix_with("MATERIALIZED")
     )
+    return validations_by_hour(people)
 
 
 def trend_rows(submitted: pl.DataFrame, validated: pl.DataFrame) -> list[CallDayRow]:
