@@ -22,7 +22,7 @@ from stepchange.core.audit import AuditEntry
 from stepchange.core.authz import Role
 from stepchange.core.database import session_scope
 from stepchange.core.export_jobs import ExportJob, ExportStatus
-from stepchange.core.settings import Settings
+from stepchange.core.settings import Settings, SettingsError
 from stepchange.reports import export_kinds
 from tests.conftest import Client, make_staff, sign_in
 from tests.test_register_scale import HTML, REGISTER, add_people, office, small_chunks
@@ -154,3 +154,12 @@ async def test_a_short_register_is_still_sent_directly(office: Client, db_config
 
     assert answer.status_code == 200
     assert workbook_names(answer.content) == NAMES[:3]
+
+
+def test_the_rows_sent_at_once_are_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings.from_env().export_direct_rows == 5_000
+    monkeypatch.setenv("STEPCHANGE_EXPORT_DIRECT_ROWS", "12")
+    assert Settings.from_env().export_direct_rows == 12
+    monkeypatch.setenv("STEPCHANGE_EXPORT_DIRECT_ROWS", "-1")
+    with pytest.raises(SettingsError, match="EXPORT_DIRECT_ROWS"):
+        Settings.from_env()

@@ -28,7 +28,7 @@ from stepchange.reports.export_kinds import REGISTER
 from tests import test_browser
 from tests.conftest import make_staff
 from tests.server import Server, running
-from tests.test_browser import check_accessibility, new_page, sign_in_as
+from tests.test_browser import check_accessibility, fits, new_page, sign_in_as
 from tests.test_register_scale import add_people
 from tests.test_resilience import server_env
 
@@ -67,16 +67,28 @@ async def follow(page: Any, rel: str) -> None:
     await page.wait_for_url(lambda url: url.endswith(address))
 
 
-async def walk_the_register(page: Any, *, check: bool) -> None:
-    """First page, next, next (by ``after``), previous (by ``before``), previous: the same rows each way."""
+async def look_at(page: Any, name: str, *, javascript: bool) -> None:
+    """axe at desktop and 320 px. Without JavaScript axe cannot run in the page: the screenshots are taken
+    for people to look at, and the page must still not scroll sideways at 320 px."""
+    if javascript:
+        await check_accessibility(page, name, phone=True)
+        return
+    await page.screenshot(path=str(test_browser.ARTIFACTS / f"no-js-{name}.png"), full_page=True)
+    await page.set_viewport_size({"width": 320, "height": 900})
+    assert await fits(page, 320), f"{name} scrolls sideways at 320 px without JavaScript"
+    await page.screenshot(path=str(test_browser.ARTIFACTS / f"no-js-320px-{name}.png"), full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+
+async def walk_the_register(page: Any, *, javascript: bool) -> None:
+    """First page, next, next (by ``after``), previous (by ``before``), previous: the same rows each way.
+    Each page looked at (:func:`look_at`)."""
     assert "Showing 1 to 50 of 110 entries." in await page.inner_text("main")
     assert await people_shown(page) == NAMES[:50]
-    if check:
-        await check_accessibility(page, "80-register", phone=True)
+    await look_at(page, "80-register", javascript=javascript)
     await follow(page, "next")
     assert "after=" in page.url and await people_shown(page) == NAMES[50:100]
-    if check:
-        await check_accessibility(page, "81-register-next-page", phone=True)
+    await look_at(page, "81-register-next-page", javascript=javascript)
     await follow(page, "next")
     assert "after=" in page.url and await people_shown(page) == NAMES[100:]
     await follow(page, "prev")
@@ -85,7 +97,7 @@ async def walk_the_register(page: Any, *, check: bool) -> None:
     assert await people_shown(page) == NAMES[:50]
 
 
-async def download_through_the_job(page: Any, *, check: bool) -> None:
+async def download_through_the_job(page: Any, *, javascript: bool) -> None:
     """The Excel link, the job's page (checked again until ready) and its file: every row of the register."""
     await page.click("a:has-text('Download as Excel')")
     await page.wait_for_url(re.compile(r"/exports/[0-9a-f-]{36}$"))
@@ -98,8 +110,7 @@ async def download_through_the_job(page: Any, *, check: bool) -> None:
         await page.wait_for_load_state("domcontentloaded")
     assert await page.inner_text("h1") == "Your file is ready", await page.inner_text("main")
     link = "a:has-text('Download the register of interests (Excel spreadsheet, 110 rows)')"
-    if check:
-        await check_accessibility(page, "83-export-ready", phone=True)
+    await look_at(page, "83-export-ready", javascript=javascript)
     async with page.expect_download() as downloading:
         await page.click(link)
     download = await downloading.value
@@ -112,14 +123,14 @@ async def test_the_reviewer_pages_through_the_register_and_downloads_it_through_
     server: Server, browser: Any
 ) -> None:
     page = await sign_in_as(browser, server, "ethics@example.org", "/ethics/register")
-    await walk_the_register(page, check=True)
-    await download_through_the_job(page, check=True)
+    await walk_the_register(page, javascript=True)
+    await download_through_the_job(page, javascript=True)
 
     plain = await new_page(browser, javascript=False)
     await plain.context.add_cookies(await page.context.cookies())
     await plain.goto(f"{server.url}/ethics/register")
-    await walk_the_register(plain, check=False)
-    await download_through_the_job(plain, check=False)
+    await walk_the_register(plain, javascript=False)
+    await download_through_the_job(plain, javascript=False)
 
 
 async def test_the_job_pages_while_it_is_prepared_and_when_it_failed(
