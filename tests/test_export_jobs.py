@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import io
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import polars as pl
 import pytest
@@ -21,6 +22,7 @@ from stepchange.core.audit import AuditEntry
 from stepchange.core.authz import Role
 from stepchange.core.database import session_scope
 from stepchange.core.export_jobs import ExportJob, ExportStatus
+from stepchange.core.settings import Settings, SettingsError
 from stepchange.reports import export_kinds
 from tests.conftest import Client, make_staff, sign_in
 from tests.test_register_scale import HTML, REGISTER, add_people, office, small_chunks
@@ -28,13 +30,13 @@ from tests.test_register_scale import HTML, REGISTER, add_people, office, small_
 __all__ = ("office", "small_chunks")  # fixtures shared with the register tests
 
 NAMES = [f"Person {n:03d}" for n in range(10)]
-pytestmark = pytest.mark.usefixtures("small_chunks", "long_downloads")
+pytestmark = pytest.mark.usefixtures("small_chunks")
 
 
 @pytest.fixture
-def long_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+def settings(settings: Settings) -> Settings:
     """Every register longer than three rows counts as long (so a handful of people makes a job)."""
-    monkeypatch.setattr(export_kinds, "DIRECT_ROWS", 3)
+    return replace(settings, export_direct_rows=3)
 
 
 async def until_ready(client: Client, address: str) -> Response:
@@ -145,13 +147,19 @@ async def test_a_job_that_keeps_dying_is_reported_failed(office: Client, db_conf
         assert await session.scalar(select(ExportJob.status)) == ExportStatus.FAILED
 
 
-async def test_a_short_register_is_still_sent_directly(
-    office: Client, db_config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(export_kinds, "DIRECT_ROWS", 10)
-    await add_people(db_config, 0, 10)
+async def test_a_short_register_is_still_sent_directly(office: Client, db_config: SQLAlchemyAsyncConfig) -> None:
+    await add_people(db_config, 0, 3)
 
     answer = await office.get(f"{REGISTER}.xlsx")
 
     assert answer.status_code == 200
-    assert workbook_names(answer.content) == NAMES
+    assert workbook_names(answer.content) == NAMES[:3]
+
+
+def test_the_rows_sent_at_once_are_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings.from_env().export_direct_rows == 5_000
+    monkeypatch.setenv("STEPCHANGE_EXPORT_DIRECT_ROWS", "12")
+    assert Settings.from_env().export_direct_rows == 12
+    monkeypatch.setenv("STEPCHANGE_EXPORT_DIRECT_ROWS", "-1")
+    with pytest.raises(SettingsError, match="EXPORT_DIRECT_ROWS"):
+        Settings.from_env()

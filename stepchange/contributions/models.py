@@ -7,7 +7,7 @@ import enum
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC, EncryptedText
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stepchange.core.database import Base, encryption_key, enum_type
@@ -35,6 +35,8 @@ class TimeEntry(Base):
     __tablename__ = "time_entry"
     __table_args__ = (
         UniqueConstraint("volunteer_id", "project_id", "month", name="uq_time_entry_volunteer_project_month"),
+        # The entries to confirm are read oldest first: a page is read in this order, not sorted from all.
+        Index("ix_time_entry_created_at_id", "created_at", "id"),
     )
 
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)

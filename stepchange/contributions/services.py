@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from stepchange.assignments.models import Assignment, AssignmentStatus
@@ -191,7 +191,9 @@ class ContributionService(DomainService[TimeEntry, TimeEntryRepository]):
         project), oldest first."""
         filters: list[ColumnElement[bool]] = []
         if actor.role != Role.COORDINATOR:
-            filters.append(Project.workstream_id == actor.workstream_id)
+            # By the work-stream's projects, not a join: the entries are then counted from their own table.
+            projects = select(Project.id).where(Project.workstream_id == actor.workstream_id)
+            filters.append(TimeEntry.project_id.in_(projects.scalar_subquery()))
         if status is not None:
             filters.append(TimeEntry.status == status)
         return await self._page(filters, limit, offset, newest_first=False)
@@ -199,15 +201,12 @@ class ContributionService(DomainService[TimeEntry, TimeEntryRepository]):
     async def _page(
         self, filters: Sequence[ColumnElement[bool]], limit: int, offset: int, *, newest_first: bool = True
     ) -> tuple[list[tuple[TimeEntry, Project, str]], int]:
-        joined = (
-            select(TimeEntry, Project, Volunteer.name)
-            .join(Project, TimeEntry.project_id == Project.id)
-            .join(Volunteer, TimeEntry.volunteer_id == Volunteer.id)
-            .where(*filters)
+        """A page of the entries that pass ``filters`` (on the entry alone), with each one's project and giver.
+        Counted without the joins: every entry has its project and its giver (both required keys)."""
+        total = await self.session.scalar(select(func.count()).select_from(TimeEntry).where(*filters))
+        rows = await self.session.execute(
+            entries_in_order(filters, newest_first=newest_first).limit(limit).offset(offset)
         )
-        total = await self.session.scalar(select(func.count()).select_from(joined.subquery()))
-        order = (TimeEntry.month.desc(), Project.code) if newest_first else (TimeEntry.created_at, TimeEntry.id)
-        rows = await self.session.execute(joined.order_by(*order).limit(limit).offset(offset))
         return [(e, p, name) for e, p, name in rows.all()], int(total or 0)
 
     async def review(
@@ -270,6 +269,19 @@ class ContributionService(DomainService[TimeEntry, TimeEntryRepository]):
     async def forget_words(self, volunteer_id: UUID) -> None:
         """Erasure: the hours and expenses stay as anonymous totals; the person's own words go."""
         await self.session.execute(update(TimeEntry).where(TimeEntry.volunteer_id == volunteer_id).values(note=""))
+
+
+def entries_in_order(filters: Sequence[ColumnElement[bool]], *, newest_first: bool) -> Select[TimeEntry, Project, str]:
+    """The entries that pass ``filters``, each with its project and its giver's name: a person's own newest
+    month first, or (to confirm) oldest logged first, the order ``ix_time_entry_created_at_id`` is read in."""
+    order = (TimeEntry.month.desc(), Project.code) if newest_first else (TimeEntry.created_at, TimeEntry.id)
+    return (
+        select(TimeEntry, Project, Volunteer.name)
+        .join(Project, TimeEntry.project_id == Project.id)
+        .join(Volunteer, TimeEntry.volunteer_id == Volunteer.id)
+        .where(*filters)
+        .order_by(*order)
+    )
 
 
 async def _places(service: ContributionService, volunteer_id: UUID) -> list[Project]:

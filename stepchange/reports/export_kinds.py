@@ -11,6 +11,7 @@ directly.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
@@ -22,18 +23,27 @@ from stepchange.reports.register import REGISTER_COLUMNS, RegisterFilter, regist
 from stepchange.reports.register_page import register_cells
 
 REGISTER = "register-of-interests"
-DIRECT_ROWS = 5_000
-"""Rows up to which an Excel download is written and sent directly, not by a job."""
-STARTED_FROM = {REGISTER: "/ethics/register"}
-"""The page each kind of download is asked for from (to ask again if it failed)."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a kind of download is asked for (to go back, or ask again if it failed), and what it is called."""
+
+    page: str
+    name: str
+
+
+STARTED_FROM = {REGISTER: Origin("/ethics/register", "the register of interests")}
+ELSEWHERE = Origin("/", "your file")
 SHEETS = {REGISTER: Sheet(REGISTER, REGISTER_COLUMNS, "Register of interests", register_cells)}
 
 
-async def register_by_job(session: AsyncSession) -> bool:
-    """Whether the register as Excel is prepared by a background job (it is longer than :data:`DIRECT_ROWS`).
+async def register_by_job(session: AsyncSession, direct_rows: int) -> bool:
+    """Whether the register as Excel is prepared by a background job: it is longer than ``direct_rows`` (the
+    ``export_direct_rows`` setting).
     Counted as the register's pages count it (from indexes): asking for the row past the limit instead would
     have PostgreSQL join and sort the whole register to find it."""
-    return int(await session.scalar(register_count(RegisterFilter())) or 0) > DIRECT_ROWS
+    return int(await session.scalar(register_count(RegisterFilter())) or 0) > direct_rows
 
 
 async def look_up(

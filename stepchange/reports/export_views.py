@@ -24,7 +24,7 @@ from stepchange.core.database import app_database_config
 from stepchange.core.errors import BrokenRule, NotFound, RuleViolation
 from stepchange.core.export_jobs import ExportJob, ExportStatus
 from stepchange.core.exports import EXCEL_MEDIA_TYPE, download
-from stepchange.reports.export_kinds import STARTED_FROM, look_up
+from stepchange.reports.export_kinds import ELSEWHERE, STARTED_FROM, look_up
 from stepchange.reports.schemas import ExportOut
 
 FAILED = BrokenRule(
@@ -80,7 +80,7 @@ class ExportPages(Controller):
     ) -> Template:
         """Being prepared (with a link to check again), ready (with the link to the file) or failed."""
         job = await _job(request, db_session, job_id)
-        return Template("exports/job.html", context={"job": job, "back": STARTED_FROM.get(job.kind, "/")})
+        return Template("exports/job.html", context={"job": job, "origin": STARTED_FROM.get(job.kind, ELSEWHERE)})
 
     @get("/{job_id:uuid}/file", name="export_file")
     async def file(

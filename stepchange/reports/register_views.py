@@ -8,7 +8,7 @@ sends the browser to the job's page.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from advanced_alchemy.service import OffsetPagination
@@ -30,9 +30,10 @@ from stepchange.core.exports import EXCEL_MEDIA_TYPE, csv_stream, excel_stream, 
 from stepchange.core.guards import requires_role
 from stepchange.core.listing import Listing, read_page
 from stepchange.core.pagination import Window
+from stepchange.core.settings import Settings
 from stepchange.ethics.deps import provide_conflicts
 from stepchange.ethics.services import ConflictService
-from stepchange.reports.export_kinds import DIRECT_ROWS, REGISTER, SHEETS, register_by_job
+from stepchange.reports.export_kinds import REGISTER, SHEETS, register_by_job
 from stepchange.reports.register import (
     KINDS,
     REGISTER_COLUMNS,
@@ -69,7 +70,7 @@ async def register_workbook(request: Request[Any, Any, Any], session: AsyncSessi
     """The register as Excel, recorded: sent directly when short, else a job started for the asker."""
     await _record(request, session, "Excel")
     config = app_database_config(request.app)
-    if not await register_by_job(session):
+    if not await register_by_job(session, cast(Settings, request.app.state.settings).export_direct_rows):
         return excel_stream(REGISTER_COLUMNS, _register_download(config), REGISTER, SHEETS[REGISTER].sheet)
     return await export_jobs.start(session, REGISTER, acting_staff(request).id)
 
@@ -120,7 +121,8 @@ class RegisterController(Controller):
     @get(
         f"/{REGISTER}.xlsx",
         summary="The register of interests as an Excel workbook",
-        description=f"Up to {DIRECT_ROWS:,} rows the workbook itself; a longer one is prepared in the background: "
+        description=f"Up to {Settings.export_direct_rows:,} rows (`STEPCHANGE_EXPORT_DIRECT_ROWS`) the workbook; "
+        "a longer one is prepared in the background: "
         "202 Accepted with `Location` (and `status_url`) naming the job, whose address gives the file when ready.",
         media_type=EXCEL_MEDIA_TYPE,
         responses={HTTP_202_ACCEPTED: ResponseSpec(ExportOut, description="Being prepared")},
