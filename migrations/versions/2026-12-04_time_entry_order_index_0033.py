@@ -1,7 +1,7 @@
 """time entry order index: the entries to confirm are read oldest first by index
 
 Revision ID: 0033
-Revises: 0031
+Revises: 0032
 Create Date: 2026-12-04 16:40:00
 
 Declared on ``TimeEntry``. Without it the office's time ledger (``/time``, ``/api/time``, oldest entry
@@ -16,7 +16,7 @@ __all__ = ("data_downgrades", "data_upgrades", "downgrade", "schema_downgrades",
 
 # revision identifiers, used by Alembic.
 revision = "0033"
-down_revision = "0031"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
