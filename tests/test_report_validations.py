@@ -37,7 +37,7 @@ PEOPLE = [  # validated (days ago, each a step), submitted (days ago), the proje
 
 async def _call(config: SQLAlchemyAsyncConfig) -> Any:
     async with session_scope(config) as session:
-        projects = dict((await session.execute(select(Project.code, Project))).tuples().all())
+        projects = dict((await session.execute(select(Project.code, Project))).all())
         call = Call(name="Trend call", opens_at=noon(6), closes_at=noon(-5), projects=[projects["T1"], projects["CP1"]])
         session.add(call)
         for n, (validations, submitted, code) in enumerate(PEOPLE):
