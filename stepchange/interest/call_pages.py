@@ -95,7 +95,7 @@ class CallPages(Controller):
 
     @get("/", name="calls")
     async def index(self, calls: NamedDependency[CallService], window: NamedDependency[Window]) -> Template:
-        found, total = await calls.list_and_count(
+        found, total = await calls.get_many_and_count(
             Window(PAGE_SIZE, window.offset).filter(), order_by=[(Call.opens_at, True)]
         )
         now = clock.now()
