@@ -94,7 +94,6 @@ class Painter:
                 send(process.stdin, (name, table, now))
                 answer = receive(process.stdout)
             except OSError as error:
-                answer = None
                 self._end()
                 raise ChartNotDrawn(f"the drawing process stopped: {error}") from error
             finally:

@@ -53,14 +53,13 @@ async def register_page(
     (with neither) ``offset`` rows in: then the position it starts from is found first, by the rows' ids
     alone (from the end, in the register's second half), so no skipped row's text or review is read."""
     total = int(await session.scalar(register_count(narrowed)) or 0)
-    forwards = before is None
     if after is None and before is None and offset > 0:
         after, before = await _position_at(session, narrowed, offset, limit, total)
-        forwards = before is None
         limit = min(limit, max(total - offset, 0))
     if after is None and before is None:
         rows = list((await session.execute(register_query(narrowed).limit(limit))).all())
     else:
+        forwards = before is None
         statement = register_query(narrowed, after if forwards else before, forwards=forwards).limit(limit)
         found = list((await session.execute(statement)).all())
         rows = found if forwards else found[::-1]
