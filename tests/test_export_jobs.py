@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -94,6 +95,8 @@ async def test_the_page_says_the_file_is_being_prepared_then_links_to_it(
     ready = await until_ready(office, page)
     assert ready.status_code == 200 and "Your file is ready" in ready.text
     assert f'href="{page}/file"' in ready.text
+    active = re.search(r'govuk-service-navigation__item--active.*?href="([^"]+)"', ready.text, re.S)
+    assert active is not None and active.group(1) == "/ethics"  # the register's section, where it was asked for
     assert workbook_names((await office.get(f"{page}/file")).content) == NAMES
 
 

@@ -80,7 +80,8 @@ class ExportPages(Controller):
     ) -> Template:
         """Being prepared (with a link to check again), ready (with the link to the file) or failed."""
         job = await _job(request, db_session, job_id)
-        return Template("exports/job.html", context={"job": job, "origin": STARTED_FROM.get(job.kind, ELSEWHERE)})
+        origin = STARTED_FROM.get(job.kind, ELSEWHERE)
+        return Template("exports/job.html", context={"job": job, "origin": origin, "section_path": origin.page})
 
     @get("/{job_id:uuid}/file", name="export_file")
     async def file(
