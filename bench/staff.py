@@ -296,6 +296,8 @@ def main() -> None:
     if args.copy:
         url = working_copy(url, work, args.copy, postgres=bool(args.postgres))
     wanted = [p for p in PATHS if not args.only or any(part in p.path for part in args.only.split(","))]
+    if not wanted:
+        parser.error(f"no staff path contains any of {args.only!r}: the data is ready, nothing was measured")
     env = {**service_env(url, work), "STEPCHANGE_REPORT_CACHE_SECONDS": "0"}
     with serving("stepchange.app:create_app", env, work / "staff-server.log") as server:
         clients = {role: signed_in(server, role) for role in {p.role for p in wanted}}
