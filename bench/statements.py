@@ -4,11 +4,11 @@
 
 Reads the national data ``bench.staff`` generated (it must exist: run ``bench.staff`` first), counts the
 board's report for the programme or a work-stream afresh ``--rounds`` times in this process (as the
-dashboard does with the report cache off), and prints each statement's median time from the moment the
-driver was handed it to the moment it returned (rows still to fetch are not counted); then the whole report's
-median, the statements' sum and what is left (building rows and figures in Python). On PostgreSQL the
-interest figures are counted on a second connection beside the rest (``reports.parallel``), so their
-statements overlap the others and the sum can exceed the whole.
+dashboard does with the report cache off), then runs each statement the report ran alone, to its last
+row, ``--rounds`` times; it prints each statement's median and rows, the whole report's median, the
+statements' sum and what is left (building rows and figures in Python). On PostgreSQL the interest
+figures are counted on a second connection beside the rest (``reports.parallel``), so their statements
+overlap the others and the sum can exceed the whole.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import statistics
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,20 +33,17 @@ from stepchange.workstreams.services import WorkstreamService
 
 
 @dataclass
-class Timings:
-    """Each statement's times (named by its start), over every round."""
+class Captured:
+    """The statements a report ran, with their parameters, in the order it ran them."""
 
-    started: dict[int, float] = field(default_factory=dict)
-    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statements: list[tuple[str, Any]] = field(default_factory=list)
+    on: bool = False
 
     def attach(self, engine: Any) -> None:
         @event.listens_for(engine, "before_cursor_execute")
-        def before(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
-            self.started[id(cursor)] = time.perf_counter()
-
-        @event.listens_for(engine, "after_cursor_execute")
-        def after(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
-            self.seconds[_name(statement)].append(time.perf_counter() - self.started.pop(id(cursor)))
+        def before(conn: Connection, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            if self.on and not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                self.statements.append((statement, parameters))
 
 
 def _name(statement: str) -> str:
@@ -55,26 +51,40 @@ def _name(statement: str) -> str:
     return " ".join(statement.split())[:110]
 
 
+async def _report(config: Any, code: str) -> float:
+    async with session_scope(config) as session:
+        workstream = None if code == "programme" else await WorkstreamService(session=session).by_code(code)
+        started = time.perf_counter()
+        await ReportService(session).count(Scope(workstream))
+        return time.perf_counter() - started
+
+
 async def measure(url: str, code: str, rounds: int) -> None:
+    """The whole report's median, then each of its statements run alone to its last row (SQLite finds rows
+    as they are fetched, so a statement's time is only known once every row is read)."""
     config = build_database_config(Settings(database_url=url))
-    timings = Timings()
-    timings.attach(config.get_engine().sync_engine)
-    wholes: list[float] = []
-    for round_ in range(rounds + 1):  # the first warms the caches and is not counted
-        async with session_scope(config) as session:
-            workstream = None if code == "programme" else await WorkstreamService(session=session).by_code(code)
-            if round_ == 1:
-                timings.seconds.clear()
-            started = time.perf_counter()
-            await ReportService(session).count(Scope(workstream))
-            wholes.append(time.perf_counter() - started)
-    statements = sorted(timings.seconds.items(), key=lambda item: -statistics.median(item[1]))
-    total = sum(statistics.median(times) for _, times in statements)
-    print(f"{len(statements)} statements; median of {rounds} rounds (ms):")
-    for name, times in statements:
-        print(f"  {statistics.median(times) * 1000:8.1f}  {name}")
-    whole = statistics.median(wholes[1:]) * 1000
-    print(f"whole report {whole:.0f} ms; statements {total * 1000:.0f} ms; the rest {whole - total * 1000:.0f} ms")
+    captured = Captured()
+    captured.attach(config.get_engine().sync_engine)
+    await _report(config, code)  # warms the caches
+    captured.on = True
+    await _report(config, code)
+    captured.on = False
+    whole = statistics.median([await _report(config, code) for _ in range(rounds)]) * 1000
+    timed: list[tuple[float, int, str]] = []
+    async with session_scope(config) as session:
+        connection = await session.connection()
+        for statement, parameters in captured.statements:
+            times, rows = [], 0
+            for _ in range(rounds):
+                started = time.perf_counter()
+                rows = len((await connection.exec_driver_sql(statement, parameters)).all())
+                times.append(time.perf_counter() - started)
+            timed.append((statistics.median(times) * 1000, rows, _name(statement)))
+    total = sum(ms for ms, _, _ in timed)
+    print(f"{len(timed)} statements, each run alone to its last row; median of {rounds} (ms, rows):")
+    for ms, rows, name in sorted(timed, reverse=True):
+        print(f"  {ms:8.1f} {rows:7,}  {name}")
+    print(f"whole report {whole:.0f} ms; its statements alone {total:.0f} ms; the rest {whole - total:.0f} ms")
     await config.get_engine().dispose()
 
 
