@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stepchange.accounts.facts import STAFF_SEATS
 from stepchange.assignments.subgroup_facts import SubgroupFacts
 from stepchange.assignments.team import TeamFacts
+from stepchange.contributions.merging import TimeLedgerMerge
 from stepchange.contributions.participants import Participants
 from stepchange.ethics.facts import TEAM_FACTS
 from stepchange.ethics.models import latest_project_review, project_cleared
 from stepchange.governance.facts import SUBGROUP_FACTS
 from stepchange.governance.services.seats import Seats
 from stepchange.interest.person_facts import InterestFacts, OpenCallFacts
-from stepchange.people.facts import INTEREST_FACTS
+from stepchange.people.facts import INTEREST_FACTS, MERGE_STEPS
 from stepchange.projects.facts import OPEN_CALL_FACTS, PARTICIPANTS, PROJECT_FACTS, StaffFacts
 
 
@@ -50,6 +51,7 @@ def wire() -> None:
     PROJECT_FACTS.plug(ProjectFacts(team))
     TEAM_FACTS.plug(team)
     INTEREST_FACTS.plug(InterestFacts())
+    MERGE_STEPS.plug([InterestFacts(), TimeLedgerMerge()])
     STAFF_SEATS.plug(Seats())
     PARTICIPANTS.plug(Participants())
     SUBGROUP_FACTS.plug(SubgroupFacts())

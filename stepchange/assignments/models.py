@@ -11,6 +11,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stepchange.core.database import Base, enum_type
+from stepchange.core.errors import BrokenRule
+from stepchange.core.record_merge import on_merge_clash
 
 
 class AssignmentRole(enum.StrEnum):
@@ -54,6 +56,13 @@ class Assignment(Base):
             postgresql_where=text(_ACTIVE_SQL),
         ),
         Index("ix_assignment_project_created_at_id", "project_id", "created_at", "id"),  # a page of a team, in order
+        on_merge_clash(
+            BrokenRule(
+                "merge_place_clash",
+                "Both records hold a place on the same project",
+                "End the place one of them holds, then merge the records",
+            )
+        ),
     )
 
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)

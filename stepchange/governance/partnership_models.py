@@ -20,6 +20,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stepchange.core.database import Base, enum_type
+from stepchange.core.record_merge import KEEP_ONE, on_merge_clash
 
 LEVELS = (1, 2, 3, 4, 5)
 
@@ -119,6 +120,7 @@ class SubgroupMember(Base):
     __table_args__ = (
         UniqueConstraint("subgroup_id", "roster_member_id", name="uq_workstream_subgroup_member_roster"),
         UniqueConstraint("subgroup_id", "volunteer_id", name="uq_workstream_subgroup_member_volunteer"),
+        on_merge_clash(KEEP_ONE),  # two records of one person in one subgroup: one membership
     )
 
     subgroup_id: Mapped[UUID] = mapped_column(ForeignKey("workstream_subgroup.id", ondelete="CASCADE"), index=True)

@@ -1,7 +1,9 @@
-"""What the people domain needs from the domains above it (expressions of interest), through a socket."""
+"""What the people domain needs from the domains above it (expressions of interest, and their part in a merge of
+two records), through sockets."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -32,9 +34,13 @@ class InterestFactSource(Protocol):
         """The projects the person chose, newest call first, by rank."""
         ...
 
+
+class MergeStep(Protocol):
     async def before_merge(self, session: AsyncSession, survivor_id: UUID, other_id: UUID) -> None:
-        """Two records of one person are about to become one: keep only the later answer to each call."""
+        """Two records of one person are about to become one: make the rows of this domain that both records
+        hold under one key one row (see ``stepchange.people.merging`` for the clashes left after)."""
         ...
 
 
 INTEREST_FACTS: Socket[InterestFactSource] = Socket("interest facts")
+MERGE_STEPS: Socket[Sequence[MergeStep]] = Socket("the domains' steps before two records of a person are merged")

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stepchange.core import clock
 from stepchange.core.database import Base, encryption_key, enum_type
+from stepchange.core.errors import BrokenRule
+from stepchange.core.record_merge import on_merge_clash
 
 
 class Part(enum.StrEnum):
@@ -150,6 +152,15 @@ class ErasureRequest(Base):
     """A volunteer asked for their personal data to be erased; the office carries it out."""
 
     __tablename__ = "erasure_request"
+    __table_args__ = (
+        on_merge_clash(
+            BrokenRule(
+                "merge_erasure_clash",
+                "Both records have asked to be erased",
+                "Carry out or refuse each request on its own record: records asked to be erased are not merged",
+            )
+        ),
+    )
 
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), unique=True)
     carried_out_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)

@@ -26,12 +26,13 @@ from sqlalchemy import Executable, Table, delete, insert, select, update
 
 from stepchange.core import audit, clock
 from stepchange.core.audit import AuditEntry
-from stepchange.core.database import Base, dialect_of, run_core, table_of, upsert_insert
+from stepchange.core.database import dialect_of, run_core, table_of, upsert_insert
 from stepchange.core.errors import BrokenRule, NotFound, RuleViolation
 from stepchange.core.guards import Principal
 from stepchange.core.services import DomainService
 from stepchange.core.validation import normalise_email
-from stepchange.people.facts import INTEREST_FACTS
+from stepchange.people.facts import MERGE_STEPS
+from stepchange.people.merging import move_records
 from stepchange.people.models import Identity, IdentityStep, Volunteer, search_key
 
 PERSON_DETAILS = ("name", "phone", "organisation", "job_title", "sector", "hours_per_month")
@@ -303,10 +304,9 @@ class PeopleService(DomainService[Volunteer, VolunteerRepository]):
         """Make ``other`` part of ``survivor``: everything that referred to it moves over and its history is
         kept; for a call both answered the later expression stays; the survivor offers the larger number of
         hours and stands at ``identity`` (the caller's judgement of the surer of the two)."""
-        await INTEREST_FACTS().before_merge(self.session, survivor.id, other.id)
-        for table in _tables_pointing_at_volunteers():
-            column = next(c for c in table.c if any(fk.column.table.name == "volunteer" for fk in c.foreign_keys))
-            await self.session.execute(update(table).where(column == other.id).values({column.name: survivor.id}))
+        for step in MERGE_STEPS():
+            await step.before_merge(self.session, survivor.id, other.id)
+        await move_records(self.session, survivor.id, other.id)
         survivor.hours_per_month = max(survivor.hours_per_month, other.hours_per_month)
         await self.step(survivor, identity, how=f"merged with the record for {other.email}", by=actor)
         await self.session.execute(delete(Volunteer).where(Volunteer.id == other.id))
@@ -362,12 +362,3 @@ class PeopleService(DomainService[Volunteer, VolunteerRepository]):
 
 def _first_step(person_id: UUID) -> dict[str, Any]:
     return {"volunteer_id": person_id, "step": Identity.SUBMITTED, "by": THE_PERSON, "how": "submitted"}
-
-
-def _tables_pointing_at_volunteers() -> list[Table]:
-    """Every table with a foreign key to a volunteer, now and as features add them."""
-    return [
-        t
-        for t in Base.metadata.sorted_tables
-        if t.name != "volunteer" and any(fk.column.table.name == "volunteer" for fk in t.foreign_keys)
-    ]
