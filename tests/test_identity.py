@@ -322,7 +322,7 @@ async def test_the_people_pages_for_the_office(
     listing = await office.get("/people?q=priya")
     assert listing.status_code == 200 and "Priya Shah" in listing.text
     page = await office.get(f"/people/{person}")
-    assert "Financial interest touching T1: <strong>pending</strong>" in page.text
+    assert "Financial interest touching T1: <strong>Waiting for review</strong>" in page.text
     assert "vetting firm" not in page.text, "declarations' text is not on the office's people pages"
     token = await office.csrf()
     refused = await office.post(

@@ -16,11 +16,11 @@ from stepchange.core.settings import Settings
 from stepchange.core.words import words
 from stepchange.ethics.models import Declaration
 from stepchange.interest.models import Call, Expression
-from stepchange.people.models import Identity, IdentityStep
+from stepchange.people.models import Identity, IdentityStep, Volunteer
 from tests.conftest import Client, make_staff, sign_in
 from tests.test_identity import send
 from tests.test_import_surveymonkey import import_file
-from tests.test_interest import submission
+from tests.test_interest import open_a_call, submission
 
 
 @pytest.fixture
@@ -123,3 +123,22 @@ def test_the_refusal_page_is_titled_by_the_rule_and_says_what_to_do_next() -> No
     html = page.render(problem=two, request=None, csrf_input="")
     assert "2 programme rules stop this" in html
     assert "<li>First rule. Do this.</li>" in html and "<li>Second rule.</li>" in html
+
+
+async def test_the_people_pages_read_stored_values_through_the_one_map(
+    office: Client, db_config: SQLAlchemyAsyncConfig
+) -> None:
+    """The people list, its identity filter and a person's page say "Email address confirmed", as every
+    other staff page does, not the stored value with its underscores replaced."""
+    await open_a_call(db_config)
+    created = await send(office, "/api/interest", submission())
+    assert created.status_code == 201, created.text
+    async with session_scope(db_config) as session:
+        person = (await session.scalars(select(Expression.volunteer_id))).one()
+        session.add(IdentityStep(volunteer_id=person, step=Identity.EMAIL_CONFIRMED, by="the person", how="link"))
+        (await session.get_one(Volunteer, person)).identity = Identity.EMAIL_CONFIRMED
+    listed = (await office.get("/people", headers={"accept": "text/html"})).text
+    page = (await office.get(f"/people/{person}", headers={"accept": "text/html"})).text
+    for html in (listed, page):
+        assert words(Identity.EMAIL_CONFIRMED) in html
+        assert "Email confirmed" not in html
