@@ -169,3 +169,27 @@ async def test_the_mitigation_is_revealed_for_managed_with_and_without_javascrip
     await plain.screenshot(path=str(SHOTS / "33-declaration-decided-without-javascript.png"), full_page=True)
     await plain.set_viewport_size({"width": 320, "height": 900})
     await plain.screenshot(path=str(SHOTS / "320px-33-declaration-decided-without-javascript.png"), full_page=True)
+
+
+async def test_the_office_says_which_part_of_the_programme_an_organisation_belongs_to(
+    server: Server,  # noqa: F811
+    browser: Any,  # noqa: F811
+) -> None:
+    office = await sign_in_as(browser, server, "office@example.org", "/organisations")
+    await office.fill("#name", "Port Authority")
+    await office.click("button:has-text('Add organisation')")
+    await office.wait_for_selector("text=Organisation added")
+    await office.select_option("#part_organisation", label="Port Authority")
+    await office.click("button:has-text('Save part')")
+    await office.wait_for_selector(".govuk-error-summary")
+    await check_accessibility(office, "17-organisation-part-error", phone=True)
+    await office.click(".govuk-error-summary a")
+    assert await office.evaluate("document.activeElement.id") == "part"
+
+    await office.select_option("#part_organisation", label="Port Authority")
+    await office.check("input[name='part'][value='policing']")
+    await office.click("button:has-text('Save part')")
+    await office.wait_for_selector("text=Part of the programme saved")
+    row = office.locator("tr", has_text="Port Authority")
+    assert "Policing" in await row.inner_text()
+    await check_accessibility(office, "18-organisation-part-saved", phone=True)

@@ -361,3 +361,32 @@ async def test_the_register_page(office: Client) -> None:
         },
     )
     assert bad.status_code == 409 and "public mail service" in bad.text
+
+
+async def test_the_office_says_which_part_of_the_programme_an_organisation_belongs_to_on_the_page(
+    office: Client,
+) -> None:
+    token = await office.csrf()
+    await office.post("/organisations", data={"action": "organisation", "name": "Port Authority", "_csrf_token": token})
+    page = await office.get("/organisations")
+    assert "Not classified" in page.text
+    found = re.search(r'<option value="([0-9a-f-]{36})"', page.text)
+    assert found
+    organisation_id = found.group(1)
+
+    unchosen = await office.post(
+        "/organisations", data={"action": "part", "part_organisation": organisation_id, "_csrf_token": token}
+    )
+    assert unchosen.status_code == 400
+    assert 'href="#part"' in unchosen.text and "Choose which part of the programme" in unchosen.text
+
+    saved = await office.post(
+        "/organisations",
+        data={"action": "part", "part_organisation": organisation_id, "part": "other_public", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/organisations?done=part"
+    listed = (await office.get("/organisations?done=part")).text
+    assert "Part of the programme saved" in listed and "Other public sector" in listed
+    api = (await office.get("/api/organisations")).json()
+    assert [o["part"] for o in api["items"] if o["name"] == "Port Authority"] == ["other_public"]

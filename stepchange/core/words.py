@@ -12,6 +12,9 @@ WORDS: dict[str, str] = {
     # places on projects (assignments) and the roles people seek
     "member": "Team member",
     "lead": "Lead",
+    # the parts of the tri-partite programme an organisation belongs to
+    "private_sector": "Private sector",
+    "other_public": "Other public sector",
     # identity
     "email_confirmed": "Email address confirmed",
     "organisation_confirmed": "Organisation confirmed",

@@ -17,9 +17,11 @@ from stepchange.core.listing import Listing, read_page, read_sort
 from stepchange.core.web import see_other
 from stepchange.people.deps import provide_identities, provide_organisations
 from stepchange.people.identity import IdentityService
+from stepchange.people.models import Part
 from stepchange.people.organisations import OrganisationService
 
 SORTS = frozenset({"name"})
+NOT_CLASSIFIED = "none"
 
 
 class OrganisationPages(Controller):
@@ -46,7 +48,15 @@ class OrganisationPages(Controller):
             q, limit=listing.size, offset=listing.offset, descending=order.startswith("-")
         )
         listing = Listing("/organisations", listing.filters, order, total, listing.page, default_sort="name")
-        context = {"organisations": rows, "listing": listing, "q": q or "", "errors": errors or [], "done": done}
+        context = {
+            "organisations": rows,
+            "listing": listing,
+            "q": q or "",
+            "errors": errors or [],
+            "done": done,
+            "parts": list(Part),
+            "not_classified": NOT_CLASSIFIED,
+        }
         return Template("organisations/index.html", context=context, status_code=status_code)
 
     @get("/", name="organisations")
@@ -68,16 +78,19 @@ class OrganisationPages(Controller):
         organisations: NamedDependency[OrganisationService],
         identities: NamedDependency[IdentityService],
     ) -> Template | Redirect:
-        """Add an organisation, or a domain to one; a new domain may confirm people waiting for it."""
+        """Add an organisation, a domain to one (which may confirm people waiting for it), or say which part
+        of the programme one belongs to (the desk balances teams by it)."""
         actor = acting_staff(request)
         try:
-            if field(data, "action") == "domain":
-                try:
-                    organisation_id = UUID(field(data, "organisation"))
-                except ValueError:
-                    raise InvalidInput.one("organisation", "Choose the organisation") from None
-                _, confirmed = await identities.register_domain(actor, organisation_id, field(data, "domain"))
+            action = field(data, "action")
+            if action == "domain":
+                chosen = _organisation(data)
+                _, confirmed = await identities.register_domain(actor, chosen, field(data, "domain"))
                 done = f"domain-{confirmed}"
+            elif action == "part":
+                chosen = _organisation(data, "part_organisation")
+                await organisations.set_part(actor, chosen, _part(field(data, "part")))
+                done = "part"
             else:
                 await identities.register_organisation(actor, field(data, "name"))
                 done = "added"
@@ -85,3 +98,21 @@ class OrganisationPages(Controller):
             await organisations.session.rollback()
             return await self._page(organisations, form_errors(exc, "domain"), status_code=refusal_status(exc))
         return see_other(f"/organisations?done={done}")
+
+
+def _organisation(data: Form, name: str = "organisation") -> UUID:
+    """The organisation a form names (one of those listed on the page)."""
+    try:
+        return UUID(field(data, name))
+    except ValueError:
+        raise InvalidInput.one(name, "Choose the organisation") from None
+
+
+def _part(value: str) -> Part | None:
+    """The part of the programme chosen ("none": not classified)."""
+    if value == NOT_CLASSIFIED:
+        return None
+    try:
+        return Part(value)
+    except ValueError:
+        raise InvalidInput.one("part", "Choose which part of the programme the organisation belongs to") from None
