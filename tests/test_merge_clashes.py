@@ -142,8 +142,16 @@ async def test_a_place_on_the_same_project_or_two_erasure_requests_refuse_the_me
     office = await the_office(settings, db_config)
     try:
         refused = await merge(office, first, second)
+        on_the_page = await office.post(
+            f"/people/{first}",
+            data={"action": "merge", "other_email": "priya@home.example", "_csrf_token": await office.csrf()},
+        )
     finally:
         await office.__aexit__(None, None, None)
+
+    assert on_the_page.status_code == 409
+    assert 'href="#other_email"' in on_the_page.text, "the refusal is shown against the merge's question"
+    assert "End the place one of them holds" in on_the_page.text
 
     assert refused.status_code == 409, refused.text  # type: ignore[attr-defined]
     problem = refused.json()  # type: ignore[attr-defined]

@@ -31,6 +31,9 @@ from stepchange.people.deps import provide_identities
 from stepchange.people.identity import IdentityService, can_be_validated
 from stepchange.people.models import Identity, Volunteer
 
+RULES_SHOWN_BY = {"merge": "other_email", "note": "text"}
+"""The field a broken rule is shown against, by the form that was sent (else the decision's)."""
+
 FILTERS = ("q", "call", "identity", "project", "role", "sector", "organisation")
 DEFAULT_SORT = "-registered"
 BULK = {"remind": "Send the confirmation reminder", "validate": "Validate", "export": "Download as CSV"}
@@ -235,6 +238,9 @@ class PeoplePages(Controller):
         except FormRefusal as exc:
             await lookup.session.rollback()
             return await self._person(
-                lookup, volunteer_id, errors=form_errors(exc, "decision"), status_code=refusal_status(exc)
+                lookup,
+                volunteer_id,
+                errors=form_errors(exc, RULES_SHOWN_BY.get(action, "decision")),
+                status_code=refusal_status(exc),
             )
         return see_other(f"/people/{volunteer_id}?done={action}")
