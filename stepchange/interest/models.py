@@ -13,7 +13,7 @@ from uuid import UUID
 
 import msgspec
 from advanced_alchemy.types import DateTimeUTC, EncryptedText
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stepchange.core.database import Base, EncryptedJson, encryption_key, enum_type
@@ -70,7 +70,16 @@ class Expression(Base):
     """A person's expression of interest in one call: at most one per person per call."""
 
     __tablename__ = "expression"
-    __table_args__ = (UniqueConstraint("volunteer_id", "call_id", name="uq_expression_volunteer_call"),)
+    __table_args__ = (
+        UniqueConstraint("volunteer_id", "call_id", name="uq_expression_volunteer_call"),
+        # The office's home lists the late entries of the last 30 days: a few among every expression.
+        Index(
+            "ix_expression_late_submitted_at",
+            "submitted_at",
+            sqlite_where=text("late IS 1"),
+            postgresql_where=text("late IS true"),
+        ),
+    )
 
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
     call_id: Mapped[UUID] = mapped_column(ForeignKey("call.id", ondelete="RESTRICT"), index=True)
