@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import NamedTuple
 
-from sqlalchemy import Connection, Index, Table, inspect, text
+from sqlalchemy import Table, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 SQLITE_CACHE_KIB = 262_144
@@ -31,28 +32,39 @@ POSTGRESQL_SORT_MEMORY = "256MB"
 """``maintenance_work_mem`` while the indexes are built again: the sort for each index stays in memory."""
 
 
-def deferrable(tables: Sequence[Table]) -> list[Index]:
-    """The plain indexes of ``tables`` (by name, for a stable order): the ones a bulk load may defer."""
-    return sorted((index for table in tables for index in table.indexes if not index.unique), key=lambda i: str(i.name))
+class PlainIndex(NamedTuple):
+    """A plain index as the database holds it: its name and the statement that makes it again."""
+
+    name: str
+    definition: str
 
 
-def _drop_present(connection: Connection, indexes: Sequence[Index]) -> list[Index]:
-    """Drop those of ``indexes`` the database has (a table's migration may not have made one yet)."""
-    inspector = inspect(connection)
-    present = {
-        found["name"]
-        for table in {index.table.name for index in indexes if index.table is not None}
-        for found in inspector.get_indexes(table)
-    }
-    dropped = [index for index in indexes if index.name in present]
-    for index in dropped:
-        index.drop(connection)
-    return dropped
+_SQLITE_PLAIN = text("""
+SELECT m.name, m.sql FROM sqlite_master AS m, pragma_index_list(m.tbl_name) AS l
+WHERE m.type = 'index' AND l.name = m.name AND l.origin = 'c' AND NOT l."unique" AND m.tbl_name IN :tables
+ORDER BY m.name
+""").bindparams(bindparam("tables", expanding=True))
+_POSTGRESQL_PLAIN = text("""
+SELECT i.relname, pg_get_indexdef(i.oid)
+FROM pg_index AS x JOIN pg_class AS i ON i.oid = x.indexrelid JOIN pg_class AS t ON t.oid = x.indrelid
+WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables)
+  AND NOT x.indisunique AND NOT x.indisprimary
+  AND NOT EXISTS (SELECT FROM pg_constraint AS c WHERE c.conindid = x.indexrelid)
+ORDER BY i.relname
+""")
 
 
-def _create(connection: Connection, indexes: Sequence[Index]) -> None:
-    for index in indexes:
-        index.create(connection)
+async def deferrable(connection: AsyncConnection, tables: Sequence[Table]) -> list[PlainIndex]:
+    """The plain indexes the database has on ``tables``, by name: the ones a bulk load may defer.
+
+    Read from the database, not the models: an index a migration made, or one declared in a module this
+    process never imported, is kept up to date row by row all the same, so it must be found there; and
+    each comes back from the database's own definition (partial, expression or trigram indexes alike).
+    Indexes behind a unique or exclusion constraint, and primary keys, are not plain.
+    """
+    query = _SQLITE_PLAIN if connection.dialect.name == "sqlite" else _POSTGRESQL_PLAIN
+    rows = await connection.execute(query, {"tables": [table.name for table in tables]})
+    return [PlainIndex(name, definition) for name, definition in rows]
 
 
 @asynccontextmanager
@@ -70,12 +82,14 @@ async def bulk_load(
         cache_size = (await connection.exec_driver_sql("PRAGMA cache_size")).scalar_one()
         await connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     try:
-        dropped = await connection.run_sync(_drop_present, deferrable(tables)) if defer_indexes else []
+        dropped = await deferrable(connection, tables) if defer_indexes else []
+        for index in dropped:
+            await connection.exec_driver_sql(f"DROP INDEX {connection.dialect.identifier_preparer.quote(index.name)}")
         yield
-        if dropped:
-            if not sqlite:
-                await connection.execute(text(f"SET LOCAL maintenance_work_mem = '{POSTGRESQL_SORT_MEMORY}'"))
-            await connection.run_sync(_create, dropped)
+        if dropped and not sqlite:
+            await connection.execute(text(f"SET LOCAL maintenance_work_mem = '{POSTGRESQL_SORT_MEMORY}'"))
+        for index in dropped:
+            await connection.exec_driver_sql(index.definition)
     finally:
         if cache_size is not None:
             await connection.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
