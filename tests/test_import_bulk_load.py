@@ -5,16 +5,19 @@ too. The standard sample stands in for a large export by lowering the threshold.
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, insert, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from stepchange.core.bulk_load import bulk_load
 from stepchange.core.database import session_scope
 from stepchange.core.settings import Settings
 from stepchange.interest import import_checks, importing
 from stepchange.interest.importing import LOADED, SurveyImporter
+from stepchange.people.models import Identity, IdentityStep
 from tests.test_import_surveymonkey import (
     IMPORTED,
     MERGED,
@@ -46,6 +49,15 @@ def _indexes(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+def _foreign_keys(connection: Connection) -> set[tuple[str, str, str]]:
+    inspector = inspect(connection)
+    return {
+        (table, str(key["name"]), key["referred_table"])
+        for table in TABLES
+        for key in inspector.get_foreign_keys(table)
+    }
+
+
 async def indexes(config: SQLAlchemyAsyncConfig) -> dict[str, list[tuple[Any, ...]]]:
     """Every index of the tables an import fills, as the database describes them."""
     async with session_scope(config) as session:
@@ -71,6 +83,8 @@ async def test_with_indexes_built_after_the_load_the_rows_are_the_same_and_every
     monkeypatch.setattr(import_checks, "CHECK_CHUNK", 4)  # several chunks written while the indexes are away
     await hold_people(db_config)
     before = await indexes(db_config)
+    async with session_scope(db_config) as session:
+        keys = await (await session.connection()).run_sync(_foreign_keys)
     plain = plain_index_names(before)
     assert {str(index.name) for table in LOADED for index in table.indexes if not index.unique} <= plain
     seen_during: list[set[str]] = []
@@ -90,6 +104,8 @@ async def test_with_indexes_built_after_the_load_the_rows_are_the_same_and_every
     assert await everyone(db_config, await the_call(db_config)) == {**IMPORTED, **MERGED, **UNTOUCHED}
     assert seen_during and all(not (names & plain) for names in seen_during)  # deferred indeed
     assert await indexes(db_config) == before
+    async with session_scope(db_config) as session:
+        assert await (await session.connection()).run_sync(_foreign_keys) == keys
 
 
 @pytest.mark.usefixtures("large")
@@ -206,3 +222,39 @@ async def test_on_postgresql_only_the_look_ups_are_planned_afresh_not_the_writes
     await import_file(db_config, settings)
 
     assert seen == {"look-ups": {"force_custom_plan"}, "writes": {"auto"}}
+
+
+async def test_on_postgresql_keys_between_loaded_tables_wait_for_the_end_of_a_large_load_and_still_refuse(
+    db_config: SQLAlchemyAsyncConfig,
+) -> None:
+    """Each row's foreign-key checks were a query per row and key: the keys from one loaded table to another
+    are added back after the load instead, which checks every row at once — a row that breaks one still fails
+    the load. Keys to the tables the public reads (a choice's project, an expression's call) stay."""
+    if db_config.get_engine().dialect.name != "postgresql":
+        pytest.skip("SQLite cannot drop a foreign key")
+    async with session_scope(db_config) as session:
+        before = await (await session.connection()).run_sync(_foreign_keys)
+    during: set[tuple[str, str, str]] = set()
+
+    async def load_a_step_for_nobody() -> None:
+        nonlocal during
+        async with session_scope(db_config) as session:
+            connection = await session.connection()
+            async with bulk_load(connection, LOADED, defer_indexes=True):
+                during = await connection.run_sync(_foreign_keys)
+                nobody = {"volunteer_id": uuid4(), "step": Identity.SUBMITTED, "by": "test", "how": "test"}
+                await connection.execute(insert(IdentityStep).values(nobody))  # let in now, refused at the end
+
+    with pytest.raises(IntegrityError, match="fk_identity_step_volunteer_id_volunteer"):
+        await load_a_step_for_nobody()
+
+    loaded = set(TABLES)
+    assert {key for key in before if key[2] in loaded} == {
+        ("identity_step", "fk_identity_step_volunteer_id_volunteer", "volunteer"),
+        ("expression", "fk_expression_volunteer_id_volunteer", "volunteer"),
+        ("choice", "fk_choice_expression_id_expression", "expression"),
+        ("imported_response", "fk_imported_response_volunteer_id_volunteer", "volunteer"),
+    }
+    assert during == {key for key in before if key[2] not in loaded}
+    async with session_scope(db_config) as session:
+        assert await (await session.connection()).run_sync(_foreign_keys) == before
