@@ -5,6 +5,7 @@ on a first load, nothing — and the outcome is the same as looking every row up
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from tests.test_import_surveymonkey import (
     IMPORTED,
     IMPORTED_IDS,
     MERGED,
+    STANDARD,
     UNTOUCHED,
     assert_the_standard_report,
     everyone,
@@ -105,3 +107,21 @@ def test_a_row_read_differently_is_still_looked_up() -> None:
         True,
     ]
     assert [prior.may_have_imported(i) for i in ("1", "2", "3")] == [False, True, True]
+
+
+async def test_an_address_no_column_could_hold_is_refused_on_its_row_not_the_whole_import(
+    db_config: SQLAlchemyAsyncConfig, settings: Settings, tmp_path: Path
+) -> None:
+    """The file's addresses go into the temporary table before any rule has read them: one far too long,
+    or carrying a NUL (which PostgreSQL's text refuses), must still be the rules' to refuse, row by row."""
+    odd = tmp_path / "odd.csv"
+    content = STANDARD.read_bytes()
+    content = content.replace(b"Priya.Shah@HarbourCruises.example", b"P" * 400 + b"@HarbourCruises.example")
+    content = content.replace(b"tom.oneill@guardforce.example", b"tom.oneill\x00@guardforce.example")
+    odd.write_bytes(content)
+
+    report = await import_file(db_config, settings, odd)
+
+    refused = {r.label: r.reason for r in report.results if r.outcome is Outcome.REFUSED}
+    assert "email" in refused["10001"].lower() and "email" in refused["10002"].lower()
+    assert report.count(Outcome.IMPORTED) > 0

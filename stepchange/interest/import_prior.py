@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Column, MetaData, String, Table, select
+from sqlalchemy import Column, MetaData, String, Table, Text, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from stepchange.interest.bulk_insert import BulkInsert
@@ -33,7 +33,7 @@ _keys = Table(
     "import_key",
     MetaData(),
     Column("kind", String(1), nullable=False),
-    Column("value", String(320), nullable=False),
+    Column("value", Text, nullable=False),  # as the file has it: unchecked, of any length
     prefixes=["TEMPORARY"],
 )
 """The file's addresses and respondent ids, for the joins; made and dropped by :func:`prior_holdings`."""
@@ -57,13 +57,19 @@ class Prior:
         return respondent_id in self.imported_ids or respondent_id not in self.respondent_ids
 
 
+def _storable(value: str) -> bool:
+    """Whether a value read from the file can go into the temporary table as it is (not empty, and no NUL,
+    which PostgreSQL's text refuses); any other is simply not read here, so its row is looked up if accepted."""
+    return bool(value) and "\x00" not in value
+
+
 async def prior_holdings(
     connection: AsyncConnection, bulk: BulkInsert, survey: str, addresses: Sequence[str], respondent_ids: Sequence[str]
 ) -> Prior:
     """Which of ``addresses`` the database's people have, and which of ``respondent_ids`` this survey's
     imported responses have: two joins against a temporary table, in the caller's transaction."""
-    read_addresses = frozenset(a for a in addresses if a)
-    read_ids = frozenset(i for i in respondent_ids if i)
+    read_addresses = frozenset(a for a in addresses if _storable(a))
+    read_ids = frozenset(i for i in respondent_ids if _storable(i))
     # Made and dropped in the transaction: should anything fail, the rollback removes it too.
     await connection.run_sync(lambda sync: _keys.create(sync))
     keys = TableRows(_keys, ("kind", "value"))
