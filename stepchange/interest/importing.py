@@ -45,6 +45,7 @@ from stepchange.interest.bulk_insert import WRITE_BATCH, BulkInsert, chunks
 from stepchange.interest.calls import CallService, CallWindow, project_codes
 from stepchange.interest.current_call import current_call
 from stepchange.interest.import_checks import CheckedChunks
+from stepchange.interest.import_prior import Prior, prior_holdings
 from stepchange.interest.import_report import ImportReport, Outcome, Progress, RowResult, no_progress
 from stepchange.interest.import_writes import AcceptedRow, ChunkWrites, Held, Tracked
 from stepchange.interest.models import Call, Choice, Expression, ImportedResponse
@@ -80,16 +81,17 @@ def paused_gc() -> Iterator[None]:
 
 
 @asynccontextmanager
-async def planned_afresh(session: AsyncSession) -> AsyncIterator[None]:
+async def planned_afresh(session: AsyncSession, *, needed: bool = True) -> AsyncIterator[None]:
     """On PostgreSQL, plan each statement in the block for its tables as they are now.
 
     The look-ups run hundreds of times as prepared statements while their tables grow from nothing: a
     generic plan made early (a sequential scan of an empty table) would be kept and make the import
     quadratic. Only for the look-ups: the foreign-key checks of every row written are prepared statements
     too, and planning each of those afresh (a million of them at 100,000 rows) was most of PostgreSQL's
-    work. A failure leaves the setting to the transaction's rollback (``SET LOCAL``).
+    work. A failure leaves the setting to the transaction's rollback (``SET LOCAL``). Not ``needed``: the
+    block looks nothing up, and nothing is set.
     """
-    postgresql = dialect_of(session) == "postgresql"
+    postgresql = needed and dialect_of(session) == "postgresql"
     if postgresql:
         await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     yield
@@ -108,6 +110,9 @@ def _encryption_key() -> str:
 
 class SurveyImporter:
     """Imports one SurveyMonkey export into one call, in the caller's transaction (commit = all of it)."""
+
+    prior: Prior
+    """What the database held of the file's addresses and respondent ids when the import began."""
 
     def __init__(
         self,
@@ -189,8 +194,9 @@ class SurveyImporter:
 
     async def _import(self, reader: ExportReader, call: Call, accept_late: bool) -> list[RowResult]:
         projects = await project_codes(self.session)
-        repeated = frozenset(i for i, n in Counter(reader.respondent_ids()).items() if i and n > 1)
-        shared = {address for address, n in Counter(reader.addresses()).items() if n > 1}
+        addresses, respondent_ids = reader.addresses(), reader.respondent_ids()
+        repeated = frozenset(i for i, n in Counter(respondent_ids).items() if i and n > 1)
+        shared = {address for address, n in Counter(addresses).items() if n > 1}
         checker_args = (
             CallWindow.of(call, projects),
             ConflictKind(reader.mapping.conflict_kind),
@@ -202,6 +208,9 @@ class SurveyImporter:
         held_back: list[AcceptedRow] = []
         checked_chunks = CheckedChunks(reader, checker_args, self._worker_count(reader.count))
         try:
+            # While the workers start: what the database holds of the file, once for all the chunks.
+            connection = await self.session.connection()
+            self.prior = await prior_holdings(connection, self.bulk, reader.survey, addresses, respondent_ids)
             with self.progress("Importing rows", reader.count) as advance:
                 for index in range(len(checked_chunks)):
                     ready: list[AcceptedRow] = []
@@ -264,17 +273,22 @@ class SurveyImporter:
         self, reader: ExportReader, call: Call, rows: list[AcceptedRow]
     ) -> tuple[list[tuple[AcceptedRow, Tracked | None]], Held]:
         """The rows not imported before unchanged (each with its earlier import, if any), and what the
-        database already holds for them."""
-        async with planned_afresh(self.session):
-            tracked = await self._tracked(reader.survey, [r.checked.respondent_id for r in rows])
-            fresh: list[tuple[AcceptedRow, Tracked | None]] = []
-            for row in rows:
-                known = tracked.get(row.checked.respondent_id)
-                if known is not None and known.content_hash == row.checked.content_hash:
-                    row.result.outcome, row.result.reason = Outcome.SKIPPED, "already imported, unchanged"
-                else:
-                    fresh.append((row, known))
-            people = await PeopleService(session=self.session).held([row.clean.email for row, _ in fresh])
+        database already holds for them. Only what :attr:`prior` says may be held is looked up (on a first
+        load, nothing)."""
+        prior = self.prior
+        respondent_ids = [r.checked.respondent_id for r in rows if prior.may_have_imported(r.checked.respondent_id)]
+        async with planned_afresh(self.session, needed=bool(respondent_ids)):
+            tracked = await self._tracked(reader.survey, respondent_ids)
+        fresh: list[tuple[AcceptedRow, Tracked | None]] = []
+        for row in rows:
+            known = tracked.get(row.checked.respondent_id)
+            if known is not None and known.content_hash == row.checked.content_hash:
+                row.result.outcome, row.result.reason = Outcome.SKIPPED, "already imported, unchanged"
+            else:
+                fresh.append((row, known))
+        addresses = [row.clean.email for row, _ in fresh if prior.may_hold_person(row.clean.email)]
+        async with planned_afresh(self.session, needed=bool(addresses)):
+            people = await PeopleService(session=self.session).held(addresses)
             held_ids = [p.id for p in people.values()]
             held = Held(people, await self._expressions(call, held_ids), await self._declaration_texts(held_ids))
         return fresh, held
