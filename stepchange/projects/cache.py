@@ -12,6 +12,10 @@ read that began after all of them arrived, see :class:`VersionReader`) and serve
 app rendered for that version and that variant of the list, or renders and keeps them. Several
 workers therefore show a change the moment it is committed; nothing expires by time.
 
+A visitor without a session is served the kept bytes before routing and middleware, by the anonymous
+fast path (``core.fast_path``, with the doors in ``projects.fast_doors``): the same keys, the same version
+read, never a render there; a miss goes to the handlers, which render and keep.
+
 As a safety net the version read also takes the project and work-stream tables' row counts and latest
 ``updated_at`` (40-odd rows), so a write that forgot to bump — a seed run, a fix made by hand in SQL
 that touches ``updated_at``, a future feature — still shows at once.
