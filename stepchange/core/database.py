@@ -27,7 +27,7 @@ from advanced_alchemy.extensions.litestar import async_autocommit_handler_maker 
 from advanced_alchemy.types import EncryptedText
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, BeforeMessageSendHookHandler, Message, Receive, Scope, Send
-from sqlalchemy import JSON, Dialect, Enum, Executable, Table, TypeDecorator, event, text
+from sqlalchemy import JSON, Dialect, Enum, Executable, Table, TypeDecorator, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, CursorResult
@@ -286,20 +286,6 @@ def table_of(model: Any) -> Table:
 
 def dialect_of(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
-
-
-_COMMIT_WITHOUT_WAITING = text("SET LOCAL synchronous_commit TO OFF")
-
-
-async def commit_without_waiting_for_disk(session: AsyncSession) -> None:
-    """Let this transaction's commit return before its WAL reaches the disk (PostgreSQL; no-op elsewhere).
-
-    Only for work that is repeated if lost: a crash may drop the last fraction of a second of such commits,
-    whole (never half), as SQLite's ``synchronous=NORMAL`` may drop its last commits on power loss. It
-    holds for this transaction alone (``SET LOCAL``), never for the pooled connection's next one.
-    """
-    if dialect_of(session) == "postgresql":
-        await run_core(session, _COMMIT_WITHOUT_WAITING)
 
 
 async def run_core(session: AsyncSession, statement: Executable, parameters: Any = None) -> CursorResult[Any]:

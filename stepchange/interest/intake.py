@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import clock
 from stepchange.core.after_response import run_alone
-from stepchange.core.database import commit_without_waiting_for_disk, immediate_transaction, run_core, table_of
+from stepchange.core.database import immediate_transaction, run_core, table_of
 from stepchange.core.settings import Settings
 from stepchange.interest.calls import CallWindow
 from stepchange.interest.models import Call, ReceivedSubmission
@@ -71,15 +71,8 @@ async def receive(session: AsyncSession, call: CallWindow, clean: CleanSubmissio
 
 
 async def file_received(session: AsyncSession, received: Received, settings: Settings) -> bool:
-    """File a received submission, unless it has been filed already; ``True`` if this call filed it.
-
-    Its commit does not wait for the disk (PostgreSQL): the answer's promise is the received row, which the
-    request committed durably. A filing lost in a crash is lost whole, its claim with it, so the row is
-    still there and the sweep files it again. (The one trace it may leave: a confirmation e-mail sent in
-    the fraction of a second before the crash, whose link then no longer works; the refiling sends another.)
-    """
+    """File a received submission, unless it has been filed already; ``True`` if this call filed it."""
     await immediate_transaction(session)
-    await commit_without_waiting_for_disk(session)
     claimed = await run_core(session, _CLAIM, {"received_id": received.id})
     if claimed.rowcount != 1:
         return False
