@@ -184,3 +184,15 @@ async def test_a_cleared_session_cookie_is_cleared_again_by_the_full_stack(app: 
     before = full.calls
     response = await client.get("/api/projects")
     assert full.calls == before + 1 and response.status_code == 200
+
+
+async def test_a_door_that_fails_leaves_the_answer_to_the_full_stack(app: Litestar, client: Client) -> None:
+    full = FullStack(app)
+
+    async def failing(_query: object, _nonce: str) -> None:
+        raise ConnectionError("the database is away")
+
+    full.door.doors = {**full.doors, "/health": failing}
+    response = await client.get("/health")
+    assert full.calls == 1
+    assert response.status_code == 200 and response.json() == {"status": "ok"}

@@ -15,7 +15,8 @@ with exactly the response the full stack would give:
 
 Anything it is not sure of goes the full way: a session cookie (signed in, or one to clear), another
 method, a query string with a parameter it does not know, a repeated or malformed value, or bytes not
-yet rendered for the current data (the full stack renders and keeps them for the next request).
+yet rendered for the current data (the full stack renders and keeps them for the next request), or a
+door that fails (the full stack answers that failure as it answers any other).
 """
 
 from __future__ import annotations
@@ -92,7 +93,10 @@ class AnonymousFastPath:
             return False
         query = single_values(scope.get("query_string", b""))
         nonce = secrets.token_urlsafe(18)
-        answer = None if query is None else await door(query, nonce)
+        try:
+            answer = None if query is None else await door(query, nonce)
+        except Exception:  # e.g. the database is away: the full stack meets it too, and answers a problem
+            return False
         if answer is None:
             return False
         sent = cookies.get(CSRF_COOKIE)
