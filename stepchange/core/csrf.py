@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import RequestEncodingType, ScopeType
@@ -154,6 +154,8 @@ class SessionCSRFMiddleware:
             session = scope.get("session")
             carried = session.get(CARRIED) if isinstance(session, dict) else None
             accepted = {carried} if isinstance(carried, str) and carried else set()
+        elif sent and request.method in SAFE_METHODS and self._outside_sessions(scope, request):
+            token = sent  # bound to a session this path does not load (/health, /static, /schema): left alone
         else:
             token = self.tokens.for_visitor(sent)
         submitted = None
@@ -165,6 +167,11 @@ class SessionCSRFMiddleware:
         scope.setdefault("state", {})[_STATE] = in_force
         ScopeState.from_scope(scope).csrf_token = token
         await self.app(scope, receive, self._keep_cookie(send, in_force, sent))
+
+    def _outside_sessions(self, scope: Scope, request: Any) -> bool:
+        """A request with a session cookie on a path the session middleware passes by (it sets no session)."""
+        loaded = "session" in cast("dict[str, object]", scope)  # typed as always there; it is not, on those paths
+        return not loaded and _session_id(request.cookies.get(self.session_cookie)) is not None
 
     @staticmethod
     async def _submitted(request: Any) -> str | None:
