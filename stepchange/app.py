@@ -32,6 +32,7 @@ from stepchange.core.counters import build_counter
 from stepchange.core.csrf import SessionCSRFMiddleware
 from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
 from stepchange.core.errors import Problem, exception_handlers
+from stepchange.core.fast_path import JSON, AnonymousFastPath, FastAnswer, fixed
 from stepchange.core.head import answer_head
 from stepchange.core.logs import install_redaction
 from stepchange.core.mail import mail_sender_lifespan
@@ -62,6 +63,7 @@ from stepchange.people.pages import OrganisationPages
 from stepchange.programme.controllers import MilestoneController
 from stepchange.programme.pages import MilestonePages, ProgrammePages
 from stepchange.projects.controllers import ProjectController, WorkstreamController
+from stepchange.projects.fast_doors import project_list_doors
 from stepchange.projects.pages import ProjectPages, WorkstreamPages
 from stepchange.projects.proposals_controllers import ProposalController
 from stepchange.projects.proposals_pages import ProposalPages
@@ -96,8 +98,13 @@ def file_leftovers(config: SQLAlchemyAsyncConfig, settings: Settings) -> Callabl
     return job
 
 
+HEALTHY = b'{"status":"ok"}'
+FAST_PATH = "stepchange_fast_path"
+
+
 @get("/health", tags=["Service"], summary="Is the service up?")
 async def health() -> dict[str, str]:
+    """Answered by the anonymous fast path (:data:`HEALTHY`) when the request carries no session."""
     return {"status": "ok"}
 
 
@@ -249,5 +256,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.template_engine.engine.globals["team_calendar_url"] = lambda assignment_id: team_calendar_url(  # type: ignore[union-attr]
         settings, assignment_id
     )
-    app.asgi_handler = answer_head(app.asgi_handler)
+    fast_path = AnonymousFastPath(
+        app.asgi_handler,
+        doors={"/health": fixed(FastAnswer(HEALTHY, JSON)), **project_list_doors(app)},
+        secret=settings.secret_key,
+        session_cookie=session_cookie(settings),
+        secure=settings.is_production,
+    )
+    app.state[FAST_PATH] = fast_path
+    app.asgi_handler = answer_head(fast_path)
     return app

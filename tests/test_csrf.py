@@ -145,3 +145,17 @@ async def test_an_anonymous_form_needs_its_token(visitors: tuple[Client, Client]
     assert (await one.post("/my", data={"email": "someone@example.org"})).status_code == 403
     asked = await one.post("/my", data={"email": "someone@example.org", "_csrf_token": token}, follow_redirects=False)
     assert asked.status_code == 303
+
+
+async def test_a_path_outside_sessions_leaves_a_signed_in_client_s_token_alone(staff: None, client: Client) -> None:
+    """``/health``, ``/static`` and ``/schema`` never load the session; a signed-in API client reading them
+    (a monitor, the API docs) keeps the token its next request must carry."""
+    assert (await sign_in(client, OFFICE)).status_code == 200
+    token = await client.csrf()
+    for path in ("/health", "/static/favicon.svg"):
+        response = await client.get(path)
+        assert response.status_code == 200
+        assert "set-cookie" not in response.headers, path
+    assert client.cookies.get(CSRF_COOKIE) == token
+    signed_out = await with_token(client, "/api/auth/logout", token)
+    assert signed_out.status_code in (200, 204), signed_out.text

@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import RequestEncodingType, ScopeType
@@ -62,6 +62,24 @@ class CsrfTokens:
         """A token this service made for a visitor without a session (its signature checks out)."""
         nonce, signature = token[:_NONCE_HEX], token[_NONCE_HEX:]
         return len(nonce) == _NONCE_HEX and hmac.compare_digest(signature, self._sign("anonymous", nonce))
+
+    def for_visitor(self, sent: str | None) -> str:
+        """The token of a visitor without a session: the one their cookie holds if this service made it,
+        else a new one (which the response then sets)."""
+        return sent if sent and self.is_anonymous(sent) else self.anonymous()
+
+
+def csrf_cookie(token: str, *, secure: bool) -> str:
+    """The ``Set-Cookie`` value that keeps ``token`` in the ``csrftoken`` cookie."""
+    cookie = Cookie(
+        key=CSRF_COOKIE,
+        value=token,
+        path="/",
+        secure=secure,
+        httponly=False,  # the API's clients and /schema read it to send it back in the header
+        samesite="lax",
+    )
+    return cookie.to_header(header="")
 
 
 @dataclass
@@ -136,10 +154,10 @@ class SessionCSRFMiddleware:
             session = scope.get("session")
             carried = session.get(CARRIED) if isinstance(session, dict) else None
             accepted = {carried} if isinstance(carried, str) and carried else set()
-        elif sent and self.tokens.is_anonymous(sent):
-            token = sent
+        elif sent and request.method in SAFE_METHODS and self._outside_sessions(scope, request):
+            token = sent  # bound to a session this path does not load (/health, /static, /schema): left alone
         else:
-            token = self.tokens.anonymous()
+            token = self.tokens.for_visitor(sent)
         submitted = None
         if request.method not in SAFE_METHODS:
             submitted = await self._submitted(request)
@@ -149,6 +167,11 @@ class SessionCSRFMiddleware:
         scope.setdefault("state", {})[_STATE] = in_force
         ScopeState.from_scope(scope).csrf_token = token
         await self.app(scope, receive, self._keep_cookie(send, in_force, sent))
+
+    def _outside_sessions(self, scope: Scope, request: Any) -> bool:
+        """A request with a session cookie on a path the session middleware passes by (it sets no session)."""
+        loaded = "session" in cast("dict[str, object]", scope)  # typed as always there; it is not, on those paths
+        return not loaded and _session_id(request.cookies.get(self.session_cookie)) is not None
 
     @staticmethod
     async def _submitted(request: Any) -> str | None:
@@ -162,15 +185,8 @@ class SessionCSRFMiddleware:
     def _keep_cookie(self, send: Send, in_force: _InForce, sent: str | None) -> Send:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start" and in_force.token != sent:
-                cookie = Cookie(
-                    key=CSRF_COOKIE,
-                    value=in_force.token,
-                    path="/",
-                    secure=self.secure,
-                    httponly=False,  # the API's clients and /schema read it to send it back in the header
-                    samesite="lax",
-                )
-                MutableScopeHeaders.from_message(message).add("set-cookie", cookie.to_header(header=""))
+                cookie = csrf_cookie(in_force.token, secure=self.secure)
+                MutableScopeHeaders.from_message(message).add("set-cookie", cookie)
             await send(message)
 
         return send_wrapper

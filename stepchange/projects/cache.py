@@ -12,6 +12,10 @@ read that began after all of them arrived, see :class:`VersionReader`) and serve
 app rendered for that version and that variant of the list, or renders and keeps them. Several
 workers therefore show a change the moment it is committed; nothing expires by time.
 
+A visitor without a session is served the kept bytes before routing and middleware, by the anonymous
+fast path (``core.fast_path``, with the doors in ``projects.fast_doors``): the same keys, the same version
+read, never a render there; a miss goes to the handlers, which render and keep.
+
 As a safety net the version read also takes the project and work-stream tables' row counts and latest
 ``updated_at`` (40-odd rows), so a write that forgot to bump — a seed run, a fix made by hand in SQL
 that touches ``updated_at``, a future feature — still shows at once.
@@ -47,6 +51,18 @@ NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 MAX_VARIANTS = 256
 """Rendered variants kept per worker (filters and pages); the least recently used go first."""
 STATE_KEY = "stepchange_project_lists"
+NONCE_PLACEHOLDER = b"stepchange-nonce-placeholder-3f9c"
+"""Stands in for the per-request CSP nonce in a kept page; replaced in every response."""
+
+
+def json_variant(workstream: str | None, status: str | None, limit: int, offset: int) -> Hashable:
+    """The key of the API's list for these parameters (its handler and the fast path use the same)."""
+    return ("json", (workstream or "").strip().upper(), status, limit, offset)
+
+
+def html_variant(path: str, visitor: Hashable, workstream: str | None, status: str | None) -> Hashable:
+    """The key of the list page for these filters, at ``path``, for this kind of visitor (``None``: anonymous)."""
+    return ("html", path, visitor, workstream, status)
 
 
 async def bump(session: AsyncSession) -> None:
@@ -218,10 +234,9 @@ class RenderedCache:
         """The bytes for ``variant`` at the current version; ``render`` returns ``None`` for what must not be
         kept (an error page), which is then rendered afresh each time."""
         version = await self.versions.current()
-        found = self._entries.get(variant)
-        if found is not None and found[0] == version:
-            self._entries.move_to_end(variant)
-            return found[1]
+        kept = self._kept(variant, version)
+        if kept is not None:
+            return kept
         body = await render()
         if body is not None:
             self._entries[variant] = (version, body)
@@ -229,6 +244,17 @@ class RenderedCache:
             while len(self._entries) > MAX_VARIANTS:
                 self._entries.popitem(last=False)
         return body
+
+    async def kept(self, variant: Hashable) -> bytes | None:
+        """The bytes for ``variant`` at the current version if this app has them; never renders."""
+        return self._kept(variant, await self.versions.current())
+
+    def _kept(self, variant: Hashable, version: bytes) -> bytes | None:
+        found = self._entries.get(variant)
+        if found is None or found[0] != version:
+            return None
+        self._entries.move_to_end(variant)
+        return found[1]
 
 
 @contextlib.asynccontextmanager

@@ -16,7 +16,7 @@ from stepchange.accounts.guards import acting_staff, any_staff, coordinator_only
 from stepchange.core.authz import is_staff
 from stepchange.core.guards import current_principal
 from stepchange.core.pagination import MAX_LIMIT, Window
-from stepchange.projects.cache import project_lists, read_only_session
+from stepchange.projects.cache import json_variant, project_lists, read_only_session
 from stepchange.projects.deps import provide_projects
 from stepchange.projects.lifecycle import allowed_moves
 from stepchange.projects.models import Project, ProjectStatus, StatusUpdate
@@ -100,7 +100,7 @@ class ProjectController(Controller):
                 )
                 return encode_json(window.page([project_public(p) for p in found], total))
 
-        variant = ("json", (workstream or "").strip().upper(), status, window.limit, window.offset)
+        variant = json_variant(workstream, status, window.limit, window.offset)
         body = await lists.get_or_render(variant, render)
         return cast("Response[OffsetPagination[ProjectPublic]]", Response(body, media_type=MediaType.JSON))
 

@@ -22,7 +22,7 @@ from stepchange.core.forms import Form, FormRefusal, field, form_errors, refusal
 from stepchange.core.guards import current_principal
 from stepchange.core.security import NONCE_KEY
 from stepchange.core.web import see_other
-from stepchange.projects.cache import project_lists, read_only_session
+from stepchange.projects.cache import NONCE_PLACEHOLDER, html_variant, project_lists, read_only_session
 from stepchange.projects.deps import provide_milestones, provide_projects
 from stepchange.projects.facts import OPEN_CALL_FACTS, PROJECT_FACTS
 from stepchange.projects.lifecycle import OPEN_TO_AMENDMENT, allowed_moves
@@ -34,8 +34,6 @@ from stepchange.workstreams.deps import provide_workstreams
 from stepchange.workstreams.services import WorkstreamService
 
 E = TypeVar("E", ProjectStatus, Rag)
-NONCE_PLACEHOLDER = b"stepchange-nonce-placeholder-3f9c"
-"""Stands in for the per-request CSP nonce in a kept page; replaced in every response."""
 
 
 def render_with_placeholder(request: Request[Any, Any, Any], template_name: str, context: dict[str, Any]) -> bytes:
@@ -101,7 +99,7 @@ class ProjectPages(Controller):
 
         user = request.scope.get("user")
         visitor = (type(user).__name__, getattr(user, "role", None)) if user is not None else None
-        variant = ("html", request.url.path, visitor, workstream, status)
+        variant = html_variant(request.url.path, visitor, workstream, status)
         body = await lists.get_or_render(variant, render)
         status_code = HTTP_200_OK if body is not None else HTTP_400_BAD_REQUEST
         page = (body if body is not None else refused) or b""
