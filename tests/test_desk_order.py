@@ -106,8 +106,8 @@ async def a_varied_crowd(config: SQLAlchemyAsyncConfig, first: int, last: int, *
             if n % 6 == 0:
                 session.add(_place(person, other, AssignmentRole.MEMBER, AssignmentStatus.ACCEPTED))
             if n % 5 == 4:
-                status = AssignmentStatus.OFFERED if n % 2 else AssignmentStatus.DECLINED
-                session.add(_place(person, t1, AssignmentRole.MEMBER, status))
+                answer = AssignmentStatus.OFFERED if n % 2 else AssignmentStatus.DECLINED
+                session.add(_place(person, t1, AssignmentRole.MEMBER, answer))
             if lead and n == first:  # holds no other place on T1 (n % 5 == 0)
                 session.add(_place(person, t1, AssignmentRole.LEAD, AssignmentStatus.ACCEPTED))
 
@@ -178,3 +178,20 @@ async def test_the_statements_stay_the_same_as_the_crowd_grows(db_config: SQLAlc
                 await DeskService(session=session).suggestions("T1", None, Window(limit=5, offset=0))
         sizes.append(len(seen))
     assert sizes[0] == sizes[1], sizes
+
+
+async def test_many_organisations_are_written_into_the_statement_in_the_same_order(
+    db_config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``BOUND_AT_MOST`` organisations and sectors the lists are written, not bound (PostgreSQL's
+    drivers take at most 32,767 parameters): the order is the same."""
+    monkeypatch.setattr("stepchange.desk.ordering.BOUND_AT_MOST", 0)
+    await a_varied_crowd(db_config, 0, 60, lead=False)
+    async with session_scope(db_config) as session:
+        whole = await reference(session, "T1", without_team=True)
+    async with session_scope(db_config) as session:
+        found = await DeskService(session=session).suggestions(
+            "T1", None, Window(limit=100, offset=0), without_team=True
+        )
+    assert [s.volunteer.id for s in found.suggested] == [r.chooser.volunteer_id for r in whole.suggested]
+    assert [s.volunteer.id for s in found.refused] == [r.chooser.volunteer_id for r in whole.refused]

@@ -27,10 +27,12 @@ from uuid import UUID
 from sqlalchemy import (
     CTE,
     BigInteger,
+    BindParameter,
     ColumnElement,
     Row,
     Select,
     Subquery,
+    bindparam,
     case,
     cast,
     exists,
@@ -56,6 +58,8 @@ ROLES = (ChoiceRole.LEAD, ChoiceRole.MEMBER)
 BETWEEN = "\x1f"
 """Joins an organisation and a sector into one value (the unit separator: in neither)."""
 IDENTITIES = tuple(Identity)
+BOUND_AT_MOST = 10_000
+"""Organisations and sectors listed as parameters at most; past it they are written into the statement."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +101,15 @@ def balance_order(ranker: Ranker, kinds: Sequence[tuple[str, str]], pair: Column
     for (organisation, sector), place in place_of.items():
         if place != common:
             listed.setdefault(place, []).append(f"{organisation}{BETWEEN}{sector}")
-    whens = [(pair.in_(pairs), place) for place, pairs in listed.items()]
+    inline = sum(map(len, listed.values())) > BOUND_AT_MOST
+    whens = [(pair.in_(_listed(place, pairs, inline=inline)), place) for place, pairs in listed.items()]
     return case(*whens, else_=common) if whens else literal(common)
+
+
+def _listed(place: int, pairs: list[str], *, inline: bool) -> BindParameter[list[str]]:
+    """The organisations and sectors at one place, bound, or written into the statement past
+    :data:`BOUND_AT_MOST` (slower to send, but PostgreSQL's drivers take at most 32,767 parameters)."""
+    return bindparam(f"place_{place}", pairs, expanding=True, literal_execute=inline)
 
 
 def _balance(ranker: Ranker, organisation: str, sector: str) -> tuple[bool, int]:
