@@ -48,6 +48,7 @@ from stepchange.assignments.models import ACTIVE, Assignment
 from stepchange.core.pagination import Window
 from stepchange.desk.ranking import Chooser, Ranked, Ranker
 from stepchange.ethics.conflicts import HELD_BACK, Blocking, held_back
+from stepchange.interest.importing import planned_afresh
 from stepchange.interest.models import Choice, ChoiceRole, Expression, ExpressionStatus
 from stepchange.people.identity import RANK
 from stepchange.people.models import Identity, Volunteer
@@ -148,7 +149,8 @@ async def ranked_lists(session: AsyncSession, ranker: Ranker, window: Window, *,
         select(page.subquery())
         for page in (_page(ranker, facts, SUGGESTED, window), _page(ranker, facts, REFUSED, window))
     ]
-    rows = await session.execute(union_all(*pages, counted.group_by(facts.c.listed)))
+    async with planned_afresh(session):  # a generic plan for every project's lists took 3 s, not 0.8 s
+        rows = await session.execute(union_all(*pages, counted.group_by(facts.c.listed)))
     return _listing(ranker, rows.all())
 
 
