@@ -9,6 +9,7 @@ from stepchange.core.export_jobs import ExportJob
 from stepchange.core.links import OneTimeLink
 from stepchange.core.mail import OutboxMessage
 from stepchange.core.sessions import StoredValue
+from stepchange.desk import indexes as desk_indexes
 from stepchange.ethics.models import Declaration, DeclarationReview, ProjectReview, Recusal, declaration_project
 from stepchange.governance.models import (
     ActionItem,
@@ -112,6 +113,7 @@ __all__ = (
     "attempt_counter",
     "call_project",
     "declaration_project",
+    "desk_indexes",
     "people_list_indexes",
     "report_indexes",
     "subgroup_project",

@@ -1,37 +1,27 @@
-"""Who chose a project, ranked for the desk, set-based: one query per fact whatever the number of people.
+"""The desk's order and the rules it asks, per person and per *kind* of person.
 
-The facts for everyone who chose the project are read as plain columns in a handful of queries (who chose
-it and how, the hours their places take, the declarations holding them back, the team and the register's
-parts). The rules are then decided once per *kind* of person, not once per person: whether someone may
-be offered a place by :func:`~stepchange.assignments.rules.broken_rules` for each mix of identity,
-declarations and place held, and how they would change the team's mix by
-:func:`~stepchange.desk.balance.change` for each organisation and sector. Only the people on the page asked
-for are loaded as records, with their declarations' state and the projects they hold.
+:class:`Ranker` decides the rules once per kind, not once per person: whether someone may be offered a
+place by :func:`~stepchange.assignments.rules.broken_rules` for each mix of identity, declarations, place
+held and role sought, and how they would change the team's mix by :func:`~stepchange.desk.balance.change`
+for each organisation and sector. :mod:`stepchange.desk.ordering` hands those answers to the database,
+which orders everyone who chose the project; the page's people are then ranked here, one by one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from stepchange.assignments.models import ACTIVE, Assignment, AssignmentRole
+from stepchange.assignments.models import AssignmentRole
 from stepchange.assignments.rules import Candidate, broken_rules
-from stepchange.core.errors import BrokenRule
 from stepchange.desk.balance import Mix, MixChange, change, member_of
 from stepchange.ethics.conflicts import Blocking, declaration_rules
-from stepchange.interest.models import Choice, ChoiceRole, Expression, ExpressionStatus
+from stepchange.interest.models import ChoiceRole
 from stepchange.people.identity import RANK
 from stepchange.people.models import Identity, Part, Volunteer
 from stepchange.projects.models import Project
-
-SORT_ALL_PAST = 2_000
-"""Past this many rows before the page's end, sort everyone instead of keeping the best few in a heap."""
 
 
 def rank_key(
@@ -69,53 +59,6 @@ class Ranked:
     key: tuple[object, ...]
 
 
-@dataclass(frozen=True)
-class Board:
-    """Everyone who chose a project, ranked: those who may be offered a place and those who may not yet."""
-
-    suggested: list[Ranked]
-    refused: list[Ranked]
-
-
-async def choosers(session: AsyncSession, project: Project) -> list[Chooser]:
-    """Everyone (not erased, their expression not withdrawn) who chose the project: one query."""
-    rows = await session.execute(
-        select(
-            Volunteer.id,
-            Volunteer.organisation,
-            Volunteer.sector,
-            Volunteer.identity,
-            Volunteer.hours_per_month,
-            Volunteer.created_at,
-            Choice.rank,
-            Choice.role,
-        )
-        .join(Expression, Expression.volunteer_id == Volunteer.id)
-        .join(Choice, Choice.expression_id == Expression.id)
-        .where(
-            Choice.project_id == project.id,
-            Expression.status != ExpressionStatus.WITHDRAWN,
-            Volunteer.erased_at.is_(None),
-        )
-    )
-    best: dict[UUID, Chooser] = {}
-    for row in rows.all():
-        found = best.get(row[0])
-        if found is None or row[6] < found.rank:
-            best[row[0]] = Chooser(*row)
-    return list(best.values())
-
-
-async def hours_taken(session: AsyncSession) -> dict[UUID, int]:
-    """The hours a month everyone's offered and accepted places take (one grouped query; bounded by places)."""
-    rows = await session.execute(
-        select(Assignment.volunteer_id, func.coalesce(func.sum(Assignment.hours), 0))
-        .where(Assignment.status.in_(ACTIVE))
-        .group_by(Assignment.volunteer_id)
-    )
-    return {volunteer_id: int(hours or 0) for volunteer_id, hours in rows.all()}
-
-
 @dataclass
 class Ranker:
     """Decides the rules once per kind of person (see the module's docstring) and orders everyone."""
@@ -135,26 +78,33 @@ class Ranker:
 
     def refused_because(self, person: Chooser) -> list[str]:
         """What :func:`broken_rules` says of this person, asked once per identity, declarations and place."""
-        blocking = tuple(sorted((b.state.value, b.names_projects) for b in self.blocking.get(person.volunteer_id, ())))
         on_team = person.volunteer_id in self.team
-        kind = (person.identity, blocking, on_team, person.role)
-        if kind not in self._rules:
-            self._rules[kind] = [r.message for r in self._broken(person, on_team)]
-        return self._rules[kind]
+        return self.refused_kind(person.identity, person.role, on_team, self.blocking.get(person.volunteer_id, []))
 
-    def _broken(self, person: Chooser, on_team: bool) -> list[BrokenRule]:
-        conflicts = declaration_rules(self.project.code, self.blocking.get(person.volunteer_id, []))
-        stand_in = Volunteer(identity=person.identity)  # the rules read only the identity of the person
-        candidate = Candidate(
-            stand_in, self.project, AssignmentRole(person.role.value), conflicts, self.lead_taken, on_team
-        )
-        return [r for r in broken_rules(candidate) if r.rule != "lead_taken"]  # they can still join as a member
+    def refused_kind(
+        self, identity: Identity, role: ChoiceRole, on_team: bool, blocking: Sequence[Blocking]
+    ) -> list[str]:
+        """What :func:`broken_rules` says of every person of this kind (asked once per kind)."""
+        kind = (identity, tuple(sorted((b.state.value, b.names_projects) for b in blocking)), on_team, role)
+        if kind not in self._rules:
+            conflicts = declaration_rules(self.project.code, blocking)
+            stand_in = Volunteer(identity=identity)  # the rules read only the identity of the person
+            candidate = Candidate(
+                stand_in, self.project, AssignmentRole(role.value), conflicts, self.lead_taken, on_team
+            )
+            broken = [r for r in broken_rules(candidate) if r.rule != "lead_taken"]  # they can still join as a member
+            self._rules[kind] = [r.message for r in broken]
+        return self._rules[kind]
 
     def mix_change(self, person: Chooser) -> MixChange:
         """How they would change the team's mix, worked out once per organisation and sector."""
-        kind = (person.organisation, person.sector)
+        return self.mix_change_of(person.organisation, person.sector)
+
+    def mix_change_of(self, organisation: str, sector: str) -> MixChange:
+        """How someone from this organisation and sector would change the team's mix (asked once per kind)."""
+        kind = (organisation, sector)
         if kind not in self._changes:
-            joining = member_of(person.organisation, person.sector, self.parts)
+            joining = member_of(organisation, sector, self.parts)
             self._changes[kind] = change(self.mix, joining, self.share_limit, self.project.wanted_team_size)
         return self._changes[kind]
 
@@ -167,20 +117,3 @@ class Ranker:
             key = (self.lead_taken or person.role is not ChoiceRole.LEAD, *key)
         on_team = person.volunteer_id in self.team
         return Ranked(person, hours_free, refused, mix_change, on_team, key)
-
-    def board(self, people: Iterable[Chooser]) -> Board:
-        suggested: list[Ranked] = []
-        refused: list[Ranked] = []
-        for person in people:
-            ranked = self.rank(person)
-            (refused if ranked.refused_because else suggested).append(ranked)
-        return Board(suggested, refused)
-
-
-def best(rows: Sequence[Ranked], offset: int, limit: int) -> list[Ranked]:
-    """The rows from ``offset`` to ``offset + limit`` in the desk's order, without sorting everyone for the
-    first pages."""
-    end = offset + limit
-    if end <= SORT_ALL_PAST:
-        return heapq.nsmallest(end, rows, key=lambda r: r.key)[offset:]
-    return sorted(rows, key=lambda r: r.key)[offset:end]

@@ -30,9 +30,9 @@ from stepchange.core.pagination import Window
 from stepchange.core.services import DomainService
 from stepchange.core.settings import get_settings
 from stepchange.desk.balance import Mix, MixChange, classified_parts, member_of
-from stepchange.desk.ranking import Ranked, Ranker, best, choosers, hours_taken, rank_key
+from stepchange.desk.ordering import ranked_lists
+from stepchange.desk.ranking import Ranked, Ranker, rank_key
 from stepchange.desk.roster import Team, team_page
-from stepchange.ethics.conflicts import blocking_by_person
 from stepchange.ethics.models import CLEARING, Declaration, ProjectReview, ReviewState, latest_project_review
 from stepchange.interest.models import Call, ChoiceRole, Expression, ExpressionStatus
 from stepchange.people.models import Identity, Volunteer
@@ -176,43 +176,44 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
         who may not, each with the reason, and how many there are of each. A lead is suggested first while
         the project has none; then those who balance the team best (see :mod:`stepchange.desk.balance`),
         each with how they would change its mix. ``without_team`` leaves out of those who may not be offered
-        a place the people already holding one. Set-based: the statements do not grow with the people
-        (see :mod:`stepchange.desk.ranking`)."""
+        a place the people already holding one. Ordered in the database by the rules' answers per kind of
+        person: the statements do not grow with the people, nor the objects built (see
+        :mod:`stepchange.desk.ordering`)."""
         limit = limit_percent or get_settings().team_max_share_percent
         project = await self.projects.by_code(code)
         team = await self._holding(project)
         parts = await classified_parts(self.session)
         ranker = Ranker(
             project=project,
-            mix=Mix.of([member_of(organisation, sector, parts) for _, _, organisation, sector in team]),
+            mix=Mix.counted((member_of(organisation, sector, parts), count) for organisation, sector, count, _ in team),
             share_limit=limit,
             parts=parts,
-            blocking=await blocking_by_person(self.session, project.id),
-            hours=await hours_taken(self.session),
-            team={volunteer_id for _, volunteer_id, _, _ in team},
-            lead_taken=any(role is AssignmentRole.LEAD for role, _, _, _ in team),
+            blocking={},  # the page's people's: ranked_lists fills these in (see stepchange.desk.ordering)
+            hours={},
+            team=set(),
+            lead_taken=any(lead for _, _, _, lead in team),
         )
-        board = ranker.board(await choosers(self.session, project))
-        refused = [r for r in board.refused if not r.on_team] if without_team else board.refused
-        suggested_page = best(board.suggested, window.offset, window.limit)
-        refused_page = best(refused, window.offset, window.limit)
-        team_companies = {organisation.strip().lower() for _, _, organisation, _ in team}
-        found = await self._suggestions(project, [*suggested_page, *refused_page], team_companies)
+        lists = await ranked_lists(self.session, ranker, window, without_team=without_team)
+        team_companies = {organisation.strip().lower() for organisation, _, _, _ in team}
+        found = await self._suggestions(project, [*lists.suggested, *lists.refused], team_companies)
         return Suggestions(
-            suggested=found[: len(suggested_page)],
-            refused=found[len(suggested_page) :],
-            suggested_total=len(board.suggested),
-            refused_total=len(refused),
+            suggested=found[: len(lists.suggested)],
+            refused=found[len(lists.suggested) :],
+            suggested_total=lists.suggested_total,
+            refused_total=lists.refused_total,
         )
 
-    async def _holding(self, project: Project) -> list[tuple[AssignmentRole, UUID, str, str]]:
-        """The people holding a place on the project: role, person, organisation and sector (one query)."""
+    async def _holding(self, project: Project) -> list[tuple[str, str, int, bool]]:
+        """The people holding a place on the project, counted by organisation and sector, and whether one of
+        them is the lead (one grouped query: a team of thousands is a few hundred rows)."""
+        lead = func.max(case((Assignment.role == AssignmentRole.LEAD, 1), else_=0))
         rows = await self.session.execute(
-            select(Assignment.role, Volunteer.id, Volunteer.organisation, Volunteer.sector)
+            select(Volunteer.organisation, Volunteer.sector, func.count(), lead)
             .join(Volunteer, Assignment.volunteer_id == Volunteer.id)
             .where(Assignment.project_id == project.id, Assignment.status.in_(ACTIVE))
+            .group_by(Volunteer.organisation, Volunteer.sector)
         )
-        return [(role, volunteer_id, organisation, sector) for role, volunteer_id, organisation, sector in rows.all()]
+        return [(organisation, sector, int(count), bool(led)) for organisation, sector, count, led in rows.all()]
 
     async def _suggestions(
         self, project: Project, page: Sequence[Ranked], team_companies: set[str]

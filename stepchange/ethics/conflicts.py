@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from stepchange.core.errors import BrokenRule
 from stepchange.ethics.models import Declaration, ReviewState
@@ -59,6 +60,35 @@ def declaration_rules(code: str, blocking: Sequence[Blocking]) -> list[BrokenRul
 def _touching(project_id: UUID) -> ColumnElement[bool]:
     """A declaration touches a project when it names it, or names no project yet."""
     return or_(Declaration.projects.any(Project.id == project_id), ~Declaration.projects.any())
+
+
+HELD_BACK = (
+    Blocking(ReviewState.PENDING, names_projects=True),
+    Blocking(ReviewState.PENDING, names_projects=False),
+    Blocking(ReviewState.EXCLUDED, names_projects=True),
+)
+"""The kinds of declaration that can hold a person back, in the order :func:`held_back` asks of each."""
+
+
+def held_back(project_id: UUID, volunteer_id: ColumnElement[UUID] | InstrumentedAttribute[UUID]) -> ScalarSelect[int]:
+    """Which of :data:`HELD_BACK` the person has touching the project, as bits (the first kind the highest):
+    one SQL subquery a query can ask of every row, the set-based :func:`blocking_by_person` for ordering in
+    the database. An excluded declaration is one kind whether or not it names projects, as
+    :func:`declaration_rules` says the same of both."""
+    kinds = (
+        and_(Declaration.state == ReviewState.PENDING, Declaration.projects.any(Project.id == project_id)),
+        and_(Declaration.state == ReviewState.PENDING, ~Declaration.projects.any()),
+        and_(Declaration.state == ReviewState.EXCLUDED, _touching(project_id)),
+    )
+    bits = [func.max(case((kind, 1 << (len(kinds) - 1 - i)), else_=0)) for i, kind in enumerate(kinds)]
+    return (
+        select(func.coalesce(sum(bits[1:], bits[0]), 0))
+        .where(
+            Declaration.volunteer_id == volunteer_id,
+            Declaration.state.in_((ReviewState.PENDING, ReviewState.EXCLUDED)),
+        )
+        .scalar_subquery()
+    )
 
 
 async def blocking_declarations(session: AsyncSession, volunteer_id: UUID, project_id: UUID) -> list[Blocking]:

@@ -1,0 +1,263 @@
+"""The desk's order asked of the database: a page of each list and their sizes in one statement, with no
+Python object built for the people nobody sees (issue 28: a project 55,000 people chose).
+
+:class:`~stepchange.desk.ranking.Ranker` still decides every rule, once per *kind*, and the database only
+applies the answers: whether each kind of person (identity, role sought, place held, declarations holding
+them back) may be offered a place becomes a list of kind numbers, and how each organisation and sector
+would change the team's mix becomes a small number (its place in the order of ``(over the organisation
+share, penalty)``). The statement works out each chooser's facts once, sorts each list in the desk's order
+(:func:`rank_key`, with "a lead first while there is none") keeping only the page asked for, and counts
+each list. The page's people are then ranked again in Python by the same :class:`Ranker`, so what the
+page shows is exactly what the rules say; ``tests/test_desk_order.py`` holds the order to the one the
+rules gave person by person.
+
+It still reads every chooser's facts (from covering indexes: ``desk.indexes``) on each request; keeping
+those facts in a table of their own, written with the choices, is the next step if that is too slow.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Row,
+    Select,
+    Subquery,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stepchange.assignments.models import ACTIVE, Assignment
+from stepchange.core.pagination import Window
+from stepchange.desk.ranking import Chooser, Ranked, Ranker
+from stepchange.ethics.conflicts import HELD_BACK, Blocking, held_back
+from stepchange.interest.importing import planned_afresh
+from stepchange.interest.models import Choice, ChoiceRole, Expression, ExpressionStatus
+from stepchange.people.identity import RANK
+from stepchange.people.models import Identity, Volunteer
+
+SUGGESTED, REFUSED, LEFT_OUT = 0, 1, 2
+"""The lists a chooser falls in: may be offered a place, may not yet, or left out (already on the team)."""
+ROLES = (ChoiceRole.LEAD, ChoiceRole.MEMBER)
+BETWEEN = "\x1f"
+"""Joins an organisation and a sector into one value (the unit separator: in neither)."""
+IDENTITIES = tuple(Identity)
+BOUND_AT_MOST = 10_000
+"""Organisations and sectors listed as parameters at most; past it they are written into the statement."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page of each of the desk's lists, ranked, and how many people each holds."""
+
+    suggested: list[Ranked]
+    refused: list[Ranked]
+    suggested_total: int
+    refused_total: int
+
+
+def kind_number(identity: Any, role: Any, on_team: Any, held: Any) -> Any:
+    """One number for a kind of person, the same sum in Python and in SQL: ``held`` is the bits of
+    :func:`~stepchange.ethics.conflicts.held_back`, the last of the number."""
+    return ((identity * len(ROLES) + role) * 2 + on_team) * 2 ** len(HELD_BACK) + held
+
+
+def refused_kinds(ranker: Ranker) -> set[int]:
+    """The numbers of every kind of person the rules refuse a place (every kind there can be: 160)."""
+    refused = set()
+    for (i, identity), (r, role), on_team in itertools.product(enumerate(IDENTITIES), enumerate(ROLES), (0, 1)):
+        for held in range(2 ** len(HELD_BACK)):
+            if ranker.refused_kind(identity, role, bool(on_team), _held(held)):
+                refused.add(kind_number(i, r, on_team, held))
+    return refused
+
+
+def balance_order(ranker: Ranker, kinds: Sequence[tuple[str, str]], pair: ColumnElement[str]) -> ColumnElement[int]:
+    """Each organisation and sector's place in the order of ``(over the organisation share, penalty)``, as
+    SQL over ``pair`` (an organisation and sector joined by :data:`BETWEEN`): the commonest place is the
+    ``else``, so only the other organisations and sectors are listed, one list (looked up) a place."""
+    places = sorted({_balance(ranker, *kind) for kind in kinds})
+    place_of = {kind: places.index(_balance(ranker, *kind)) for kind in kinds}
+    if not place_of:
+        return literal(0)
+    common = Counter(place_of.values()).most_common(1)[0][0]
+    listed: dict[int, list[str]] = {}
+    for (organisation, sector), place in place_of.items():
+        if place != common:
+            listed.setdefault(place, []).append(f"{organisation}{BETWEEN}{sector}")
+    inline = sum(map(len, listed.values())) > BOUND_AT_MOST
+    whens = [(pair.in_(_listed(place, pairs, inline=inline)), place) for place, pairs in listed.items()]
+    return case(*whens, else_=common) if whens else literal(common)
+
+
+def _listed(place: int, pairs: list[str], *, inline: bool) -> BindParameter[list[str]]:
+    """The organisations and sectors at one place, bound, or written into the statement past
+    :data:`BOUND_AT_MOST` (slower to send, but PostgreSQL's drivers take at most 32,767 parameters)."""
+    return bindparam(f"place_{place}", pairs, expanding=True, literal_execute=inline)
+
+
+def _balance(ranker: Ranker, organisation: str, sector: str) -> tuple[bool, int]:
+    change = ranker.mix_change_of(organisation, sector)
+    return change.over_share, change.penalty
+
+
+async def organisations_and_sectors(session: AsyncSession) -> list[tuple[str, str]]:
+    """Every organisation and sector people gave (bounded by the organisations, not by the people)."""
+    rows = await session.execute(select(Volunteer.organisation, Volunteer.sector).distinct())
+    return [(organisation, sector) for organisation, sector in rows.all()]
+
+
+def _best_choices(project_id: UUID) -> Subquery:
+    """Each person's best choice of the project (if they chose it in two calls), as ``rank * 2 + role``:
+    the lower rank, and of two choices of the same rank the one seeking the lead."""
+    return (
+        select(
+            Expression.volunteer_id.label("volunteer_id"),
+            func.min(Choice.rank * 2 + case((Choice.role == ChoiceRole.LEAD, 0), else_=1)).label("best"),
+        )
+        .join(Expression, Choice.expression_id == Expression.id)
+        .where(Choice.project_id == project_id, Expression.status != ExpressionStatus.WITHDRAWN)
+        .group_by(Expression.volunteer_id)
+        .subquery("best_choice")
+    )
+
+
+async def ranked_lists(session: AsyncSession, ranker: Ranker, window: Window, *, without_team: bool = False) -> Listing:
+    """A page of those who may be offered a place and of those who may not (``without_team``: leaving out
+    the people holding a place), each in the desk's order, and the size of each list: one statement, whose
+    sorts keep only the page (the best ``offset + limit`` of each list), never everyone in order."""
+    facts = _facts(ranker, await organisations_and_sectors(session), without_team=without_team)
+    counted = select(*(c if c.key == "listed" else null().label(c.key) for c in facts.c), func.count().label("total"))
+    pages = [
+        select(page.subquery())
+        for page in (_page(ranker, facts, SUGGESTED, window), _page(ranker, facts, REFUSED, window))
+    ]
+    async with planned_afresh(session):  # a generic plan for every project's lists took 3 s, not 0.8 s
+        rows = await session.execute(union_all(*pages, counted.group_by(facts.c.listed)))
+    return _listing(ranker, rows.all())
+
+
+def _page(ranker: Ranker, facts: CTE, listed: int, window: Window) -> Select[Any]:
+    """A page of one list in the desk's order: :func:`rank_key`, after "a lead first while there is none"
+    for those who may be offered a place."""
+    lead_first = case((facts.c.role == 1, 1), else_=0)
+    order = (
+        *((lead_first,) if listed == SUGGESTED and not ranker.lead_taken else ()),
+        facts.c.balance,
+        facts.c.rank,
+        (facts.c.hours_per_month - facts.c.taken).desc(),
+        case(RANK, value=facts.c.identity, else_=-1).desc(),
+        facts.c.created_at,
+        facts.c.id,
+    )
+    return (
+        select(*facts.c, cast(null(), BigInteger).label("total"))
+        .where(facts.c.listed == listed)
+        .order_by(*order)
+        .limit(window.limit)
+        .offset(window.offset)
+    )
+
+
+def _facts(ranker: Ranker, organisations: Sequence[tuple[str, str]], *, without_team: bool) -> CTE:
+    """Each chooser's facts as the order needs them, and the kind and place in the order they make. Each is
+    worked out once per person: the databases would otherwise ask again for each use of a column."""
+    chooser = _chooser(ranker)
+    identity = case({value: i for i, value in enumerate(IDENTITIES)}, value=chooser.c.identity)
+    kind = kind_number(identity, chooser.c.role, chooser.c.on_team, chooser.c.held)
+    refused = kind.in_(refused_kinds(ranker))
+    on_team = chooser.c.on_team == 1
+    listed = case((~refused, SUGGESTED), (on_team, LEFT_OUT if without_team else REFUSED), else_=REFUSED)
+    balance = balance_order(ranker, organisations, chooser.c.pair)
+    facts = select(
+        *(c for c in chooser.c if c.key != "pair"),
+        kind.label("kind"),
+        listed.label("listed"),
+        balance.label("balance"),
+    )
+    return facts.cte("facts").prefix_with("MATERIALIZED")
+
+
+def _chooser(ranker: Ranker) -> CTE:
+    """Everyone who chose the project (not erased, not withdrawn): what the order reads of each."""
+    best = _best_choices(ranker.project.id)
+    taken = (
+        select(func.coalesce(func.sum(Assignment.hours), 0))
+        .where(Assignment.volunteer_id == Volunteer.id, Assignment.status.in_(ACTIVE))
+        .scalar_subquery()
+    )
+    holds_place = exists().where(
+        Assignment.volunteer_id == Volunteer.id,
+        Assignment.project_id == ranker.project.id,
+        Assignment.status.in_(ACTIVE),
+    )
+    chooser = (
+        select(
+            Volunteer.id,
+            Volunteer.organisation,
+            Volunteer.sector,
+            Volunteer.identity,
+            Volunteer.hours_per_month,
+            Volunteer.created_at,
+            (best.c.best // 2).label("rank"),
+            (best.c.best % 2).label("role"),
+            taken.label("taken"),
+            case((holds_place, 1), else_=0).label("on_team"),
+            held_back(ranker.project.id, Volunteer.id).label("held"),
+            (Volunteer.organisation + BETWEEN + Volunteer.sector).label("pair"),
+        )
+        .join(best, best.c.volunteer_id == Volunteer.id)
+        .where(Volunteer.erased_at.is_(None))
+    )
+    return chooser.cte("chooser").prefix_with("MATERIALIZED")
+
+
+def _listing(ranker: Ranker, rows: Sequence[Row[Any]]) -> Listing:
+    """The pages' people ranked again by the :class:`Ranker` (every person's facts as the rules see them), in
+    its order, and each list's size."""
+    lists: dict[int, list[Ranked]] = {SUGGESTED: [], REFUSED: [], LEFT_OUT: []}
+    totals = {SUGGESTED: 0, REFUSED: 0, LEFT_OUT: 0}
+    for row in rows:
+        if row.total is not None:
+            totals[row.listed] = int(row.total)
+            continue
+        person = Chooser(
+            row.id,
+            row.organisation,
+            row.sector,
+            row.identity,
+            row.hours_per_month,
+            row.created_at,
+            int(row.rank),
+            ROLES[int(row.role)],
+        )
+        ranker.hours[person.volunteer_id] = int(row.taken)
+        if row.on_team:
+            ranker.team.add(person.volunteer_id)
+        ranker.blocking[person.volunteer_id] = _held(int(row.kind))
+        lists[row.listed].append(ranker.rank(person))
+    for page in lists.values():
+        page.sort(key=lambda r: (r.key, r.chooser.volunteer_id))  # as the statement ordered them
+    return Listing(lists[SUGGESTED], lists[REFUSED], totals[SUGGESTED], totals[REFUSED])
+
+
+def _held(kind: int) -> list[Blocking]:
+    """The declarations holding back a person of this kind number (its last bits: see :func:`kind_number`)."""
+    return [b for i, b in enumerate(HELD_BACK) if kind >> (len(HELD_BACK) - 1 - i) & 1]
