@@ -45,10 +45,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.assignments.models import ACTIVE, Assignment
+from stepchange.core.database import planned_afresh
 from stepchange.core.pagination import Window
 from stepchange.desk.ranking import Chooser, Ranked, Ranker
 from stepchange.ethics.conflicts import HELD_BACK, Blocking, held_back
-from stepchange.interest.importing import planned_afresh
 from stepchange.interest.models import Choice, ChoiceRole, Expression, ExpressionStatus
 from stepchange.people.identity import RANK
 from stepchange.people.models import Identity, Volunteer

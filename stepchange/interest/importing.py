@@ -26,19 +26,19 @@ import datetime as dt
 import gc
 import os
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 from uuid import UUID
 
 from advanced_alchemy.types import EncryptedString
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import audit, clock
 from stepchange.core.audit import SYSTEM
 from stepchange.core.bulk_load import bulk_load
-from stepchange.core.database import dialect_of, immediate_transaction, table_of
+from stepchange.core.database import immediate_transaction, planned_afresh, table_of
 from stepchange.core.settings import Settings
 from stepchange.ethics.models import ConflictKind, Declaration, ReviewState
 from stepchange.interest.bulk_insert import WRITE_BATCH, BulkInsert, chunks
@@ -78,25 +78,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-@asynccontextmanager
-async def planned_afresh(session: AsyncSession, *, needed: bool = True) -> AsyncIterator[None]:
-    """On PostgreSQL, plan each statement in the block for its tables as they are now.
-
-    The look-ups run hundreds of times as prepared statements while their tables grow from nothing: a
-    generic plan made early (a sequential scan of an empty table) would be kept and make the import
-    quadratic. Only for the look-ups: the foreign-key checks of every row written are prepared statements
-    too, and planning each of those afresh (a million of them at 100,000 rows) was most of PostgreSQL's
-    work. A failure leaves the setting to the transaction's rollback (``SET LOCAL``). Not ``needed``: the
-    block looks nothing up, and nothing is set.
-    """
-    postgresql = needed and dialect_of(session) == "postgresql"
-    if postgresql:
-        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    yield
-    if postgresql:
-        await session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
 
 
 def _encryption_key() -> str:

@@ -1,7 +1,7 @@
 """late entries index: the office's home finds the late entries of the last 30 days by index
 
-Revision ID: 0036
-Revises: 0033
+Revision ID: 0035
+Revises: 0034
 Create Date: 2026-12-04 19:50:00
 
 Declared on ``Expression``. Without it the office's home read every expression to find the few late
@@ -17,8 +17,8 @@ from alembic import op
 __all__ = ("data_downgrades", "data_upgrades", "downgrade", "schema_downgrades", "schema_upgrades", "upgrade")
 
 # revision identifiers, used by Alembic.
-revision = "0036"
-down_revision = "0033"
+revision = "0035"
+down_revision = "0034"
 branch_labels = None
 depends_on = None
 
