@@ -35,7 +35,8 @@ from stepchange.desk.ranking import Ranked, Ranker, rank_key
 from stepchange.desk.roster import Team, team_page
 from stepchange.ethics.models import CLEARING, Declaration, ProjectReview, ReviewState, latest_project_review
 from stepchange.interest.models import Call, ChoiceRole, Expression, ExpressionStatus
-from stepchange.people.models import Identity, Volunteer
+from stepchange.people.models import Volunteer
+from stepchange.people.tally import awaiting_validation_count
 from stepchange.projects.models import Project
 from stepchange.projects.services import ProjectService
 
@@ -283,12 +284,9 @@ class DeskService(DomainService[Assignment, AssignmentRepository]):
         return latest
 
     async def awaiting_validation(self) -> int:
-        """How many people are waiting for the office to validate them (counted by the database)."""
-        query = select(func.count()).where(
-            Volunteer.identity.in_([Identity.EMAIL_CONFIRMED, Identity.ORGANISATION_CONFIRMED]),
-            Volunteer.erased_at.is_(None),
-        )
-        return int(await self.session.scalar(query) or 0)
+        """How many people are waiting for the office to validate them (kept by the database as people
+        change: ``people.tally``)."""
+        return await awaiting_validation_count(self.session)
 
     async def awaiting_review(self) -> int:
         return int(

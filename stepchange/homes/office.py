@@ -15,7 +15,8 @@ from stepchange.core.audit import AuditEntry
 from stepchange.core.mail import MailStatus, OutboxMessage
 from stepchange.homes.common import Queue, count, days_since, first, one_month_after
 from stepchange.interest.models import Expression, HeldSubmission
-from stepchange.people.models import ErasureRequest, Identity, Volunteer
+from stepchange.people.models import ErasureRequest, Volunteer
+from stepchange.people.tally import awaiting_validation, awaiting_validation_count
 from stepchange.projects.models import Project
 from stepchange.reports import delivery
 from stepchange.reports.scope import Scope
@@ -114,18 +115,14 @@ async def office_home(session: AsyncSession) -> OfficeHome:
 
 async def validation(session: AsyncSession) -> Queue[Waiting]:
     """People whose address is confirmed, waiting for the office to validate them: longest waiting first."""
-    where = (
-        Volunteer.identity.in_([Identity.EMAIL_CONFIRMED, Identity.ORGANISATION_CONFIRMED]),
-        Volunteer.erased_at.is_(None),
-    )
     rows = await first(
         session,
         select(Volunteer.id, Volunteer.name, Volunteer.organisation, Volunteer.created_at)
-        .where(*where)
+        .where(awaiting_validation())
         .order_by(Volunteer.created_at, Volunteer.id),
     )
     items = [Waiting(i, n, o, at, days_since(at) or 0) for i, n, o, at in rows]
-    return Queue(await count(session, Volunteer, *where), items)
+    return Queue(await awaiting_validation_count(session), items)
 
 
 async def erasures(session: AsyncSession) -> Queue[ErasureDue]:

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC, EncryptedString, EncryptedText
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stepchange.core import clock
@@ -121,6 +121,15 @@ class Volunteer(Base):
     search_key: Mapped[str] = mapped_column(
         String(500), default=_search_key_default, doc="Name and organisation as search compares them: see folded()"
     )
+
+
+awaiting_validation_tally = Table(
+    "awaiting_validation_tally",
+    Base.metadata,
+    Column("slot", Integer, primary_key=True, autoincrement=False),
+    Column("people", BigInteger, nullable=False, default=0),
+    comment="How many people wait for validation, kept by triggers on volunteer (stepchange.people.tally)",
+)
 
 
 class IdentityStep(Base):
