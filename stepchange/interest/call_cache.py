@@ -26,7 +26,7 @@ from litestar import Litestar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from stepchange.core.database import app_database_config
+from stepchange.core.database import WRITE_INTENT, app_database_config
 from stepchange.core.sessions import StoredValue
 from stepchange.interest.calls import CALLS_VERSION_KEY, CallBook
 from stepchange.interest.models import Call, call_project
@@ -67,14 +67,20 @@ class CallCache:
         """The book at the current version: the kept one, or read afresh (and kept) if anything changed.
 
         The book is read after the version, so it is never older than the version it is kept under; if a
-        change commits in between, the next check sees a newer version and reads the book again.
+        change commits in between, the next check sees a newer version and reads the book again. It is read
+        on a connection of its own, as a reader: on SQLite, a write request's own transaction may already
+        hold the write lock (``BEGIN IMMEDIATE``), which a second writer would wait for until it failed.
         """
         version = await self.versions.current()
         kept = self._kept
         if kept is not None and kept[0] == version:
             return kept[1]
-        async with project_cache.read_only_session(self.engine) as session:
-            book = await CallBook.load(session)
+        reading = WRITE_INTENT.set(False)  # a read of its own, never the request's write (SQLite: no write lock)
+        try:
+            async with project_cache.read_only_session(self.engine) as session:
+                book = await CallBook.load(session)
+        finally:
+            WRITE_INTENT.reset(reading)
         self._kept = (version, book)
         return book
 
