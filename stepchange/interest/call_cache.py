@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from stepchange.core.database import WRITE_INTENT, app_database_config
@@ -34,7 +34,8 @@ from stepchange.projects import cache as project_cache
 from stepchange.projects.models import Project
 
 
-def _version(key: str) -> Any:
+def _version(key: str) -> ScalarSelect[Any]:
+    """A version stored under ``key`` by :func:`~stepchange.projects.cache.bump`."""
     return (
         select(StoredValue.value)
         .where(StoredValue.key == key, StoredValue.namespace == project_cache.NAMESPACE)

@@ -32,9 +32,9 @@ ProjectCodes = tuple[tuple[UUID, str], ...]
 class CallWindow:
     """A call as a submission is checked against it, with every project's id and code.
 
-    Plain values, read without making ORM objects (a call's ``projects`` would load every offered
-    project in full): the submission path reads this on every request, and the import ships it to its
-    worker processes.
+    Plain values, made without ORM objects (a call's ``projects`` would load every offered project in
+    full): every submission is checked against one (from a :class:`CallBook` its worker keeps), and the
+    import ships one to its worker processes.
     """
 
     id: UUID
