@@ -199,7 +199,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         plugins=[SQLAlchemyPlugin(config=db_config)],
         stores={"sessions": build_store(settings, db_config, "sessions")},
-        template_config=template_config(),
+        template_config=template_config(auto_reload=not settings.is_production),
         middleware=[
             drop_empty_query_values,
             NonceMiddleware,

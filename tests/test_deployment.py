@@ -58,3 +58,18 @@ async def test_forwarded_addresses_count_only_from_trusted_proxies(settings: Set
     trusted_env = {**env, "STEPCHANGE_TRUSTED_PROXIES": "127.0.0.1"}
     with running(trusted_env, log=tmp_path / "trusted.log", via_cli=True) as server:
         assert await statuses(server.url) == [202] * 6
+
+
+def test_templates_are_checked_for_changes_on_every_render_in_development_only(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja's auto-reload stats a template's file on every render: the submission path's e-mail pays it."""
+    from stepchange.core import mail_templates
+
+    assert create_app(production(settings)).template_engine.engine.auto_reload is False  # type: ignore[union-attr]
+    assert create_app(settings).template_engine.engine.auto_reload is True  # type: ignore[union-attr]
+    for environment, reloads in (("production", False), ("development", True)):
+        monkeypatch.setattr(mail_templates, "get_settings", lambda e=environment: replace(settings, env=e))
+        mail_templates._environment.cache_clear()
+        assert mail_templates._environment().auto_reload is reloads
+    mail_templates._environment.cache_clear()

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core.mail import OutboxMessage, queue_mail
+from stepchange.core.settings import get_settings
 from stepchange.core.templating import TEMPLATES_DIR, uk_date, uk_datetime
 
 
@@ -23,7 +24,10 @@ class RenderedMail:
 
 @cache
 def _environment() -> Environment:
+    """The mail templates' environment: a template whose file changed is re-read in development only (the
+    check is a stat on every message)."""
     env = Environment(
+        auto_reload=not get_settings().is_production,
         loader=FileSystemLoader(TEMPLATES_DIR / "mail"),
         autoescape=False,  # noqa: S701 - plain-text e-mail bodies, never HTML
         undefined=StrictUndefined,

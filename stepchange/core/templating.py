@@ -55,8 +55,11 @@ def _field_id(field: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "-", field).strip("-") or "form"
 
 
-def build_environment() -> Environment:
+def build_environment(*, auto_reload: bool = True) -> Environment:
+    """The pages' Jinja environment; ``auto_reload`` re-reads a template whose file changed (a stat per
+    render: for development, not production)."""
     env = Environment(
+        auto_reload=auto_reload,
         loader=ChoiceLoader(
             [
                 FileSystemLoader(TEMPLATES_DIR),
@@ -79,5 +82,5 @@ def build_environment() -> Environment:
     return env
 
 
-def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment()))
+def template_config(*, auto_reload: bool = True) -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment(auto_reload=auto_reload)))

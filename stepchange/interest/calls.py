@@ -4,13 +4,13 @@ while one is open. A call's window is in UK time, stored as UTC instants."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import BindParameter, ColumnElement, bindparam, or_, select
+from sqlalchemy import BindParameter, ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core import audit, clock
@@ -21,6 +21,7 @@ from stepchange.core.services import DomainService
 from stepchange.core.templating import uk_datetime
 from stepchange.core.validation import text_problem
 from stepchange.interest.models import Call, Choice, Expression, call_project, ends_at
+from stepchange.projects import cache as project_cache
 from stepchange.projects.models import Project
 
 ProjectCodes = tuple[tuple[UUID, str], ...]
@@ -31,9 +32,9 @@ ProjectCodes = tuple[tuple[UUID, str], ...]
 class CallWindow:
     """A call as a submission is checked against it, with every project's id and code.
 
-    Plain values, read without making ORM objects (a call's ``projects`` would load every offered
-    project in full): the submission path reads this on every request, and the import ships it to its
-    worker processes.
+    Plain values, made without ORM objects (a call's ``projects`` would load every offered project in
+    full): every submission is checked against one (from a :class:`CallBook` its worker keeps), and the
+    import ships one to its worker processes.
     """
 
     id: UUID
@@ -110,47 +111,65 @@ async def project_codes(session: AsyncSession) -> ProjectCodes:
 
 # --- the call a submission answers ------------------------------------------------------------------
 
-# Read on every submission, so built once (building one costs more than running it).
-_CALL_COLUMNS = select(Call.id, Call.name, Call.opens_at, Call.closes_at, Call.closed_early_at)
-_CALL_BY_ID = _CALL_COLUMNS.where(Call.id == bindparam("call_id"))
-_CALL_OPEN_AT = _CALL_COLUMNS.where(*open_at(bindparam("at"))).order_by(Call.closes_at).limit(1)
-_LATEST_CALL = _CALL_COLUMNS.order_by(Call.opens_at.desc()).limit(1)
-_OFFERS = (call_project.c.project_id == Project.id) & (call_project.c.call_id == bindparam("call_id"))
-_PROJECTS_OFFERED = (
-    select(Project.id, Project.code, call_project.c.call_id.is_not(None))
-    .outerjoin(call_project, _OFFERS)
-    .order_by(Project.code)
-)
+CALLS_VERSION_KEY = "calls-version"
+"""The calls' version in the shared key/value table, bumped by every change to a call
+(:func:`~stepchange.projects.cache.bump`): workers keep the calls a submission is checked against
+(``interest.call_cache``) for as long as it and the projects' version stay the same."""
 
 
-async def call_answered(session: AsyncSession, call_id: UUID | None, at: dt.datetime) -> CallWindow:
-    """The call a submission answers: the one named, or the one open at ``at`` (else the latest, so the
-    answer can say it has closed). Whether it takes the submission then is
-    :func:`~stepchange.interest.rules.accept_submission`'s to say."""
-    if call_id is not None:
-        row = (await run_core(session, _CALL_BY_ID, {"call_id": call_id})).first()
-        if row is None:
-            raise InvalidInput.one("call", "There is no such call")
-    else:
-        row = (await run_core(session, _CALL_OPEN_AT, {"at": at})).first()
-        row = row or (await run_core(session, _LATEST_CALL)).first()
-        if row is None:
-            raise RuleViolation([BrokenRule("no_call", "There is no call to action open at the moment")])
-    return await _window(session, row.id, row.name, row.opens_at, ends_at(row.closes_at, row.closed_early_at))
+class CallRow(NamedTuple):
+    id: UUID
+    name: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    ends_at: dt.datetime
 
 
-async def _window(
-    session: AsyncSession, call_id: UUID, name: str, opens_at: dt.datetime, ends_at: dt.datetime
-) -> CallWindow:
-    """The call's window with every project's id and code and whether the call offers it (read as plain
-    rows: cheaper than one query joining both, which repeats the call's columns on every row)."""
-    rows = await run_core(session, _PROJECTS_OFFERED, {"call_id": call_id})
-    codes, offered = [], set()
-    for project_id, code, is_offered in cast(Iterable[tuple[UUID, str, bool]], rows):
-        codes.append((project_id, code))
-        if is_offered:
-            offered.add(project_id)
-    return CallWindow(call_id, name, opens_at, ends_at, frozenset(offered), tuple(codes))
+# Read whenever the calls change, so built once (building one costs more than running it).
+_CALLS = select(Call.id, Call.name, Call.opens_at, Call.closes_at, Call.closed_early_at).order_by(Call.name)
+_ALL_OFFERS = select(call_project.c.call_id, call_project.c.project_id)
+_PROJECT_CODES = select(Project.id, Project.code).order_by(Project.code)
+
+
+@dataclass(frozen=True)
+class CallBook:
+    """Every call's window and what it offers, with every project's id and code: all that decides which
+    call a submission answers and what it may choose. Calls are few (a handful a year), so a worker
+    keeps the whole book while nothing changes (``interest.call_cache``)."""
+
+    calls: dict[UUID, CallRow]
+    offers: dict[UUID, frozenset[UUID]]
+    projects: ProjectCodes
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> CallBook:
+        calls = {
+            row.id: CallRow(row.id, row.name, row.opens_at, row.closes_at, ends_at(row.closes_at, row.closed_early_at))
+            for row in await run_core(session, _CALLS)
+        }
+        offers: dict[UUID, set[UUID]] = {}
+        for offer in await run_core(session, _ALL_OFFERS):
+            offers.setdefault(offer.call_id, set()).add(offer.project_id)
+        projects = tuple((row.id, row.code) for row in await run_core(session, _PROJECT_CODES))
+        return cls(calls, {call_id: frozenset(ids) for call_id, ids in offers.items()}, projects)
+
+    def answered(self, call_id: UUID | None, at: dt.datetime) -> CallWindow:
+        """The call a submission answers: the one named, or the one open at ``at`` that closes soonest (else
+        the one that opened last, so the answer can say it has closed). Whether it takes the submission then
+        is :func:`~stepchange.interest.rules.accept_submission`'s to say."""
+        if call_id is not None:
+            row = self.calls.get(call_id)
+            if row is None:
+                raise InvalidInput.one("call", "There is no such call")
+        else:
+            open_now = [c for c in self.calls.values() if c.opens_at <= at < c.ends_at]
+            row = min(open_now, key=lambda c: c.closes_at, default=None) or max(
+                self.calls.values(), key=lambda c: c.opens_at, default=None
+            )
+            if row is None:
+                raise RuleViolation([BrokenRule("no_call", "There is no call to action open at the moment")])
+        offered = self.offers.get(row.id, frozenset())
+        return CallWindow(row.id, row.name, row.opens_at, row.ends_at, offered, self.projects)
 
 
 # --- the office's calls -------------------------------------------------------------------------------
@@ -214,6 +233,7 @@ class CallService(DomainService[Call, CallRepository]):
         call = Call(name=name, opens_at=opens, closes_at=closes, projects=offered)
         self.session.add(call)
         await self.session.flush()
+        await project_cache.bump(self.session, CALLS_VERSION_KEY)
         await audit.record(
             self.session,
             actor,
@@ -245,6 +265,7 @@ class CallService(DomainService[Call, CallRepository]):
         before = {"opens_at": call.opens_at, "closes_at": call.closes_at, "projects": _codes(call.projects)}
         after = {"opens_at": opens, "closes_at": closes, "projects": _codes(offered)}
         call.opens_at, call.closes_at, call.projects = opens, closes, offered
+        await project_cache.bump(self.session, CALLS_VERSION_KEY)
         await audit.record(
             self.session,
             actor,
@@ -307,6 +328,7 @@ class CallService(DomainService[Call, CallRepository]):
             raise InvalidInput.one("closes_at", f"An extension must close after {last_moment(call)}")
         before = {"closes_at": call.closes_at, "closed_early_at": call.closed_early_at}
         call.closes_at, call.closed_early_at = new_close, None
+        await project_cache.bump(self.session, CALLS_VERSION_KEY)
         await audit.record(
             self.session,
             actor,
@@ -332,6 +354,7 @@ class CallService(DomainService[Call, CallRepository]):
                 ]
             )
         call.closed_early_at = now
+        await project_cache.bump(self.session, CALLS_VERSION_KEY)
         await audit.record(
             self.session,
             actor,

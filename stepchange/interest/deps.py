@@ -3,17 +3,21 @@ after answering, shared by the API and the pages."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 from uuid import UUID
 
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from litestar import Request
 from litestar.background_tasks import BackgroundTask
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stepchange.core.after_response import after_response
 from stepchange.core.security import PUBLIC_RATE_LIMIT
 from stepchange.core.settings import Settings
+from stepchange.interest.call_cache import call_cache
 from stepchange.interest.calls import CallService
 from stepchange.interest.intake import FILING, Received, file_received
 from stepchange.interest.models import ChoiceRole
@@ -22,7 +26,17 @@ from stepchange.interest.services import InterestService, resend_confirmation
 from stepchange.people.models import Identity
 
 provide_calls = create_service_provider(CallService)
-provide_interest = create_service_provider(InterestService)
+
+
+async def provide_interest(
+    db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]
+) -> AsyncGenerator[InterestService, None]:
+    """The interest service, checking submissions against this worker's kept calls (``interest.call_cache``)."""
+    async with InterestService.new(session=db_session) as service:
+        service.calls = call_cache(request.app)
+        yield service
+
+
 provide_lookup = create_service_provider(PeopleLookup)
 RATE_LIMITED = {PUBLIC_RATE_LIMIT: True}
 """Route options for the public doors (submitting, asking for the link again): rate-limited per client."""

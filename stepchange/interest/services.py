@@ -28,7 +28,8 @@ from stepchange.core.services import DomainService
 from stepchange.core.settings import Settings
 from stepchange.core.validation import email_problem, normalise_email, text_problem
 from stepchange.ethics.models import ConflictKind, Declaration, declaration_project
-from stepchange.interest.calls import CallWindow, call_answered
+from stepchange.interest.call_cache import CallCache
+from stepchange.interest.calls import CallBook, CallWindow
 from stepchange.interest.models import Call, Choice, Expression, ExpressionStatus, HeldSubmission
 from stepchange.interest.rules import STATEMENT_VERSION, CleanSubmission, Door, accept_submission
 from stepchange.people.identity import IdentityService
@@ -91,6 +92,8 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
     """Submissions, confirmation by e-mail and the office's late entries; every change audited."""
 
     repository_type = ExpressionRepository
+    calls: CallCache | None = None
+    """This worker's kept calls (set by the request's provider); without it, calls are read afresh."""
 
     @functools.cached_property
     def people(self) -> PeopleService:
@@ -99,8 +102,11 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
     async def check(self, data: Any) -> tuple[CallWindow, CleanSubmission]:
         """Every rule a submission must pass now, without storing anything (the form's check-your-answers)."""
         now = clock.now()
-        call = await call_answered(self.session, data.call, now)
+        call = (await self._call_book()).answered(data.call, now)
         return call, accept_submission(call, data, now, door=Door.PUBLIC).clean
+
+    async def _call_book(self) -> CallBook:
+        return await self.calls.book() if self.calls is not None else await CallBook.load(self.session)
 
     async def projects_named(self, project_ids: Iterable[UUID]) -> dict[UUID, Project]:
         rows = await self.session.scalars(select(Project).where(Project.id.in_(list(project_ids))))
@@ -394,7 +400,7 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
         if problem := text_problem(reason, "late_reason", label="why it is late", max_length=500):
             raise InvalidInput([problem])
         now = clock.now()
-        call = await call_answered(self.session, data.call, now)
+        call = (await self._call_book()).answered(data.call, now)
         clean = accept_submission(call, data, now, door=Door.LATE_ENTRY).clean
         person = await self.people.by_email(clean.email)
         if person is None:

@@ -35,7 +35,7 @@ from typing import Any, cast
 
 from advanced_alchemy.extensions.litestar import get_database_migration_plugin
 from litestar import Litestar
-from sqlalchemy import event, func, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.util import await_only
 
@@ -65,11 +65,13 @@ def html_variant(path: str, visitor: Hashable, workstream: str | None, status: s
     return ("html", path, visitor, workstream, status)
 
 
-async def bump(session: AsyncSession) -> None:
-    """A new projects version, written in ``session``'s transaction: call it from every write to projects."""
+async def bump(session: AsyncSession, key: str = VERSION_KEY) -> None:
+    """A new projects version, written in ``session``'s transaction: call it from every write to projects.
+
+    Another cache kept the same way names its own version ``key`` (the calls a submission answers)."""
     values = {
         "id": uuid.uuid4(),
-        "key": VERSION_KEY,
+        "key": key,
         "namespace": NAMESPACE,
         "value": uuid.uuid4().hex.encode(),
         "expires_at": NEVER,
@@ -93,10 +95,10 @@ VERSION_QUERY = select(
 )
 
 
-async def read_version(engine: AsyncEngine) -> bytes:
+async def read_version(engine: AsyncEngine, query: Select[Any] = VERSION_QUERY) -> bytes:
     """The committed projects version (with the tables' fingerprint), on a pooled connection."""
     async with engine.connect() as connection:
-        row = (await connection.execute(VERSION_QUERY)).one()
+        row = (await connection.execute(query)).one()
     return repr(tuple(row)).encode()
 
 
@@ -118,10 +120,11 @@ class VersionReader:
     timeout, so the rare lock (a checkpoint) is not waited for on the loop but read the other way.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, query: Select[Any] = VERSION_QUERY) -> None:
         self.engine = engine
+        self.query = query
         self.dialect = engine.dialect.name
-        self.sql = str(VERSION_QUERY.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+        self.sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
         self._next: asyncio.Future[bytes] | None = None
         self._in_flight = False
         self._driver: Any = None
@@ -184,7 +187,7 @@ class VersionReader:
 
     async def _read(self) -> bytes:
         if self.dialect not in ("sqlite", "postgresql"):
-            return await read_version(self.engine)
+            return await read_version(self.engine, self.query)
         try:
             driver = await self._open()
             if self.dialect == "sqlite":
@@ -194,7 +197,7 @@ class VersionReader:
                 row = tuple(await driver.fetchrow(self.sql))  # asyncpg, outside any transaction
         except Exception:
             self.close()
-            return await read_version(self.engine)
+            return await read_version(self.engine, self.query)
         return repr(row).encode()
 
     async def _open(self) -> Any:
