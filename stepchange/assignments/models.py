@@ -56,6 +56,11 @@ class Assignment(Base):
             postgresql_where=text(_ACTIVE_SQL),
         ),
         Index("ix_assignment_project_created_at_id", "project_id", "created_at", "id"),  # a page of a team, in order
+        # The offers waiting longest for an answer (the desk, the office's home), oldest first, and counted.
+        Index("ix_assignment_status_created_at", "status", "created_at"),
+        # Every project's team counted by role and status (staffing on the homes, the desk and the reports),
+        # from the index alone.
+        Index("ix_assignment_status_project_role", "status", "project_id", "role"),
         on_merge_clash(
             BrokenRule(
                 "merge_place_clash",
