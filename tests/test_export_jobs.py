@@ -11,6 +11,7 @@ import io
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from uuid import UUID
 
 import polars as pl
 import pytest
@@ -166,3 +167,26 @@ def test_the_rows_sent_at_once_are_a_setting(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("STEPCHANGE_EXPORT_DIRECT_ROWS", "-1")
     with pytest.raises(SettingsError, match="EXPORT_DIRECT_ROWS"):
         Settings.from_env()
+
+
+async def test_a_prepared_file_is_kept_and_sent_in_parts(
+    office: Client, db_config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No worker holds a whole file: it is stored in parts and sent a part at a time, and arrives whole."""
+    monkeypatch.setattr(export_jobs, "PART_BYTES", 1000)
+    await add_people(db_config, 0, 10)
+    body = (await office.get(f"{REGISTER}.xlsx")).json()
+
+    ready = await until_ready(office, body["status_url"])
+
+    assert workbook_names(ready.content) == NAMES
+    async with session_scope(db_config) as session:
+        sizes = (
+            await session.scalars(
+                select(func.length(export_jobs.export_part.c.content))
+                .where(export_jobs.export_part.c.job_id == UUID(body["id"]))
+                .order_by(export_jobs.export_part.c.position)
+            )
+        ).all()
+    assert len(sizes) > 3 and all(size == 1000 for size in sizes[:-1]) and sum(sizes) == len(ready.content)
+    assert "content-length" not in ready.headers, "sent as it is read, a part at a time"

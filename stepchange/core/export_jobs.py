@@ -3,8 +3,10 @@
 An Excel workbook is a zip written only when it is closed, so a long one (the register of interests at
 national scale: about ten seconds) cannot start arriving at once. Instead the request records a job and
 answers straight away; the job reads the rows in chunks, writes the workbook in constant memory (in a
-worker thread, off the event loop) and stores the finished file in the job's row, where every worker
-of the service sees it. Whoever asked polls the job's address and fetches the file from any worker.
+worker thread, off the event loop) and stores the finished file in parts of :data:`PART_BYTES`
+(``export_part``), where every worker of the service sees it; the file is sent a part at a time, so no
+worker ever holds a whole file (about 70 MB for the register at 1,000,000 people). Whoever asked polls the
+job's address and fetches the file from any worker.
 
 A worker can die mid-job: the running job touches its row after every chunk, and a job left untouched
 for :data:`STALE` is taken over by the next look at it (up to :data:`MAX_ATTEMPTS` times, then it is
@@ -23,14 +25,15 @@ import secrets
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Index, LargeBinary, String, delete, or_, select, update
+from advanced_alchemy.types import GUID, DateTimeUTC
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, Table, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from stepchange.core import clock
@@ -45,6 +48,8 @@ MAX_ATTEMPTS = 3
 KEEP = dt.timedelta(hours=24)
 """How long a prepared file can be fetched after it was asked for."""
 PURGE_SECONDS = 15 * 60
+PART_BYTES = 1 << 20
+"""A prepared file is kept, and sent, in parts of this size."""
 
 
 class ExportStatus(enum.StrEnum):
@@ -69,12 +74,20 @@ class ExportJob(Base):
     runner: Mapped[str | None] = mapped_column(String(32), default=None, doc="The claim of the run now writing it")
     touched_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
-    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, default=None))
-    """The finished file (read only when it is fetched)."""
 
     @property
     def stale(self) -> bool:
         return self.status == ExportStatus.PREPARING and self.touched_at < clock.now() - STALE
+
+
+export_part = Table(
+    "export_part",
+    Base.metadata,
+    Column("job_id", GUID(length=16), ForeignKey("export_job.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("content", LargeBinary, nullable=False),
+    comment="A prepared file, in parts of PART_BYTES (stepchange.core.export_jobs)",
+)
 
 
 @dataclass(frozen=True)
@@ -108,9 +121,19 @@ async def find(session: AsyncSession, job_id: UUID, owner_id: UUID) -> ExportJob
     return job
 
 
-async def file_of(session: AsyncSession, job: ExportJob) -> bytes:
-    """A ready job's file."""
-    return (await session.scalar(select(ExportJob.content).where(ExportJob.id == job.id))) or b""
+async def file_of(config: SQLAlchemyAsyncConfig, job_id: UUID) -> AsyncIterator[bytes]:
+    """A ready job's file, a part at a time, read in a session of its own (the answer is sent after the
+    request's session has closed)."""
+    async with session_scope(config) as session:
+        parts = int(await session.scalar(select(func.count()).where(export_part.c.job_id == job_id)) or 0)
+        for position in range(parts):
+            part = export_part.c.content
+            yield (
+                await session.scalar(
+                    select(part).where(export_part.c.job_id == job_id, export_part.c.position == position)
+                )
+                or b""
+            )
 
 
 async def recover(config: SQLAlchemyAsyncConfig, job: ExportJob, sheet: Sheet) -> None:
@@ -151,7 +174,7 @@ async def run(config: SQLAlchemyAsyncConfig, job_id: UUID, sheet: Sheet) -> None
                 _unless_taken_over(config, job_id, token, read_alone(config, sheet.read)),
                 sheet.sheet,
             )
-            await _finish(config, job_id, token, ExportStatus.READY, content=path.read_bytes())
+            await _finish(config, job_id, token, ExportStatus.READY, path)
     except TakenOver:
         return
     except Exception as exc:
@@ -200,14 +223,20 @@ async def _unless_taken_over(
 
 
 async def _finish(
-    config: SQLAlchemyAsyncConfig, job_id: UUID, token: str, status: ExportStatus, content: bytes | None = None
+    config: SQLAlchemyAsyncConfig, job_id: UUID, token: str, status: ExportStatus, file: Path | None = None
 ) -> None:
+    """The job's outcome and its file's parts, in one transaction, if this run still holds it."""
     async with session_scope(config) as session:
-        await session.execute(
+        finished = await session.execute(
             update(ExportJob)
             .where(ExportJob.id == job_id, ExportJob.runner == token)
-            .values(status=status, content=content, touched_at=clock.now())
+            .values(status=status, touched_at=clock.now())
         )
+        if file is None or not _changed(finished):
+            return
+        with file.open("rb") as parts:
+            for position, content in enumerate(iter(lambda: parts.read(PART_BYTES), b"")):
+                await session.execute(export_part.insert().values(job_id=job_id, position=position, content=content))
 
 
 def _changed(result: Any) -> bool:
@@ -220,5 +249,6 @@ async def purge_expired(session: AsyncSession) -> int:
     expired = ExportJob.expires_at <= clock.now()
     if await session.scalar(select(ExportJob.id).where(expired).limit(1)) is None:
         return 0
+    await session.execute(delete(export_part).where(export_part.c.job_id.in_(select(ExportJob.id).where(expired))))
     gone = await session.execute(delete(ExportJob).where(expired))
     return int(getattr(gone, "rowcount", 0) or 0)

@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Stream, Template
 from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +23,7 @@ from stepchange.core import export_jobs
 from stepchange.core.database import app_database_config
 from stepchange.core.errors import BrokenRule, NotFound, RuleViolation
 from stepchange.core.export_jobs import ExportJob, ExportStatus
-from stepchange.core.exports import EXCEL_MEDIA_TYPE, download
+from stepchange.core.exports import EXCEL_MEDIA_TYPE, streamed
 from stepchange.reports.export_kinds import ELSEWHERE, STARTED_FROM, look_up
 from stepchange.reports.schemas import ExportOut
 
@@ -40,8 +40,10 @@ async def _job(request: Request[Any, Any, Any], session: AsyncSession, job_id: U
     return job
 
 
-async def _file(session: AsyncSession, job: ExportJob) -> Response[Any]:
-    return download(await export_jobs.file_of(session, job), f"{job.kind}.xlsx", EXCEL_MEDIA_TYPE)
+def _file(request: Request[Any, Any, Any], job: ExportJob) -> Stream:
+    """The prepared file, sent a part at a time."""
+    parts = export_jobs.file_of(app_database_config(request.app), job.id)
+    return streamed(parts, f"{job.kind}.xlsx", EXCEL_MEDIA_TYPE)
 
 
 class ExportController(Controller):
@@ -62,7 +64,7 @@ class ExportController(Controller):
         if job.status == ExportStatus.FAILED:
             raise RuleViolation([FAILED])
         if job.status == ExportStatus.READY:
-            return await _file(db_session, job)
+            return _file(request, job)
         answer = ExportOut.of(job)
         return Response(
             answer, status_code=HTTP_202_ACCEPTED, media_type="application/json", headers={"Retry-After": "5"}
@@ -90,4 +92,4 @@ class ExportPages(Controller):
         job = await _job(request, db_session, job_id)
         if job.status != ExportStatus.READY:
             raise NotFound("prepared file for download", job_id)
-        return await _file(db_session, job)
+        return _file(request, job)
