@@ -4,8 +4,7 @@ recount after every kind of write: a person added, each identity step, a bulk in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import delete, func, select
@@ -15,23 +14,7 @@ from stepchange.interest.bulk_insert import BulkInsert
 from stepchange.people.models import Identity, Volunteer
 from stepchange.people.services import PeopleService, TableRows
 from stepchange.people.tally import awaiting_validation, awaiting_validation_count
-
-DETAILS = {
-    "name": "Priya Shah",
-    "phone": "+447700900123",
-    "organisation": "Harbour Cruises Ltd",
-    "job_title": "Head of Security",
-    "sector": "Transport",
-    "hours_per_month": 4,
-}
-
-
-@dataclass(frozen=True)
-class Office:
-    id: UUID = field(default_factory=uuid4)
-    role: str = "coordinator"
-    workstream_id: UUID | None = None
-    label: str = "Olive Office (coordinator)"
+from tests.test_people_service import HELD, Office
 
 
 async def kept_and_recounted(config: SQLAlchemyAsyncConfig) -> tuple[int, int]:
@@ -48,7 +31,7 @@ async def test_the_kept_count_follows_every_change_to_a_person(db_config: SQLAlc
     base, _ = await kept_and_recounted(db_config)
     async with session_scope(db_config) as session:
         people = PeopleService(session=session)
-        added = [await people.add_person(f"person{i}@example.org", DETAILS) for i in range(4)]
+        added = [await people.add_person(f"person{i}@example.org", HELD) for i in range(4)]
         ids = [p.id for p in added]
     await assert_kept(db_config, base)  # submitted: not waiting yet
 

@@ -6,9 +6,12 @@ first; time logged by both for one project and month is added up. Never a server
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from uuid import UUID
 
+import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from httpx import Response
 from sqlalchemy import func, select
 
 from stepchange.app import create_app
@@ -21,42 +24,34 @@ from stepchange.people.models import ErasureRequest, Volunteer
 from stepchange.people.services import PeopleService
 from stepchange.projects.models import Project
 from tests.conftest import Client, make_staff, sign_in
-
-DETAILS = {
-    "name": "Priya Shah",
-    "phone": "+447700900123",
-    "job_title": "Head of Security",
-    "organisation": "Harbour Cruises Ltd",
-    "sector": "Transport",
-    "hours_per_month": 4,
-}
+from tests.test_people_service import HELD
 
 
 async def two_records(config: SQLAlchemyAsyncConfig) -> tuple[UUID, UUID, Project]:
     async with session_scope(config) as session:
         people = PeopleService(session=session)
-        first = await people.add_person("priya.shah@example.co.uk", DETAILS)
-        second = await people.add_person("priya@home.example", DETAILS)
+        first = await people.add_person("priya.shah@example.co.uk", HELD)
+        second = await people.add_person("priya@home.example", HELD)
         project = (await session.scalars(select(Project).order_by(Project.code).limit(1))).one()
         return first.id, second.id, project
 
 
-async def merge(office: Client, survivor: UUID, other: UUID) -> object:
+async def merge(office: Client, survivor: UUID, other: UUID) -> Response:
     return await office.post(
         f"/api/volunteers/{survivor}/merge", json={"other_id": str(other)}, headers={"x-csrftoken": await office.csrf()}
     )
 
 
-async def the_office(settings: Settings, config: SQLAlchemyAsyncConfig) -> Client:
-    await make_staff(config, "office@example.org", "coordinator", name="Olive Office")
-    office = Client(app=create_app(settings))
-    await office.__aenter__()
-    await sign_in(office, "office@example.org")
-    return office
+@pytest.fixture
+async def office(settings: Settings, db_config: SQLAlchemyAsyncConfig) -> AsyncIterator[Client]:
+    await make_staff(db_config, "office@example.org", "coordinator", name="Olive Office")
+    async with Client(app=create_app(settings)) as browser:
+        await sign_in(browser, "office@example.org")
+        yield browser
 
 
 async def test_membership_of_one_subgroup_held_by_both_records_is_kept_once(
-    settings: Settings, db_config: SQLAlchemyAsyncConfig
+    office: Client, db_config: SQLAlchemyAsyncConfig
 ) -> None:
     first, second, project = await two_records(db_config)
     async with session_scope(db_config) as session:
@@ -67,13 +62,9 @@ async def test_membership_of_one_subgroup_held_by_both_records_is_kept_once(
         await session.flush()
         for person in (first, second):
             session.add(SubgroupMember(subgroup_id=subgroup.id, volunteer_id=person, added_by="Olive"))
-    office = await the_office(settings, db_config)
-    try:
-        merged = await merge(office, first, second)
-    finally:
-        await office.__aexit__(None, None, None)
+    merged = await merge(office, first, second)
 
-    assert merged.status_code == 200, merged.text  # type: ignore[attr-defined]
+    assert merged.status_code == 200, merged.text
     async with session_scope(db_config) as session:
         members = (await session.scalars(select(SubgroupMember.volunteer_id))).all()
         assert members == [first]
@@ -81,7 +72,7 @@ async def test_membership_of_one_subgroup_held_by_both_records_is_kept_once(
 
 
 async def test_time_both_records_logged_for_one_project_and_month_is_added_up(
-    settings: Settings, db_config: SQLAlchemyAsyncConfig
+    office: Client, db_config: SQLAlchemyAsyncConfig
 ) -> None:
     first, second, project = await two_records(db_config)
     november, december = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
@@ -108,13 +99,9 @@ async def test_time_both_records_logged_for_one_project_and_month_is_added_up(
                 TimeEntry(volunteer_id=second, project_id=project.id, month=december, minutes=30),
             ]
         )
-    office = await the_office(settings, db_config)
-    try:
-        merged = await merge(office, first, second)
-    finally:
-        await office.__aexit__(None, None, None)
+    merged = await merge(office, first, second)
 
-    assert merged.status_code == 200, merged.text  # type: ignore[attr-defined]
+    assert merged.status_code == 200, merged.text
     async with session_scope(db_config) as session:
         entries = (await session.scalars(select(TimeEntry).order_by(TimeEntry.month))).all()
     assert [(e.volunteer_id, e.month, e.minutes) for e in entries] == [(first, november, 150), (first, december, 30)]
@@ -124,7 +111,7 @@ async def test_time_both_records_logged_for_one_project_and_month_is_added_up(
 
 
 async def test_a_place_on_the_same_project_or_two_erasure_requests_refuse_the_merge(
-    settings: Settings, db_config: SQLAlchemyAsyncConfig
+    office: Client, db_config: SQLAlchemyAsyncConfig
 ) -> None:
     first, second, project = await two_records(db_config)
     async with session_scope(db_config) as session:
@@ -139,22 +126,18 @@ async def test_a_place_on_the_same_project_or_two_erasure_requests_refuse_the_me
                 )
             )
             session.add(ErasureRequest(volunteer_id=person))
-    office = await the_office(settings, db_config)
-    try:
-        refused = await merge(office, first, second)
-        on_the_page = await office.post(
-            f"/people/{first}",
-            data={"action": "merge", "other_email": "priya@home.example", "_csrf_token": await office.csrf()},
-        )
-    finally:
-        await office.__aexit__(None, None, None)
+    refused = await merge(office, first, second)
+    on_the_page = await office.post(
+        f"/people/{first}",
+        data={"action": "merge", "other_email": "priya@home.example", "_csrf_token": await office.csrf()},
+    )
 
     assert on_the_page.status_code == 409
     assert 'href="#other_email"' in on_the_page.text, "the refusal is shown against the merge's question"
     assert "End the place one of them holds" in on_the_page.text
 
-    assert refused.status_code == 409, refused.text  # type: ignore[attr-defined]
-    problem = refused.json()  # type: ignore[attr-defined]
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
     messages = " ".join(r["message"] for r in problem["rules"])
     assert "place on the same project" in messages
     assert "asked to be erased" in messages
