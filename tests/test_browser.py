@@ -166,7 +166,7 @@ async def test_a_volunteer_is_validated_cleared_offered_a_place_and_accepts_and_
     await check_accessibility(office, "21-people-awaiting-validation", phone=True)
     await office.click("a:has-text('Priya Shah')")
     await office.wait_for_selector("h1:has-text('Priya Shah')")
-    assert "Professional interest touching T1: pending" in await office.inner_text("main")
+    assert "Professional (non-financial) interest touching T1: Waiting for review" in await office.inner_text("main")
     await check_accessibility(office, "22-person", phone=True)
     await office.check("input[name='decision'][value='validated']")
     await office.fill("#evidence", "Called Harbour Cruises' switchboard; they put me through to her.")

@@ -35,6 +35,7 @@ WORKING_STATE = {
     "staff_recovery_code",
     "reminder_lease",
     "export_job",
+    "export_part",
 }
 """Tables ``demo generate`` leaves empty on purpose, the service's working state rather than programme data:
 sign-in throttles and rate limits, submissions waiting moments to be filed, staff recovery codes (made only
