@@ -30,7 +30,12 @@ from stepchange.core import export_jobs
 from stepchange.core.bodies import refuse_deep_json
 from stepchange.core.counters import build_counter
 from stepchange.core.csrf import SessionCSRFMiddleware
-from stepchange.core.database import TransactionMiddleware, build_database_config, periodic_lifespan
+from stepchange.core.database import (
+    TransactionMiddleware,
+    build_database_config,
+    one_event_loop,
+    periodic_lifespan,
+)
 from stepchange.core.errors import Problem, exception_handlers
 from stepchange.core.fast_path import JSON, AnonymousFastPath, FastAnswer, fixed
 from stepchange.core.head import answer_head
@@ -229,6 +234,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log_exceptions="always" if settings.is_production else "debug",
         ),
         lifespan=[
+            one_event_loop,
             mail_sender_lifespan(db_config, settings),
             reminders_lifespan(db_config, settings),
             periodic_lifespan(db_config, COUNTER_PURGE_SECONDS, lambda _: counter.purge_expired(), "counter purge"),

@@ -8,8 +8,10 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import select
 
+from stepchange.app import create_app
 from stepchange.core.audit import AuditEntry
 from stepchange.core.database import session_scope
+from stepchange.core.settings import Settings
 from stepchange.ethics.models import ProjectOutcome, ProjectReview
 from stepchange.projects.models import Project
 from tests.conftest import Client
@@ -61,6 +63,7 @@ async def test_an_offer_on_an_uncleared_project_needs_confirming_on_the_page(
 async def test_the_api_offers_unless_asked_to_refuse_and_a_cleared_project_needs_no_confirming(
     office: Client,  # noqa: F811
     db_config: SQLAlchemyAsyncConfig,
+    mail_settings: Settings,  # noqa: F811
 ) -> None:
     first, second, third = await quiet_people(office, db_config, 3)
     body = {"project": "T1", "role": "member", "hours": 2}
@@ -84,6 +87,6 @@ async def test_the_api_offers_unless_asked_to_refuse_and_a_cleared_project_needs
     assert "Helper 0" in project.text and "Team member (offered, 2 hours a month)" in project.text
     assert 'href="/desk/projects/T1"' in project.text
 
-    async with Client(app=office.app) as public:
+    async with Client(app=create_app(mail_settings)) as public:  # a visitor's own server, on its own loop
         seen = await public.get("/projects/T1", headers=HTML)
     assert "Helper 0" not in seen.text and "Guidance names no supplier" not in seen.text

@@ -315,3 +315,31 @@ async def planned_afresh(session: AsyncSession, *, needed: bool = True) -> Async
     yield
     if postgresql:
         await session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
+
+
+class SecondEventLoop(RuntimeError):
+    """The application was started on a second event loop while still running on another."""
+
+
+def one_event_loop(app: Any) -> AbstractAsyncContextManager[None]:
+    """A Litestar lifespan refusing to start the application on a second event loop while it runs on one.
+
+    The application's database connections (and the counters' engines) belong to the loop that opened them;
+    an application served by two loops at once (two test clients on one app, each with its loop in its own
+    thread) used one asyncpg connection from both, and the driver's C code crashed the process with a
+    segmentation fault. One application object, one running event loop: a second start is refused at once.
+    """
+
+    @asynccontextmanager
+    async def lifespan() -> AsyncIterator[None]:
+        running = getattr(app.state, "event_loop", None)
+        here = asyncio.get_running_loop()
+        if running is not None and running is not here and not running.is_closed():
+            raise SecondEventLoop("This application is already running on another event loop: make another")
+        app.state.event_loop = here
+        try:
+            yield
+        finally:
+            app.state.event_loop = None
+
+    return lifespan()
