@@ -23,9 +23,10 @@ from stepchange.people.facts import INTEREST_FACTS
 from stepchange.people.models import Identity, IdentityStep, Organisation, OrganisationDomain, Volunteer, VolunteerNote
 from stepchange.people.organisations import OrganisationService, domain_of, is_free_mail, match_key
 from stepchange.people.services import THE_PERSON, PeopleService
+from stepchange.people.tally import WAITING
 
 RANK = {Identity.SUBMITTED: 0, Identity.EMAIL_CONFIRMED: 1, Identity.ORGANISATION_CONFIRMED: 2, Identity.VALIDATED: 3}
-CAN_BE_VALIDATED = frozenset({Identity.EMAIL_CONFIRMED, Identity.ORGANISATION_CONFIRMED})
+CAN_BE_VALIDATED = frozenset(WAITING)  # the people waiting for validation, as the desk counts them
 
 
 def can_be_validated(identity: Identity) -> bool:

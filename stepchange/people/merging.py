@@ -36,7 +36,8 @@ async def move_records(session: AsyncSession, survivor_id: UUID, other_id: UUID)
     """Settle every clash (refusing the merge if one cannot be settled), then point every row at the survivor."""
     broken: list[BrokenRule] = []
     keep_one: list[tuple[Table, Column[Any], list[Column[Any]], list[tuple[Any, ...]]]] = []
-    for table, column in tables_pointing_at_people():
+    pointing = tables_pointing_at_people()
+    for table, column in pointing:
         for others, covered in unique_keys(table, column):
             clashing = await _clashes(session, column, others, covered, (survivor_id, other_id))
             if not clashing:
@@ -51,7 +52,7 @@ async def move_records(session: AsyncSession, survivor_id: UUID, other_id: UUID)
     for table, column, others, clashing in keep_one:
         same = or_(*(and_(*(c == v for c, v in zip(others, key, strict=True))) for key in clashing))
         await session.execute(delete(table).where(column == other_id, same))
-    for table, column in tables_pointing_at_people():
+    for table, column in pointing:
         await session.execute(update(table).where(column == other_id).values({column.name: survivor_id}))
 
 
