@@ -56,6 +56,8 @@ def summarise(collapsed: Path, top: int, match: str = "") -> None:
     total = 0
     for line in collapsed.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue  # a stack py-spy could not finish writing (the server stopped mid-line)
         count = int(count_text)
         frames = [
             frame.split(" (")[0] + " " + frame.rsplit("/", 1)[-1].rstrip(")")

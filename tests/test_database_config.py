@@ -2,11 +2,16 @@
 
 import subprocess
 import sys
+import time
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from sqlalchemy import text
+from sqlalchemy import NullPool, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from stepchange.core import pool_ping
 from stepchange.core.database import session_scope
 
 # Builds more configs than Python's default recursion limit allows advanced-alchemy's key search to
@@ -39,3 +44,56 @@ async def test_postgresql_connections_never_compile_statements_just_in_time(db_c
         if session.get_bind().dialect.name != "postgresql":
             pytest.skip("PostgreSQL's setting")
         assert (await session.execute(text("SHOW jit"))).scalar_one() == "off"
+
+
+async def _backend_pid(config: SQLAlchemyAsyncConfig) -> int:
+    async with session_scope(config) as session:
+        return int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+def _pings(config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the pool's checks of a connection before use."""
+    dialect = config.get_engine().sync_engine.dialect
+    checked: list[int] = []
+    real = dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        checked.append(1)
+        return real(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    return checked
+
+
+def _later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """The pool's idea of now, ``seconds`` ahead: connections returned before seem to have sat idle."""
+    real = time.monotonic
+    monkeypatch.setattr(pool_ping, "time", SimpleNamespace(monotonic=lambda: real() + seconds))
+
+
+async def test_a_connection_back_from_use_a_moment_ago_is_used_without_a_check(
+    db_config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load a check costs three round trips per transaction and tells nothing a failed statement would not."""
+    if db_config.get_engine().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's pool")
+    first = await _backend_pid(db_config)
+    checked = _pings(db_config, monkeypatch)
+    assert await _backend_pid(db_config) == first and checked == [], "the same connection, straight back into use"
+    _later(monkeypatch, pool_ping.PING_AFTER_IDLE + 1)
+    assert await _backend_pid(db_config) == first and checked == [1], "idle too long: checked first"
+
+
+async def test_a_connection_closed_while_idle_is_replaced_before_the_request_uses_it(
+    db_config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server restart or a proxy dropping idle connections never reaches the request that comes next."""
+    if db_config.get_engine().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's pool")
+    idle = await _backend_pid(db_config)
+    admin = create_async_engine(db_config.get_engine().url, poolclass=NullPool)  # not the pool's own connection
+    async with admin.connect() as connection:
+        await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": idle})
+    await admin.dispose()
+    _later(monkeypatch, pool_ping.PING_AFTER_IDLE + 1)
+    assert await _backend_pid(db_config) != idle, "a new connection, and no error"

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.types import TypeEngine
 
+from stepchange.core.pool_ping import ping_idle_connections
 from stepchange.core.settings import PROJECT_ROOT, Settings, get_settings
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ statement, 1.5 s of which 1.0 s JIT, on a loaded machine)."""
 
 def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     """The advanced-alchemy config; the Litestar plugin and ``stepchange database`` share it."""
-    engine_config = EngineConfig(pool_pre_ping=not settings.is_sqlite)
+    engine_config = EngineConfig()
     if not settings.is_sqlite:
         engine_config.connect_args = {"server_settings": POSTGRESQL_SETTINGS}
     config = SQLAlchemyAsyncConfig(
@@ -136,6 +137,8 @@ def build_database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     )
     if settings.is_sqlite:
         _install_sqlite_pragmas(config.get_engine())
+    else:
+        ping_idle_connections(config.get_engine())
     return config
 
 
