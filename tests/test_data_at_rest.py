@@ -17,13 +17,15 @@ from uuid import UUID, uuid4
 import pytest
 from advanced_alchemy.alembic.commands import AlembicCommands
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from advanced_alchemy.types import FernetBackend
 from sqlalchemy import JSON, Text, column, insert, select, table, text
+from sqlalchemy.dialects import sqlite
 
 from stepchange.app import create_app
-from stepchange.core import audit
+from stepchange.core import audit, database
 from stepchange.core.audit import AuditEntry
 from stepchange.core.authz import Role
-from stepchange.core.database import build_database_config, session_scope
+from stepchange.core.database import build_database_config, sealed_text, session_scope
 from stepchange.core.mail import MailStatus, OutboxMessage, queue_mail, send_due
 from stepchange.core.settings import Settings
 from stepchange.governance.models import ActionItem, Meeting, Minutes
@@ -487,3 +489,28 @@ def test_the_evidence_migration_seals_existing_rows_and_downgrade_opens_them(dat
 
     commands.downgrade(revision=previous)
     assert asyncio.run(then_dispose(texts())) == [EVIDENCE, ESCALATION]
+
+
+def test_the_cipher_is_made_once_per_key_and_a_changed_key_takes_effect_at_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making the cipher before every value cost each submission a few per cent (issue 28); rotation must still work."""
+    made: list[bytes | str] = []
+    make = FernetBackend.init_engine
+
+    def counted(backend: FernetBackend, key: bytes | str) -> None:
+        made.append(key)
+        make(backend, key)
+
+    monkeypatch.setattr(FernetBackend, "init_engine", counted)
+    monkeypatch.setattr(database, "get_settings", lambda: settings)
+    column, dialect = sealed_text(), sqlite.dialect()
+    sealed = [column.process_bind_param(f"07700 90011{n}", dialect) for n in range(3)]
+    assert len(made) == 1, "one cipher for three values"
+    assert column.process_result_value(sealed[2], dialect) == "07700 900112"
+
+    monkeypatch.setattr(database, "get_settings", lambda: replace(settings, encryption_key="a-rotated-key"))
+    resealed = column.process_bind_param("07700 900113", dialect)
+    assert len(made) == 2 and column.process_result_value(resealed, dialect) == "07700 900113"
+    with pytest.raises(Exception):  # noqa: B017, PT011 - Fernet's own error: the old key's text no longer opens
+        column.process_result_value(sealed[0], dialect)

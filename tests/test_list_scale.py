@@ -10,9 +10,10 @@ from collections.abc import Awaitable, Callable
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from httpx import Response
 from litestar import Litestar
+from sqlalchemy import update
 
 from stepchange.core import audit
-from stepchange.core.audit import SYSTEM
+from stepchange.core.audit import SYSTEM, AuditEntry
 from stepchange.core.authz import Role
 from stepchange.core.database import session_scope
 from stepchange.people.models import Organisation
@@ -112,8 +113,9 @@ async def test_the_audit_trail_is_searched_in_any_case_newest_first_with_wildcar
     await office(client, db_config)
     async with session_scope(db_config) as session:
         for n, summary in enumerate(["Note on Smith", "SMITHSON merged", "100% done", "1000 done", "Jones"]):
-            entry = await audit.record(session, SYSTEM, "test.listed", subject_type="test", summary=summary)
-            entry.created_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+            await audit.record(session, SYSTEM, "test.listed", subject_type="test", summary=summary)
+            at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+            await session.execute(update(AuditEntry).where(AuditEntry.summary == summary).values(created_at=at))
     found = (await client.get("/api/audit?q=smith&limit=1")).json()
     assert (found["total"], [e["summary"] for e in found["items"]]) == (2, ["SMITHSON merged"])
     second = (await client.get("/api/audit?q=smith&limit=1&offset=1")).json()

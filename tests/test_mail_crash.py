@@ -10,7 +10,7 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 
 from stepchange.core import clock, mail
 from stepchange.core.database import session_scope
-from stepchange.core.mail import MailStatus, OutboxMessage, queue_mail, send_due
+from stepchange.core.mail import MailStatus, OutboxMessage, QueuedMail, queue_mail, send_due
 from stepchange.core.settings import Settings
 from tests.smtp import SmtpServer, plain_text, with_smtp
 
@@ -18,7 +18,7 @@ TO = "ada.lovelace@example.org"
 TEXT = "Hello Ada,\n\nConfirm here: https://step.example/interest/verify/THE-ONE-LINK-123.\n"
 
 
-async def queued(config: SQLAlchemyAsyncConfig) -> OutboxMessage:
+async def queued(config: SQLAlchemyAsyncConfig) -> QueuedMail:
     async with session_scope(config) as session:
         return await queue_mail(session, to=TO, subject="Confirm your interest", text=TEXT, category="confirm")
 

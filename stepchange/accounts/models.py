@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from advanced_alchemy.types import DateTimeUTC, EncryptedString
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stepchange.core.authz import StaffRole
-from stepchange.core.database import Base, encryption_key, enum_type
+from stepchange.core.database import Base, enum_type, sealed_string
 from stepchange.workstreams.models import Workstream
 
 
@@ -33,7 +33,7 @@ class StaffUser(Base):
     )
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)
     totp_secret: Mapped[str | None] = mapped_column(
-        EncryptedString(key=encryption_key, length=255),
+        sealed_string(255),
         nullable=True,
         default=None,
         doc="The authenticator app's shared secret, encrypted; set at enrolment, confirmed by a first code",

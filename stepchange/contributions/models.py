@@ -6,11 +6,11 @@ import datetime as dt
 import enum
 from uuid import UUID
 
-from advanced_alchemy.types import DateTimeUTC, EncryptedText
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from stepchange.core.database import Base, encryption_key, enum_type
+from stepchange.core.database import Base, enum_type, sealed_text
 
 
 class EntryStatus(enum.StrEnum):
@@ -45,7 +45,7 @@ class TimeEntry(Base):
     minutes: Mapped[int] = mapped_column(Integer, doc="Time given, in minutes (hours times 60)")
     expenses_pence: Mapped[int] = mapped_column(Integer, default=0)
     expense_kind: Mapped[str] = mapped_column(String(20), default="")
-    note: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), default="")
+    note: Mapped[str] = mapped_column(sealed_text(), default="")
     status: Mapped[EntryStatus] = mapped_column(
         enum_type(EntryStatus, "time_entry_status"), default=EntryStatus.PENDING, index=True
     )

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Index, String, func, or_, select
+from sqlalchemy import ColumnElement, Index, String, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from stepchange.core.database import Base, JsonDocument
+from stepchange.core.database import Base, JsonDocument, run_core, table_of
 from stepchange.core.guards import Principal
 from stepchange.core.logs import log_event_on_commit
 from stepchange.core.sql import contains_any_case, scanned
@@ -65,6 +65,8 @@ class System:
 
 SYSTEM = System()
 
+_INSERT_ENTRY = insert(table_of(AuditEntry))
+
 
 def _plain(value: Any) -> Any:
     """Values as JSON can hold them."""
@@ -96,28 +98,33 @@ async def record(
     subject_id: object | None = None,
     summary: str = "",
     changes: Mapping[str, Any] | None = None,
-) -> AuditEntry:
-    """Add an audit entry to the caller's transaction: it is kept exactly when the change is."""
-    entry = AuditEntry(
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor.label if actor is not None else "anonymous",
-        action=action,
-        subject_type=subject_type,
-        subject_id=str(subject_id) if subject_id is not None else None,
-        summary=summary[:300],
-        changes=dict(changes or {}),
-    )
-    session.add(entry)
+) -> None:
+    """Write an audit entry in the caller's transaction: it is kept exactly when the change is.
+
+    Written at once by a statement built once, not through the unit of work: an entry is never read back
+    or changed by the request that records it, and an object per entry cost every submission a third of
+    a millisecond (issue 28).
+    """
+    changed = dict(changes or {})
+    entry = {
+        "actor_id": actor.id if actor is not None else None,
+        "actor_label": actor.label if actor is not None else "anonymous",
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id) if subject_id is not None else None,
+        "summary": summary[:300],
+        "changes": changed,
+    }
+    await run_core(session, _INSERT_ENTRY, entry)
     log_event_on_commit(  # ids and codes only: never the summary or the changes' values
         session,
         action,
         subject_type=subject_type,
-        subject_id=entry.subject_id,
-        actor_id=entry.actor_id,
+        subject_id=entry["subject_id"],
+        actor_id=entry["actor_id"],
         actor_role=actor.role if actor is not None else "anonymous",
-        changed=len(entry.changes),
+        changed=len(changed),
     )
-    return entry
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import String, select, update
+from sqlalchemy import String, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stepchange.core import clock
-from stepchange.core.database import Base, JsonDocument
+from stepchange.core.database import Base, JsonDocument, run_core, table_of
 from stepchange.core.errors import BrokenRule, NotFound, RuleViolation
 
 TOKEN_BYTES = 32
@@ -34,6 +34,9 @@ class OneTimeLink(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True, default=None)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+
+_INSERT_LINK = insert(table_of(OneTimeLink))
 
 
 def _digest(token: str) -> str:
@@ -64,15 +67,15 @@ async def issue_link(
             .values(expires_at=clock.now())
         )
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.add(
-        OneTimeLink(
-            purpose=purpose,
-            subject_id=subject_id,
-            token_hash=_digest(token),
-            expires_at=clock.now() + lifetime,
-            payload=payload or {},
-        )
-    )
+    link = {
+        "purpose": purpose,
+        "subject_id": subject_id,
+        "token_hash": _digest(token),
+        "expires_at": clock.now() + lifetime,
+        "used_at": None,
+        "payload": payload or {},
+    }
+    await run_core(session, _INSERT_LINK, link)  # nothing reads the link back in this request: no object
     return token
 
 

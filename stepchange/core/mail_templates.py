@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stepchange.core.mail import OutboxMessage, queue_mail
+from stepchange.core.mail import QueuedMail, queue_mail
 from stepchange.core.settings import get_settings
 from stepchange.core.templating import TEMPLATES_DIR, uk_date, uk_datetime
 
@@ -61,7 +61,7 @@ async def queue_templated_mail(
     category: str,
     forget_after_send: bool = False,
     **context: Any,
-) -> OutboxMessage:
+) -> QueuedMail:
     """Render a mail template and add the message to the caller's transaction (see ``queue_mail``)."""
     mail = render_mail(template, **context)
     return await queue_mail(

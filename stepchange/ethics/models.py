@@ -11,12 +11,12 @@ import datetime as dt
 import enum
 from uuid import UUID
 
-from advanced_alchemy.types import DateTimeUTC, EncryptedString, EncryptedText
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Select, String, Table, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stepchange.core.database import Base, encryption_key, enum_type
+from stepchange.core.database import Base, enum_type, sealed_string, sealed_text
 from stepchange.projects.models import Project
 
 
@@ -49,8 +49,8 @@ class Declaration(Base):
 
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
     kind: Mapped[ConflictKind] = mapped_column(enum_type(ConflictKind, "conflict_kind"))
-    description: Mapped[str] = mapped_column(EncryptedText(key=encryption_key))
-    organisation: Mapped[str] = mapped_column(EncryptedString(key=encryption_key, length=1024))
+    description: Mapped[str] = mapped_column(sealed_text())
+    organisation: Mapped[str] = mapped_column(sealed_string(1024))
     state: Mapped[ReviewState] = mapped_column(
         enum_type(ReviewState, "review_state"), default=ReviewState.PENDING, index=True
     )
@@ -85,8 +85,8 @@ class DeclarationReview(Base):
     reviewer: Mapped[str] = mapped_column(String(200))
     outcome: Mapped[DeclarationOutcome] = mapped_column(enum_type(DeclarationOutcome, "declaration_outcome"))
     previous_state: Mapped[ReviewState] = mapped_column(enum_type(ReviewState, "review_state"))
-    reason: Mapped[str] = mapped_column(EncryptedText(key=encryption_key))
-    mitigation: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), default="")
+    reason: Mapped[str] = mapped_column(sealed_text())
+    mitigation: Mapped[str] = mapped_column(sealed_text(), default="")
 
 
 class Recusal(Base):

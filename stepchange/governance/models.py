@@ -14,11 +14,11 @@ import enum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from advanced_alchemy.types import DateTimeUTC, EncryptedText
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stepchange.core.database import Base, encryption_key, enum_type
+from stepchange.core.database import Base, enum_type, sealed_text
 from stepchange.workstreams.models import Workstream
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ class Minutes(Base):
     __tablename__ = "workstream_minutes"
 
     meeting_id: Mapped[UUID] = mapped_column(ForeignKey("workstream_meeting.id", ondelete="CASCADE"), unique=True)
-    text: Mapped[str] = mapped_column(EncryptedText(key=encryption_key))
+    text: Mapped[str] = mapped_column(sealed_text())
     written_by_id: Mapped[UUID | None] = mapped_column(nullable=True)
     written_by: Mapped[str] = mapped_column(String(200))
     written_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
@@ -247,12 +247,12 @@ class ActionItem(Base):
     status: Mapped[ActionStatus] = mapped_column(
         enum_type(ActionStatus, "workstream_action_status"), default=ActionStatus.OPEN, index=True
     )
-    notes: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), default="")
+    notes: Mapped[str] = mapped_column(sealed_text(), default="")
     escalated_at: Mapped[dt.datetime | None] = mapped_column(
         DateTimeUTC(timezone=True), nullable=True, default=None, index=True
     )
     escalation_reason: Mapped[str] = mapped_column(
-        EncryptedText(key=encryption_key), default="", doc="Why it went to the board: sealed at rest"
+        sealed_text(), default="", doc="Why it went to the board: sealed at rest"
     )
     escalated_by: Mapped[str] = mapped_column(String(200), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)

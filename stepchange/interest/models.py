@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
-from advanced_alchemy.types import DateTimeUTC, EncryptedText
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stepchange.core.database import Base, EncryptedJson, encryption_key, enum_type
+from stepchange.core.database import Base, EncryptedJson, enum_type, sealed_text
 
 if TYPE_CHECKING:
     from stepchange.projects.models import Project
@@ -87,7 +87,7 @@ class Expression(Base):
         enum_type(ExpressionStatus, "expression_status"), default=ExpressionStatus.AWAITING_CONFIRMATION, index=True
     )
     hours_per_month: Mapped[int] = mapped_column(Integer)
-    experience: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), default="")
+    experience: Mapped[str] = mapped_column(sealed_text(), default="")
     credentials: Mapped[list[str]] = mapped_column(EncryptedJson(), default=list)
     no_conflicts: Mapped[bool] = mapped_column(Boolean, default=False)
     statement_version: Mapped[str] = mapped_column(String(20))
@@ -124,7 +124,7 @@ class HeldSubmission(Base):
 
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
     call_id: Mapped[UUID] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
-    payload: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), doc="The submission as JSON")
+    payload: Mapped[str] = mapped_column(sealed_text(), doc="The submission as JSON")
 
     def as_dict(self) -> dict[str, Any]:
         return dict(msgspec.json.decode(self.payload))
@@ -138,7 +138,7 @@ class ReceivedSubmission(Base):
 
     call_id: Mapped[UUID] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(20), doc="api or form")
-    payload: Mapped[str] = mapped_column(EncryptedText(key=encryption_key), doc="The checked submission as JSON")
+    payload: Mapped[str] = mapped_column(sealed_text(), doc="The checked submission as JSON")
 
 
 class ImportedResponse(Base):

@@ -14,12 +14,12 @@ import unicodedata
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.types import DateTimeUTC, EncryptedString, EncryptedText
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stepchange.core import clock
-from stepchange.core.database import Base, encryption_key, enum_type
+from stepchange.core.database import Base, enum_type, sealed_string, sealed_text
 from stepchange.core.errors import BrokenRule
 from stepchange.core.record_merge import on_merge_clash
 
@@ -106,7 +106,7 @@ class Volunteer(Base):
 
     email: Mapped[str] = mapped_column(String(320), unique=True, doc="Lower case")
     name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(EncryptedString(key=encryption_key, length=255))
+    phone: Mapped[str] = mapped_column(sealed_string(255))
     organisation: Mapped[str] = mapped_column(String(200))
     job_title: Mapped[str] = mapped_column(String(200))
     sector: Mapped[str] = mapped_column(String(80))
@@ -142,7 +142,7 @@ class IdentityStep(Base):
     by_id: Mapped[UUID | None] = mapped_column(nullable=True)
     by: Mapped[str] = mapped_column(String(200))
     how: Mapped[str] = mapped_column(
-        EncryptedText(key=encryption_key), default="", doc="The evidence checked, or the reason: sealed at rest"
+        sealed_text(), default="", doc="The evidence checked, or the reason: sealed at rest"
     )
 
 
@@ -154,7 +154,7 @@ class VolunteerNote(Base):
     volunteer_id: Mapped[UUID] = mapped_column(ForeignKey("volunteer.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[UUID | None] = mapped_column(nullable=True)
     author: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(EncryptedText(key=encryption_key))
+    text: Mapped[str] = mapped_column(sealed_text())
 
 
 class ErasureRequest(Base):
