@@ -91,7 +91,7 @@ PATHS = (
     StaffPath(ETHICS, "/api/reports/register-of-interests?limit=50&offset=90000&after={register_after}"),
     StaffPath(CO_CHAIR, "/home"),
     StaffPath(CO_CHAIR, "/projects"),
-    StaffPath(CO_CHAIR, "/reports/my-workstream"),
+    StaffPath(CO_CHAIR, "/reports/my-workstream", goal_ms=300),  # the way to CP's report: a work-stream report
     StaffPath(CO_CHAIR, "/time"),
     StaffPath(CO_CHAIR, "/api/time"),
     StaffPath(CO_CHAIR, "/projects/CP1/proposals"),

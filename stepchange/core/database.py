@@ -346,6 +346,24 @@ async def planned_afresh(session: AsyncSession, *, needed: bool = True) -> Async
         await session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
 
 
+@asynccontextmanager
+async def walked_in_order(session: AsyncSession) -> AsyncIterator[None]:
+    """On PostgreSQL, answer the block's statements by walking an index in their order, not by sorting.
+
+    For a page deep into a long list found by its offset (the register's positions): PostgreSQL prices the
+    walk by its estimate of every row's look-ups and prefers to join and sort the whole list (spilling to
+    disk) even to skip 50,000 rows; the walk stops at the page and took less than half the time (issue 28,
+    100,000 people: 105 against 250 ms). A sort it cannot avoid is still made (``enable_sort`` only prices
+    one dear). A failure leaves the setting to the transaction's rollback (``SET LOCAL``).
+    """
+    postgresql = dialect_of(session) == "postgresql"
+    if postgresql:
+        await session.execute(text("SET LOCAL enable_sort = off"))
+    yield
+    if postgresql:
+        await session.execute(text("SET LOCAL enable_sort = DEFAULT"))
+
+
 class SecondEventLoop(RuntimeError):
     """The application was started on a second event loop while still running on another."""
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stepchange.core.database import walked_in_order
 from stepchange.core.exports import rows_in_chunks
 from stepchange.core.templating import uk_datetime
 from stepchange.reports.register import (
@@ -74,9 +75,12 @@ async def _position_at(
     (in the register's second half) the row after it, counted from the end: each found by positions alone."""
     end = min(offset + limit, total)
     if offset <= total // 2 or end == total:
-        found = (await session.execute(positions_query(narrowed).limit(1).offset(offset - 1))).first()
+        async with walked_in_order(session):
+            found = (await session.execute(positions_query(narrowed).limit(1).offset(offset - 1))).first()
         return (Position(*found) if found else None), None
-    found = (await session.execute(positions_query(narrowed, forwards=False).limit(1).offset(total - end - 1))).first()
+    async with walked_in_order(session):
+        backwards = positions_query(narrowed, forwards=False).limit(1).offset(total - end - 1)
+        found = (await session.execute(backwards)).first()
     return None, (Position(*found) if found else None)
 
 
