@@ -63,7 +63,7 @@ async def test_the_main_journeys_log_nothing_personal(
         *tokens,
     ]
     lines = [r.getMessage() for r in caplog.records if r.name.startswith(SERVICE_LOGGERS)]
-    assert any("Expression of interest received" in line for line in lines), "the service's own lines are scanned"
+    assert any("event=interest.submitted" in line for line in lines), "the service's own lines are scanned"
     assert any("event=sign_in.refused" in line for line in lines)
     assert any("event=staff.created" in line and "subject_type=staff" in line for line in lines), "business events"
     for line in lines:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
 from collections.abc import Iterable
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID, uuid4
@@ -37,7 +36,6 @@ from stepchange.people.models import Identity, Volunteer
 from stepchange.people.services import PeopleService, details_of
 from stepchange.projects.models import Project
 
-logger = logging.getLogger("stepchange.interest")
 CONFIRMATION = "interest_confirmation"
 CONFIRMATION_LIFETIME = dt.timedelta(days=7)
 REMIND_AFTER = dt.timedelta(hours=48)
@@ -153,7 +151,6 @@ class InterestService(DomainService[Expression, ExpressionRepository]):
             person_id, addressee = person.id, person
             subject_id, payload, kind = held.id, {"held_id": str(held.id)}, "held"
         await self._send_confirmation(addressee, call.name, payload, settings, kind)
-        logger.info("Expression of interest received for %s (%s, %s)", call.name, source, kind)
         await audit.record(
             self.session,
             None,
