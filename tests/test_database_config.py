@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from advanced_alchemy._listeners import AsyncCacheListener
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import NullPool, text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -97,3 +98,9 @@ async def test_a_connection_closed_while_idle_is_replaced_before_the_request_use
     await admin.dispose()
     _later(monkeypatch, pool_ping.PING_AFTER_IDLE + 1)
     assert await _backend_pid(db_config) != idle, "a new connection, and no error"
+
+
+async def test_sessions_skip_the_cache_listener_the_service_does_not_use(db_config: SQLAlchemyAsyncConfig) -> None:
+    """advanced-alchemy asks at every commit whether its cache listener is on, reading options three ways."""
+    async with session_scope(db_config) as session:
+        assert AsyncCacheListener._is_listener_enabled(session.sync_session) is False
