@@ -6,6 +6,7 @@ differently, with and without a lead), each page of both lists, their reasons an
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -180,18 +181,29 @@ async def test_the_statements_stay_the_same_as_the_crowd_grows(db_config: SQLAlc
     assert sizes[0] == sizes[1], sizes
 
 
-async def test_many_organisations_are_written_into_the_statement_in_the_same_order(
-    db_config: SQLAlchemyAsyncConfig, monkeypatch: pytest.MonkeyPatch
+async def test_the_places_in_the_mix_are_one_parameter_however_many_organisations(
+    db_config: SQLAlchemyAsyncConfig,
 ) -> None:
-    """Past ``BOUND_AT_MOST`` organisations and sectors the lists are written, not bound (PostgreSQL's
-    drivers take at most 32,767 parameters): the order is the same."""
-    monkeypatch.setattr("stepchange.desk.ordering.BOUND_AT_MOST", 0)
-    await a_varied_crowd(db_config, 0, 60, lead=False)
-    async with session_scope(db_config) as session:
-        whole = await reference(session, "T1", without_team=True)
-    async with session_scope(db_config) as session:
-        found = await DeskService(session=session).suggestions(
-            "T1", None, Window(limit=100, offset=0), without_team=True
-        )
-    assert [s.volunteer.id for s in found.suggested] == [r.chooser.volunteer_id for r in whole.suggested]
-    assert [s.volunteer.id for s in found.refused] == [r.chooser.volunteer_id for r in whole.refused]
+    """Each organisation's place in the team's mix goes to the database as one JSON object, so the statement's
+    parameters do not grow with the organisations (PostgreSQL's drivers take at most 32,767) and the order is
+    the one the rules give person by person."""
+    parameters: list[int] = []
+    places: list[dict[str, int]] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, bound: Any, *_: Any) -> None:
+        if "balance_place" in statement:
+            parameters.append(len(bound))
+            places.extend(json.loads(v) for v in bound if isinstance(v, str) and v.startswith("{"))
+
+    event.listen(db_config.get_engine().sync_engine, "before_cursor_execute", record)
+    for first, last in ((0, 12), (12, 90)):
+        await a_varied_crowd(db_config, first, last, lead=False)
+        async with session_scope(db_config) as session:
+            whole = await reference(session, "T1", without_team=True)
+        async with session_scope(db_config) as session:
+            window = Window(limit=100, offset=0)
+            found = await DeskService(session=session).suggestions("T1", None, window, without_team=True)
+        assert [s.volunteer.id for s in found.suggested] == [r.chooser.volunteer_id for r in whole.suggested]
+        assert [s.volunteer.id for s in found.refused] == [r.chooser.volunteer_id for r in whole.refused]
+    assert len(parameters) == 2 and parameters[0] == parameters[1], parameters
+    assert len(places) == 2 and 0 < len(places[0]) < len(places[1]), "organisations away from the commonest place"
