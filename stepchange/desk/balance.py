@@ -5,6 +5,7 @@ register. Computed from sets: one query for the register whatever the number of 
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ SECTOR_PARTS = {
 POLICE_WORDS = ("police", "constabulary")
 
 
+@functools.lru_cache(maxsize=65_536)
 def guessed_part(organisation: str, sector: str) -> Part:
     """The part of an organisation the register has not classified: police by name, else by sector."""
     if any(word in organisation.lower() for word in POLICE_WORDS):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from uuid import UUID
@@ -50,8 +51,10 @@ _DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _LEGAL_SUFFIXES = re.compile(r"\b(ltd|limited|plc|llp|llc|inc|group|uk)\b")
 
 
+@functools.lru_cache(maxsize=65_536)
 def match_key(name: str) -> str:
-    """How organisation names are compared: case, punctuation and legal suffixes do not matter."""
+    """How organisation names are compared: case, punctuation and legal suffixes do not matter. Kept per name
+    (a pure function of it): the desk asks it of every organisation its choosers work for, on every request."""
     words = re.sub(r"[^a-z0-9 ]+", " ", name.lower().replace("&", " and "))
     return " ".join(_LEGAL_SUFFIXES.sub(" ", words).split())
 
