@@ -6,25 +6,24 @@ first; time logged by both for one project and month is added up. Never a server
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from uuid import UUID
 
-import pytest
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from httpx import Response
 from sqlalchemy import func, select
 
-from stepchange.app import create_app
 from stepchange.assignments.models import Assignment, AssignmentRole, AssignmentStatus
 from stepchange.contributions.models import EntryStatus, TimeEntry
 from stepchange.core.database import session_scope
-from stepchange.core.settings import Settings
 from stepchange.governance.partnership_models import Subgroup, SubgroupMember
 from stepchange.people.models import ErasureRequest, Volunteer
 from stepchange.people.services import PeopleService
 from stepchange.projects.models import Project
-from tests.conftest import Client, make_staff, sign_in
+from tests.conftest import Client
 from tests.test_people_service import HELD
+from tests.test_staff_wording import office
+
+__all__ = ("office",)  # a fixture shared with the staff wording tests
 
 
 async def two_records(config: SQLAlchemyAsyncConfig) -> tuple[UUID, UUID, Project]:
@@ -40,14 +39,6 @@ async def merge(office: Client, survivor: UUID, other: UUID) -> Response:
     return await office.post(
         f"/api/volunteers/{survivor}/merge", json={"other_id": str(other)}, headers={"x-csrftoken": await office.csrf()}
     )
-
-
-@pytest.fixture
-async def office(settings: Settings, db_config: SQLAlchemyAsyncConfig) -> AsyncIterator[Client]:
-    await make_staff(db_config, "office@example.org", "coordinator", name="Olive Office")
-    async with Client(app=create_app(settings)) as browser:
-        await sign_in(browser, "office@example.org")
-        yield browser
 
 
 async def test_membership_of_one_subgroup_held_by_both_records_is_kept_once(

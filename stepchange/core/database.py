@@ -328,42 +328,44 @@ async def run_core(session: AsyncSession, statement: Executable, parameters: Any
 
 
 @asynccontextmanager
-async def planned_afresh(session: AsyncSession, *, needed: bool = True) -> AsyncIterator[None]:
+async def _set_for_block(
+    session: AsyncSession, setting: str, value: str, *, needed: bool = True
+) -> AsyncIterator[None]:
+    """On PostgreSQL (and when ``needed``), one planner setting for the statements in the block, then back to
+    the default. A failure leaves it to the transaction's rollback (``SET LOCAL``)."""
+    postgresql = needed and dialect_of(session) == "postgresql"
+    if postgresql:
+        await session.execute(text(f"SET LOCAL {setting} = {value}"))
+    yield
+    if postgresql:
+        await session.execute(text(f"SET LOCAL {setting} = DEFAULT"))
+
+
+def planned_afresh(session: AsyncSession, *, needed: bool = True) -> AbstractAsyncContextManager[None]:
     """On PostgreSQL, plan each statement in the block for its values and tables as they are now.
 
     A prepared statement run often gets a generic plan after five runs, which suits neither the import nor
-    the desk. The import's look-ups run hundreds of times as prepared statements while their tables grow from nothing: a
-    generic plan made early (a sequential scan of an empty table) would be kept and make the import
-    quadratic. Only for the look-ups: the foreign-key checks of every row written are prepared statements
-    too, and planning each of those afresh (a million of them at 100,000 rows) was most of PostgreSQL's
-    work. A failure leaves the setting to the transaction's rollback (``SET LOCAL``). Not ``needed``: the
-    block looks nothing up, and nothing is set. The desk's order (``desk.ordering``) is planned afresh
-    too: a generic plan for every project's lists took 3 s instead of under one.
+    the desk. The import's look-ups run hundreds of times as prepared statements while their tables grow
+    from nothing: a generic plan made early (a sequential scan of an empty table) would be kept and make the
+    import quadratic. Only for the look-ups: the foreign-key checks of every row written are prepared
+    statements too, and planning each of those afresh (a million of them at 100,000 rows) was most of
+    PostgreSQL's work. Not ``needed``: the block looks nothing up, and nothing is set. The desk's order
+    (``desk.ordering``) is planned afresh too: a generic plan for every project's lists took 3 s instead of
+    under one.
     """
-    postgresql = needed and dialect_of(session) == "postgresql"
-    if postgresql:
-        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    yield
-    if postgresql:
-        await session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
+    return _set_for_block(session, "plan_cache_mode", "force_custom_plan", needed=needed)
 
 
-@asynccontextmanager
-async def walked_in_order(session: AsyncSession) -> AsyncIterator[None]:
+def walked_in_order(session: AsyncSession) -> AbstractAsyncContextManager[None]:
     """On PostgreSQL, answer the block's statements by walking an index in their order, not by sorting.
 
     For a page deep into a long list found by its offset (the register's positions): PostgreSQL prices the
     walk by its estimate of every row's look-ups and prefers to join and sort the whole list (spilling to
     disk) even to skip 50,000 rows; the walk stops at the page and took less than half the time (issue 28,
     100,000 people: 105 against 250 ms). A sort it cannot avoid is still made (``enable_sort`` only prices
-    one dear). A failure leaves the setting to the transaction's rollback (``SET LOCAL``).
+    one dear).
     """
-    postgresql = dialect_of(session) == "postgresql"
-    if postgresql:
-        await session.execute(text("SET LOCAL enable_sort = off"))
-    yield
-    if postgresql:
-        await session.execute(text("SET LOCAL enable_sort = DEFAULT"))
+    return _set_for_block(session, "enable_sort", "off")
 
 
 class SecondEventLoop(RuntimeError):

@@ -244,11 +244,10 @@ def _changed(result: Any) -> bool:
 
 
 async def purge_expired(session: AsyncSession) -> int:
-    """Delete every expired job and its file (the retention purge). Most rounds find none, and then write
-    nothing (on SQLite, a write would wait for and hold the one write lock)."""
+    """Delete every expired job, and with it its file (``export_part`` cascades). Most rounds find none, and
+    then write nothing (on SQLite, a write would wait for and hold the one write lock)."""
     expired = ExportJob.expires_at <= clock.now()
     if await session.scalar(select(ExportJob.id).where(expired).limit(1)) is None:
         return 0
-    await session.execute(delete(export_part).where(export_part.c.job_id.in_(select(ExportJob.id).where(expired))))
     gone = await session.execute(delete(ExportJob).where(expired))
     return int(getattr(gone, "rowcount", 0) or 0)

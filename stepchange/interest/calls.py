@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
@@ -57,7 +57,18 @@ class CallWindow:
         return cls(UUID(int=0), "", never, never, frozenset(), projects)
 
 
-def is_open(call: Call | CallWindow, at: dt.datetime) -> bool:
+class Window(Protocol):
+    """A call's window: a loaded call, a :class:`CallWindow` or a kept :class:`CallRow`."""
+
+    @property
+    def opens_at(self) -> dt.datetime: ...
+
+    @property
+    def ends_at(self) -> dt.datetime: ...
+
+
+def is_open(call: Window, at: dt.datetime) -> bool:
+    """Whether the call takes submissions at ``at``: from its opening until it closes (or was closed early)."""
     return call.opens_at <= at < call.ends_at
 
 
@@ -162,7 +173,7 @@ class CallBook:
             if row is None:
                 raise InvalidInput.one("call", "There is no such call")
         else:
-            open_now = [c for c in self.calls.values() if c.opens_at <= at < c.ends_at]
+            open_now = [c for c in self.calls.values() if is_open(c, at)]
             row = min(open_now, key=lambda c: c.closes_at, default=None) or max(
                 self.calls.values(), key=lambda c: c.opens_at, default=None
             )

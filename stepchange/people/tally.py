@@ -42,9 +42,9 @@ def _waiting_sql(row: str) -> str:
 
 SQLITE_TRIGGERS = (
     f"""CREATE TRIGGER tally_awaiting_insert AFTER INSERT ON volunteer WHEN {_waiting_sql("NEW")}
-    BEGIN UPDATE awaiting_validation_tally SET people = people + 1 WHERE slot = 0; END""",  # noqa: S608  # noqa: S608 - our own constants
+    BEGIN UPDATE awaiting_validation_tally SET people = people + 1 WHERE slot = 0; END""",  # noqa: S608 - our own constants
     f"""CREATE TRIGGER tally_awaiting_delete AFTER DELETE ON volunteer WHEN {_waiting_sql("OLD")}
-    BEGIN UPDATE awaiting_validation_tally SET people = people - 1 WHERE slot = 0; END""",  # noqa: S608  # noqa: S608 - our own constants
+    BEGIN UPDATE awaiting_validation_tally SET people = people - 1 WHERE slot = 0; END""",  # noqa: S608 - our own constants
     f"""CREATE TRIGGER tally_awaiting_update AFTER UPDATE OF identity, erased_at ON volunteer
     WHEN {_waiting_sql("NEW")} IS NOT {_waiting_sql("OLD")}
     BEGIN UPDATE awaiting_validation_tally SET people = people + {_waiting_sql("NEW")} - {_waiting_sql("OLD")}
